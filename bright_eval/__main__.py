@@ -1,0 +1,3 @@
+from bright_eval.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""Run files: TREC runs and BRIGHT's score.json, read and written, format auto-detected.
+
+A run is `{qid: {docid: score}}`, the shape pytrec_eval and BRIGHT's reference code use.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+Run = dict[str, dict[str, float]]
+
+# qid Q0 docid rank score tag. BRIGHT docids can contain spaces
+# ("pytorch_torch_tensor_functions/Memory Management_2_0.txt"), so the docid is everything
+# between the second field and the last three.
+_TREC_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(.+?)\s+(\S+)\s+(\S+)\s+(\S+)$")
+
+
+class RunFormatError(ValueError):
+    pass
+
+
+def _open_text(path: Path, mode: str = "rt"):
+    if path.suffix == ".gz":
+        return gzip.open(path, mode, encoding="utf-8")
+    return open(path, mode, encoding="utf-8")
+
+
+def read_run(path: str | os.PathLike) -> Run:
+    """Read a TREC run or a score.json, whichever the file holds."""
+    path = Path(path)
+    if not path.is_file():
+        raise RunFormatError(f"run file {path} does not exist")
+    try:
+        with _open_text(path) as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise RunFormatError(f"{path}: cannot read as text ({err})") from err
+    if text.lstrip().startswith("{"):
+        return _parse_score_json(text, path)
+    return _parse_trec(text.splitlines(), path)
+
+
+def _parse_trec(lines: Iterable[str], path: Path) -> Run:
+    run: Run = {}
+    for lineno, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue
+        m = _TREC_LINE.match(line)
+        if m is None:
+            raise RunFormatError(
+                f"{path}:{lineno}: expected 6 fields 'qid Q0 docid rank score tag', got {line!r}"
+            )
+        qid, _, docid, rank, score, _ = m.groups()
+        try:
+            int(rank)
+            value = float(score)
+        except ValueError:
+            raise RunFormatError(
+                f"{path}:{lineno}: rank must be an integer and score a number, got "
+                f"rank {rank!r} and score {score!r}"
+            ) from None
+        if math.isnan(value):
+            raise RunFormatError(f"{path}:{lineno}: score is NaN")
+        docs = run.setdefault(qid, {})
+        if docid in docs:
+            raise RunFormatError(
+                f"{path}:{lineno}: document {docid!r} listed twice for query {qid}"
+            )
+        docs[docid] = value
+    if not run:
+        raise RunFormatError(f"{path}: the run is empty")
+    return run
+
+
+def _parse_score_json(text: str, path: Path) -> Run:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise RunFormatError(f"{path}:{err.lineno}: invalid JSON ({err.msg})") from err
+    run: Run = {}
+    for qid, docs in data.items():
+        if not isinstance(docs, dict):
+            raise RunFormatError(
+                f"{path}: query {qid!r} maps to {type(docs).__name__}; a score.json maps each "
+                "query id to {docid: score}"
+            )
+        try:
+            run[str(qid)] = {str(d): float(s) for d, s in docs.items()}
+        except (TypeError, ValueError):
+            raise RunFormatError(f"{path}: query {qid!r} has a non-numeric score") from None
+    if not run:
+        raise RunFormatError(f"{path}: the run is empty")
+    return run
+
+
+def ranked(docs: dict[str, float]) -> list[tuple[str, float]]:
+    """Documents in trec_eval's order: score descending, ties by document id descending."""
+    return sorted(docs.items(), key=lambda item: (item[1], item[0]), reverse=True)
+
+
+def write_trec(run: Run, path: str | os.PathLike, tag: str = "bright_eval") -> Path:
+    """Write a TREC run (gzip when the name ends in .gz), atomically."""
+    path = Path(path)
+    lines = []
+    for qid, docs in run.items():
+        for rank, (docid, score) in enumerate(ranked(docs), 1):
+            lines.append(f"{qid} Q0 {docid} {rank} {score!r} {tag}\n")
+    return _atomic_write(path, "".join(lines))
+
+
+def write_score_json(run: Run, path: str | os.PathLike) -> Path:
+    return _atomic_write(Path(path), json.dumps(run, indent=1))
+
+
+def _atomic_write(path: Path, text: str) -> Path:
+    # A run killed mid-write must never leave a truncated file that reads as complete.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    data = text.encode("utf-8")
+    tmp.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
+    os.replace(tmp, path)
+    return path
+
+
+def domain_path(template: str, domain: str) -> Path:
+    """Fill a path template such as 'runs/{domain}.trec.gz' for one domain."""
+    if "{domain}" not in template:
+        raise RunFormatError(
+            f"run path {template!r} has no '{{domain}}' placeholder; "
+            "use e.g. 'runs/{domain}.trec.gz'"
+        )
+    return Path(template.replace("{domain}", domain))
