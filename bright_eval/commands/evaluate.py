@@ -1,0 +1,60 @@
+"""`evaluate`: score run files exactly as BRIGHT's reference code does."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bright_eval.commands.options import add_data_options, data_from_args, parse_metric_list
+from bright_eval.domains import parse_domains
+from bright_eval.evaluation import DomainResults, evaluate
+from bright_eval.runs import domain_path, read_run
+from bright_eval.tables import format_metrics_table
+
+DEFAULT_METRICS = "NDCG@10,Recall@10,Recall@100,MRR"
+DEFAULT_METRICS_LONG = "Recall@1,NDCG@10,Recall@100,MRR"
+
+
+def register(commands) -> None:
+    ev = commands.add_parser("evaluate", help="score run files exactly as BRIGHT's reference")
+    ev.add_argument(
+        "--run",
+        required=True,
+        help="run path with {domain}, e.g. 'runs/{domain}.trec.gz' (TREC or score.json)",
+    )
+    add_data_options(ev)
+    ev.add_argument("--metrics", help=f"metrics to print (default: {DEFAULT_METRICS})")
+    ev.add_argument("--out", help="write {'domains': ..., 'average': ...} JSON here")
+    ev.set_defaults(func=run)
+
+
+def warn_missing(domain: str, evaluation) -> None:
+    if evaluation.missing_queries:
+        print(
+            f"warning: {domain}: {len(evaluation.missing_queries)} of {evaluation.n_queries} "
+            "queries have no ranking in the run and score 0 "
+            f"(e.g. {evaluation.missing_queries[0]})",
+            file=sys.stderr,
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    data = data_from_args(args)
+    domains = parse_domains(args.domains, long_documents=args.long)
+    metrics = parse_metric_list(
+        args.metrics or (DEFAULT_METRICS_LONG if args.long else DEFAULT_METRICS)
+    )
+    evaluations = {}
+    for d in domains:
+        run_ = read_run(domain_path(args.run, d.name))
+        ev = evaluate(run_, data.qrels(d.name, args.long), data.excluded_ids(d.name), domain=d.name)
+        warn_missing(d.name, ev)
+        evaluations[d.name] = ev
+    results = DomainResults(evaluations)
+    print(format_metrics_table(results.per_domain, results.average, metrics))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(results.to_json(), indent=2) + "\n")
+    return 0

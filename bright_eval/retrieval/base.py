@@ -1,0 +1,61 @@
+"""The first-stage interface: a retriever turns queries into a run over one domain's corpus.
+
+A subclass with a `name` registers itself; `get_retriever` finds it by name (the CLI's
+`--retriever` / `--first-stage`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import ClassVar
+
+from bright_eval.data import BrightData, Query
+from bright_eval.runs import Run
+
+REGISTRY: dict[str, type[Retriever]] = {}
+
+
+class UnknownRetrieverError(ValueError):
+    pass
+
+
+class Retriever(ABC):
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    family: ClassVar[str] = ""
+    model_id: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.name:
+            REGISTRY[cls.name] = cls
+
+    def config(self) -> dict:
+        """Everything that changes this retriever's run (its cache key and provenance)."""
+        return {"retriever": self.name}
+
+    @abstractmethod
+    def retrieve(
+        self,
+        data: BrightData,
+        domain: str,
+        queries: Sequence[Query],
+        long_documents: bool = False,
+        depth: int = 1000,
+    ) -> Run:
+        """Top `depth` documents per query, each query's excluded ids already removed."""
+
+
+def get_retriever(spec: str) -> Retriever:
+    """A retriever from its CLI spec: a registered name, or `file:<path template>`."""
+    from bright_eval.retrieval.imported import ImportedRun
+
+    if spec.startswith("file:"):
+        return ImportedRun(spec.removeprefix("file:"))
+    if spec not in REGISTRY:
+        raise UnknownRetrieverError(
+            f"unknown retriever {spec!r}; valid retrievers: {', '.join(sorted(REGISTRY))}, "
+            "or file:<run path with {domain}>"
+        )
+    return REGISTRY[spec]()

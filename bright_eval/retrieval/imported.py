@@ -1,0 +1,38 @@
+"""A first stage read from run files someone else produced (e.g. a published ReasonIR run)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from bright_eval.data import BrightData, Query
+from bright_eval.evaluation import prepare_run
+from bright_eval.retrieval.base import Retriever
+from bright_eval.runs import Run, domain_path, read_run
+
+
+class ImportedRun(Retriever):
+    description = "run files given as a path template with {domain}"
+    family = "imported"
+
+    def __init__(self, template: str):
+        self.template = template
+
+    def config(self) -> dict:
+        return {"retriever": f"file:{self.template}"}
+
+    def file_sha256(self, domain: str) -> str:
+        return hashlib.sha256(domain_path(self.template, domain).read_bytes()).hexdigest()
+
+    def retrieve(
+        self,
+        data: BrightData,
+        domain: str,
+        queries: Sequence[Query],
+        long_documents: bool = False,
+        depth: int = 1000,
+    ) -> Run:
+        run = read_run(domain_path(self.template, domain))
+        wanted = {q.id for q in queries}
+        excluded = {q.id: q.excluded_ids for q in queries}
+        return prepare_run({q: d for q, d in run.items() if q in wanted}, excluded, depth)
