@@ -1,0 +1,1 @@
+"""The reranker zoo: one module per family. Importing this package registers them all."""

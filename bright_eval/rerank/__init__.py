@@ -1,0 +1,29 @@
+"""Reranking: the reranker interface, generation backends, the output cache and the runner."""
+
+from bright_eval.rerank.base import (
+    LISTWISE,
+    POINTWISE,
+    REGISTRY,
+    Candidate,
+    Judgement,
+    ListwiseReranker,
+    Permutation,
+    PointwiseReranker,
+    Reranker,
+    UnknownRerankerError,
+    get_reranker_class,
+)
+
+__all__ = [
+    "LISTWISE",
+    "POINTWISE",
+    "REGISTRY",
+    "Candidate",
+    "Judgement",
+    "ListwiseReranker",
+    "Permutation",
+    "PointwiseReranker",
+    "Reranker",
+    "UnknownRerankerError",
+    "get_reranker_class",
+]

@@ -1,0 +1,70 @@
+"""The generation interface every backend (vLLM, transformers, OpenAI-compatible) implements.
+
+A prompt is either raw text or a chat conversation (a list of {"role", "content"} messages);
+local backends render conversations with the tokenizer's chat template, the OpenAI backend
+sends them to the chat endpoint.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+Message = dict[str, str]
+Prompt = str | list[Message]
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    max_new_tokens: int = 1024
+    temperature: float = 0.0  # 0 means greedy
+    stop: tuple[str, ...] = ()
+    top_logprobs: int = 0  # how many alternatives to return per generated token
+    seed: int = 0
+
+
+@dataclass
+class Generation:
+    text: str  # without the stop string
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+    finish_reason: str = ""  # "stop" or "length"
+    # Per generated token: {token text: log-probability} for the top alternatives.
+    token_logprobs: list[dict[str, float]] | None = None
+    tokens: list[str] = field(default_factory=list)
+
+
+class GenerationBackend(ABC):
+    name: ClassVar[str] = ""
+
+    def __init__(self, model: str, adapter: str | None = None, revision: str | None = None):
+        self.model = model
+        self.adapter = adapter
+        self.revision = revision
+
+    @abstractmethod
+    def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
+        """One generation per prompt, in order; the backend batches as it sees fit."""
+
+    @abstractmethod
+    def next_token_logprobs(
+        self, prompts: Sequence[Prompt], tokens: Sequence[str]
+    ) -> list[dict[str, float]]:
+        """Log-probability of each of `tokens` as the next token after each prompt."""
+
+    def render(self, prompt: Prompt) -> str:
+        """The exact text the model receives for a prompt (chat template applied)."""
+        if isinstance(prompt, str):
+            return prompt
+        raise NotImplementedError(f"{self.name} does not render chat prompts locally")
+
+    def describe(self) -> dict:
+        """Provenance: backend, model, adapter, revision, library versions."""
+        return {
+            "backend": self.name,
+            "model": self.model,
+            "adapter": self.adapter,
+            "revision": self.revision,
+        }
