@@ -59,7 +59,7 @@ class Permutation:
     generated_tokens: int = 0
 
 
-class Reranker(ABC):
+class Reranker(ABC):  # noqa: B024 - abstract through its two families
     name: ClassVar[str] = ""
     family: ClassVar[str] = ""  # POINTWISE or LISTWISE
     description: ClassVar[str] = ""
