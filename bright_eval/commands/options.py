@@ -14,13 +14,24 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         help=f"local folder laid out like the Hub dataset (default: ${DATA_DIR_ENV}, else the Hub)",
     )
     parser.add_argument("--revision", help="dataset revision on the Hub (default: pinned)")
+    parser.add_argument(
+        "--source",
+        choices=["hf", "ir_datasets"],
+        default="hf",
+        help="load BRIGHT with HF datasets (default) or from ir_datasets' bright/<domain>",
+    )
     parser.add_argument("--domains", default="all", help="comma-separated domains (default: all)")
     parser.add_argument(
         "--long", action="store_true", help="long documents: qrels from gold_ids_long"
     )
 
 
-def data_from_args(args: argparse.Namespace) -> BrightData:
+def data_from_args(args: argparse.Namespace):
+    """A `BrightData`, or its ir_datasets twin, from the command's options."""
+    if getattr(args, "source", "hf") == "ir_datasets":
+        from bright_eval.irds import IrDatasetsBright
+
+        return IrDatasetsBright()
     return BrightData.from_options(args.data_dir, args.revision)
 
 
