@@ -203,7 +203,10 @@ def gains_of(group: Group) -> dict[str, dict[str, Gain]]:
 
 
 def main_tables(
-    grouped: list[Group], numbers: dict[str, int], gains: dict[str, dict[str, Gain]]
+    grouped: list[Group],
+    numbers: dict[str, int],
+    gains: dict[str, dict[str, Gain]],
+    heading: str = "###",
 ) -> list[str]:
     headers = [
         "System",
@@ -224,7 +227,7 @@ def main_tables(
             ]
             cells += [fmt(values[g]) for g in GROUPS] + [fmt(values["average"])]
             rows.append([s.label, source_cell(s, numbers), *cells])
-        lines += [f"### First stage: {group.label}", "", table(rows, headers), ""]
+        lines += [f"{heading} First stage: {group.label}", "", table(rows, headers), ""]
     return lines
 
 
@@ -414,7 +417,7 @@ def build(systems: Sequence[SystemResult]) -> Leaderboard:
     main = render_main(grouped, numbers, gains, ordered, sha)
     readme = "\n".join(
         [
-            *main_tables(grouped, numbers, gains),
+            *main_tables(grouped, numbers, gains, heading="####"),
             *([SIGNIFICANCE_NOTE, ""] if any(gains.values()) else []),
             *citations_block(ordered, numbers),
         ]
