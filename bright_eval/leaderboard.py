@@ -334,7 +334,6 @@ def render_efficiency(grouped: list[Group]) -> str:
                 continue
             e = s.efficiency
             n = e.n_queries
-            hw = s.provenance.get("hardware", {})
             rows.append(
                 [
                     s.label,
@@ -345,7 +344,7 @@ def render_efficiency(grouped: list[Group]) -> str:
                     fmt(per_query_value(e.output_tokens, n), 1, 0),
                     fmt(per_query_value(e.gpu_seconds, n), 1, 2),
                     fmt(per_query_value(e.wall_seconds, n), 1, 2),
-                    ", ".join(hw.get("gpus") or []) or hw.get("cpu", MISSING),
+                    e.hardware or MISSING,
                     str(s.provenance.get("date", MISSING))[:10],
                 ]
             )
@@ -514,7 +513,7 @@ def write(board: Leaderboard, out_dir: str | os.PathLike, readme: str | None) ->
     elif chart_data_sha(chart) != board.chart_sha:
         draw_chart(board.chart_rows, board.chart_sha, chart)
         written.append(chart)
-    if readme is not None:
+    if readme is not None and Path(readme).is_file():
         path = Path(readme)
         text = path.read_text(encoding="utf-8")
         new = replace_block(text, board.readme_block)

@@ -77,6 +77,7 @@ class Efficiency:
     gpu_seconds: float | None = None
     wall_seconds: float | None = None
     n_queries: int | None = None
+    hardware: str | None = None  # where the model ran (not where the run was evaluated)
 
 
 @dataclass
