@@ -162,19 +162,23 @@ def citations_block(systems: Sequence[SystemResult], numbers: dict[str, int]) ->
     if not numbers:
         return []
     seen: dict[str, SystemResult] = {}
+    wheres: dict[str, set[str]] = {}
+    vias: dict[str, set[str]] = {}
     for s in systems:
         if s.citation is not None:
             seen.setdefault(s.citation.reference, s)
+            wheres.setdefault(s.citation.reference, set()).add(s.citation.where)
+            vias.setdefault(s.citation.reference, set()).add(s.citation.via)
     lines = ["Reported rows are published numbers, not measured by this harness:", ""]
     for ref, n in sorted(numbers.items(), key=lambda item: item[1]):
         c = seen[ref].citation
         parts = [c.reference]
-        if c.where:
-            parts.append(c.where)
+        parts += sorted(w for w in wheres[ref] if w)
         if c.url:
             parts.append(f"<{c.url}>")
-        if c.via:
-            parts.append(f"via `{c.via}`")
+        found = sorted(v for v in vias[ref] if v)
+        if found:
+            parts.append("via " + " and ".join(f"`{v}`" for v in found))
         lines.append(f"{n}. " + ", ".join(parts))
     return lines + [""]
 

@@ -96,3 +96,23 @@ def test_record_rejects_bad_settings_json(tmp_path, shared_bright, capsys):
                  "--results", str(tmp_path), "--data-dir", str(shared_bright)])  # fmt: skip
     assert code == 2
     assert "--first-stage-settings: expected a JSON object, got list" in capsys.readouterr().err
+
+
+def test_reranked_runs_are_kept_only_when_small(tmp_path):
+    from bright_eval.record import keep_runs
+    from bright_eval.results import MEASURED, FirstStage, SystemResult, save_system
+
+    result = SystemResult("toy", "Toy", MEASURED, FirstStage("f", "F"))
+    runs = {"pony": {"q1": {"Pony/a.txt": 2.0, "Pony/b c.txt": 1.0}}}
+    assert keep_runs(result, runs, tmp_path / "results")
+    kept = tmp_path / "results" / "toy" / "run" / "pony.trec.gz"
+    assert read_run(kept) == runs["pony"]  # the docid with a space survives the round trip
+    assert result.runs[0].path == "results/toy/run/pony.trec.gz"
+    assert result.runs[0].sha256 == hashlib.sha256(kept.read_bytes()).hexdigest()
+    save_system(result, tmp_path / "results")
+    assert load_system(tmp_path / "results" / "toy" / "system.json").runs == result.runs
+
+    other = SystemResult("big", "Big", MEASURED, FirstStage("f", "F"))
+    assert not keep_runs(other, runs, tmp_path / "results", max_bytes=10)
+    assert not (tmp_path / "results" / "big" / "run" / "pony.trec.gz").exists()
+    assert other.runs == []
