@@ -156,3 +156,29 @@ def test_missing_results_folder_is_a_one_line_error(tmp_path, capsys, bad):
     assert main(["leaderboard", "--results", str(tmp_path / bad)]) == 2
     err = capsys.readouterr().err
     assert "results folder" in err and "does not exist" in err and err.count("\n") == 1
+
+
+def test_long_and_efficiency_views_worked_by_hand():
+    fs = FirstStage("x/y", "X first stage")
+    long_domains = [d.name for d in DOMAINS.values() if d.has_long_documents]
+    # Recall@1 of 0.1, 0.2, ... 0.8 on the 8 long domains: mean 0.45.
+    row = type(load_system(REASONIR))(
+        name="toy",
+        label="Toy",
+        source=MEASURED,
+        first_stage=fs,
+        reranker=Reranker("toy"),
+        metrics_long={d: {"Recall@1": (i + 1) / 10} for i, d in enumerate(long_domains)},
+    )
+    row.efficiency.parameters = 3_210_000_000
+    row.efficiency.model_calls = 2768
+    row.efficiency.n_queries = 1384
+    row.efficiency.gpu_seconds = 692.0
+    row.efficiency.hardware = "1x H100"
+    board = leaderboard.build([row])
+    long_row = row_of(board.markdown["long.md"], "Toy", "measured")
+    assert long_row[2:] == ["10.0", "20.0", "30.0", "40.0", "50.0", "60.0", "70.0", "80.0", "45.0"]
+    eff = row_of(board.markdown["efficiency.md"], "Toy", "X first stage")
+    # 2768 / 1384 = 2 calls per query; 692 / 1384 = 0.5 GPU seconds per query.
+    assert eff[2:7] == ["3.2B", "2.0", "–", "–", "0.50"]
+    assert eff[8] == "1x H100"

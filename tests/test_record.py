@@ -1,5 +1,6 @@
 import gzip
 import hashlib
+import json
 import shutil
 
 from bright_eval.cli import main
@@ -116,3 +117,21 @@ def test_reranked_runs_are_kept_only_when_small(tmp_path):
     assert not keep_runs(other, runs, tmp_path / "results", max_bytes=10)
     assert not (tmp_path / "results" / "big" / "run" / "pony.trec.gz").exists()
     assert other.runs == []
+
+
+def test_refresh_rewrites_a_record_whose_metrics_no_longer_reproduce(
+    tmp_path, shared_bright, capsys
+):
+    repo = results_beside_shared(tmp_path, shared_bright)
+    record = repo / "results" / "reasonir-8b-gpt4-reason-top100" / "system.json"
+    data = json.loads(record.read_text())
+    data["metrics"]["pony"]["NDCG@10"] = 0.5
+    record.write_text(json.dumps(data))
+    args = ["refresh", "--results", str(repo / "results"), "--out", str(repo / "lb"),
+            "--readme", ""]  # fmt: skip
+    assert main(args) == 0
+    assert "reasonir-8b-gpt4-reason-top100: updated" in capsys.readouterr().out
+    fixed = load_system(record)
+    # What `evaluate` prints for pony on this run (README, "Evaluating a run"): 19.6.
+    assert f"{fixed.metrics['pony']['NDCG@10'] * 100:.1f}" == "19.6"
+    assert "reevaluated" in fixed.provenance
