@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.commands import evaluate
+from bright_eval.commands import evaluate, leaderboard, record
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
+from bright_eval.results import ResultsError
 from bright_eval.retrieval import UnknownRetrieverError
 from bright_eval.runs import RunFormatError
+from bright_eval.significance import PairingError
 
-COMMANDS = [evaluate]
+COMMANDS = [evaluate, record, leaderboard]
+# `python -m bright_eval` alone: the offline main job.
+DEFAULT_COMMAND = ["refresh"]
 # Errors caused by what the user asked for: reported in one line, exit status 2.
 USER_ERRORS = (
     DataError,
@@ -20,6 +24,8 @@ USER_ERRORS = (
     EvaluationError,
     RunFormatError,
     UnknownRetrieverError,
+    ResultsError,
+    PairingError,
 )
 
 
@@ -47,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 2
+        args = parser.parse_args(DEFAULT_COMMAND)
     quiet_libraries()
     try:
         return args.func(args)

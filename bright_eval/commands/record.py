@@ -1,0 +1,80 @@
+"""`record`: evaluate run files and save them as a system in results/ (metrics, per-query
+nDCG@10, the files' origin and sha256, provenance). The run files are not copied."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bright_eval.commands.options import data_from_args
+from bright_eval.domains import parse_domains
+from bright_eval.record import record_runs
+from bright_eval.results import FirstStage, Reranker, ResultsError, save_system
+
+
+def register(commands) -> None:
+    rec = commands.add_parser("record", help="evaluate run files into a results/ entry")
+    rec.add_argument("--name", required=True, help="folder name under results/, e.g. bm25-gpt4")
+    rec.add_argument("--label", required=True, help="row label in the leaderboard")
+    rec.add_argument("--run", help="short-document run path with {domain}")
+    rec.add_argument("--long-run", help="long-document run path with {domain}")
+    rec.add_argument("--domains", default="all", help="comma-separated domains (default: all)")
+    rec.add_argument(
+        "--first-stage", required=True, help="first-stage id: rows sharing it are compared"
+    )
+    rec.add_argument("--first-stage-label", help="first-stage title (default: the id)")
+    rec.add_argument(
+        "--first-stage-settings", help="JSON object: retriever, query variant, depth, origin"
+    )
+    rec.add_argument("--reranker", help="reranker name; omit for a first-stage row")
+    rec.add_argument("--reranker-config", help="JSON object with the reranker's full config")
+    rec.add_argument("--notes", default="", help="free text kept in the record")
+    rec.add_argument("--results", default="results", help="results folder (default: results)")
+    rec.add_argument("--data-dir", help="local BRIGHT folder (default: $BRIGHT_DATA_DIR)")
+    rec.add_argument("--revision", help="dataset revision on the Hub (default: pinned)")
+    rec.set_defaults(func=run)
+
+
+def json_object(text: str | None, option: str) -> dict:
+    if not text:
+        return {}
+    source = Path(text).read_text() if Path(text).is_file() else text
+    try:
+        value = json.loads(source)
+    except json.JSONDecodeError as err:
+        raise ResultsError(f"{option}: not a JSON object or a file holding one ({err})") from err
+    if not isinstance(value, dict):
+        raise ResultsError(f"{option}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.run and not args.long_run:
+        raise ResultsError("give --run (short documents) and/or --long-run (long documents)")
+    first_stage = FirstStage(
+        args.first_stage,
+        args.first_stage_label or args.first_stage,
+        json_object(args.first_stage_settings, "--first-stage-settings"),
+    )
+    reranker = None
+    if args.reranker:
+        reranker = Reranker(args.reranker, json_object(args.reranker_config, "--reranker-config"))
+    result = record_runs(
+        args.name,
+        args.label,
+        first_stage,
+        data_from_args(args),
+        args.results,
+        args.run,
+        parse_domains(args.domains) if args.run else [],
+        args.long_run,
+        parse_domains(args.domains, long_documents=True) if args.long_run else [],
+        reranker=reranker,
+        notes=args.notes,
+    )
+    path = save_system(result, args.results)
+    avg = result.average()
+    shown = f"; nDCG@10 average {avg * 100:.2f}" if avg is not None else ""
+    print(f"wrote {path}{shown}")
+    return 0

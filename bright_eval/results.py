@@ -1,0 +1,254 @@
+"""The on-disk record of an evaluated system: `results/<name>/` (measured) or
+`results/reported/<name>.json` (published numbers, with their citation).
+
+Measured:  results/<name>/system.json     metrics, first stage, reranker, efficiency, provenance
+           results/<name>/per_query.json  per-query nDCG@10 {domain: {qid: value}}
+           results/<name>/run/<domain>.trec.gz  the evaluated run, when small enough to keep
+Reported:  results/reported/<name>.json   the same schema, `source: "reported"` and a citation
+
+Metrics are fractions (BRIGHT's results.json scale), never x100. JSON is written with sorted
+keys so that re-saving an unchanged record leaves the file byte for byte the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from bright_eval.domains import DOMAINS, get_domain
+from bright_eval.evaluation import METRIC_NAMES, average
+
+SCHEMA_VERSION = 1
+MEASURED = "measured"
+REPORTED = "reported"
+SOURCES = (MEASURED, REPORTED)
+REPORTED_DIR = "reported"
+SYSTEM_FILE = "system.json"
+PER_QUERY_FILE = "per_query.json"
+RUN_DIR = "run"
+# Reranked runs are kept beside their metrics when compressed they stay under this size.
+MAX_KEPT_RUN_BYTES = 5 * 1024 * 1024
+HEADLINE = "NDCG@10"
+LONG_HEADLINE = "Recall@1"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+class ResultsError(ValueError):
+    pass
+
+
+@dataclass
+class RunFile:
+    """One run file that was evaluated: where it came from and exactly which bytes."""
+
+    domain: str
+    path: str  # relative to the repository root when inside or beside it, posix separators
+    sha256: str
+    long_documents: bool = False
+
+
+@dataclass
+class FirstStage:
+    """The candidates a reranker reorders. `id` is the grouping key of the leaderboard: rows
+    with the same id were reranked from the same candidates and may be compared."""
+
+    id: str
+    label: str
+    settings: dict = field(default_factory=dict)  # retriever, query variant, depth, origin ...
+
+
+@dataclass
+class Reranker:
+    name: str
+    config: dict = field(default_factory=dict)  # everything that changes its scores
+
+
+@dataclass
+class Efficiency:
+    """Totals over all evaluated queries; None where unknown (e.g. an imported run)."""
+
+    parameters: int | None = None
+    model_calls: int | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    gpu_seconds: float | None = None
+    wall_seconds: float | None = None
+    n_queries: int | None = None
+    hardware: str | None = None  # where the model ran (not where the run was evaluated)
+
+
+@dataclass
+class Citation:
+    reference: str  # the publication, e.g. "Liu et al. 2025, ReasonRank (arXiv 2508.07050)"
+    where: str = ""  # table or page within it
+    url: str = ""
+    via: str = ""  # where this project read the number, e.g. "../shared/spec/zoo.md"
+
+
+@dataclass
+class SystemResult:
+    name: str
+    label: str
+    source: str
+    first_stage: FirstStage
+    reranker: Reranker | None = None
+    # {domain: {metric: fraction}}; a reported row holds only what was published.
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+    metrics_long: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Published averages (reported rows) override the computed mean, which they may not equal.
+    reported_average: dict[str, float] = field(default_factory=dict)
+    per_query: dict[str, dict[str, float]] = field(default_factory=dict)  # nDCG@10, measured
+    runs: list[RunFile] = field(default_factory=list)
+    efficiency: Efficiency = field(default_factory=Efficiency)
+    provenance: dict = field(default_factory=dict)
+    citation: Citation | None = None
+    notes: str = ""
+    schema_version: int = SCHEMA_VERSION
+
+    def __post_init__(self) -> None:
+        validate_name(self.name)
+        if self.source not in SOURCES:
+            raise ResultsError(
+                f"system {self.name!r}: unknown source {self.source!r}; valid: {', '.join(SOURCES)}"
+            )
+        if self.source == REPORTED and self.citation is None:
+            raise ResultsError(f"reported system {self.name!r} has no citation")
+        for table in (self.metrics, self.metrics_long, self.per_query):
+            for domain in table:
+                get_domain(domain)
+        metric_names_ok({**self.metrics, "average": self.reported_average})
+        metric_names_ok(self.metrics_long)
+
+    @property
+    def is_reranked(self) -> bool:
+        return self.reranker is not None
+
+    def average(self, metric: str = HEADLINE, long_documents: bool = False) -> float | None:
+        """The published average when there is one, else the plain mean over all domains of
+        the setting (12, or the 8 with long documents); None when a domain is missing."""
+        if not long_documents and metric in self.reported_average:
+            return self.reported_average[metric]
+        table = self.metrics_long if long_documents else self.metrics
+        wanted = [d.name for d in DOMAINS.values() if d.has_long_documents or not long_documents]
+        if not all(metric in table.get(d, {}) for d in wanted):
+            return None
+        return average({d: {metric: table[d][metric]} for d in wanted})[metric]
+
+
+def validate_name(name: str) -> None:
+    if not _NAME.match(name or ""):
+        raise ResultsError(
+            f"invalid system name {name!r}; use lower-case letters, digits, '.', '_' and '-', "
+            "starting with a letter or digit"
+        )
+
+
+def _dump(data) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def to_json(result: SystemResult) -> dict:
+    data = asdict(result)
+    data.pop("per_query")
+    return data
+
+
+def from_json(data: dict, per_query: dict | None = None) -> SystemResult:
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ResultsError(
+            f"system {data.get('name')!r} has schema version {version!r}; this harness reads "
+            f"version {SCHEMA_VERSION}"
+        )
+    known = {f.name for f in fields(SystemResult)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ResultsError(
+            f"system {data.get('name')!r}: unknown field(s) {', '.join(unknown)}; valid fields: "
+            f"{', '.join(sorted(known))}"
+        )
+    data = dict(data)
+    data["first_stage"] = FirstStage(**data["first_stage"])
+    data["reranker"] = Reranker(**data["reranker"]) if data.get("reranker") else None
+    data["runs"] = [RunFile(**r) for r in data.get("runs", [])]
+    data["efficiency"] = Efficiency(**data.get("efficiency", {}))
+    data["citation"] = Citation(**data["citation"]) if data.get("citation") else None
+    return SystemResult(**data, per_query=per_query or {})
+
+
+def system_dir(results_dir: str | os.PathLike, name: str) -> Path:
+    validate_name(name)
+    return Path(results_dir) / name
+
+
+def save_system(result: SystemResult, results_dir: str | os.PathLike = "results") -> Path:
+    """Write a system's record; returns the file written. Unchanged files are not touched."""
+    root = Path(results_dir)
+    if result.source == REPORTED:
+        path = root / REPORTED_DIR / f"{result.name}.json"
+        _write(path, _dump(to_json(result)))
+        return path
+    if result.name == REPORTED_DIR:
+        raise ResultsError(f"system name {REPORTED_DIR!r} is reserved for published numbers")
+    folder = system_dir(root, result.name)
+    _write(folder / SYSTEM_FILE, _dump(to_json(result)))
+    _write(folder / PER_QUERY_FILE, _dump(result.per_query))
+    return folder / SYSTEM_FILE
+
+
+def load_system(path: str | os.PathLike) -> SystemResult:
+    """A record from `results/<name>/system.json` or `results/reported/<name>.json`."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ResultsError(f"{path}: cannot read a system record ({err})") from err
+    per_query_path = path.with_name(PER_QUERY_FILE)
+    per_query = None
+    if path.name == SYSTEM_FILE and per_query_path.is_file():
+        per_query = json.loads(per_query_path.read_text(encoding="utf-8"))
+    try:
+        return from_json(data, per_query)
+    except (TypeError, KeyError) as err:
+        raise ResultsError(f"{path}: malformed system record ({err})") from err
+
+
+def system_files(results_dir: str | os.PathLike) -> list[Path]:
+    root = Path(results_dir)
+    measured = sorted(p for p in root.glob(f"*/{SYSTEM_FILE}") if p.parent.name != REPORTED_DIR)
+    reported = sorted((root / REPORTED_DIR).glob("*.json"))
+    return measured + reported
+
+
+def load_systems(results_dir: str | os.PathLike = "results") -> list[SystemResult]:
+    root = Path(results_dir)
+    if not root.is_dir():
+        raise ResultsError(f"results folder {str(root)!r} does not exist")
+    systems = [load_system(p) for p in system_files(root)]
+    seen: dict[str, str] = {}
+    for s in systems:
+        if s.name in seen:
+            raise ResultsError(f"system name {s.name!r} is used twice in {root}")
+        seen[s.name] = s.source
+    return systems
+
+
+def metric_names_ok(metrics: dict[str, dict[str, float]]) -> None:
+    for domain, values in metrics.items():
+        bad = sorted(set(values) - set(METRIC_NAMES))
+        if bad:
+            raise ResultsError(
+                f"{domain}: unknown metric(s) {', '.join(bad)}; valid: {', '.join(METRIC_NAMES)}"
+            )

@@ -1,0 +1,184 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from scipy import stats
+
+from bright_eval import leaderboard
+from bright_eval.cli import main
+from bright_eval.domains import DOMAINS
+from bright_eval.evaluation import average, evaluate
+from bright_eval.results import (
+    MEASURED,
+    FirstStage,
+    Reranker,
+    load_system,
+    load_systems,
+    save_system,
+)
+from bright_eval.runs import read_run
+from bright_eval.significance import holm
+from tests.conftest import REASONIR_RUN, REPO
+
+REASONIR = REPO / "results" / "reasonir-8b-gpt4-reason-top100" / "system.json"
+
+
+def row_of(markdown: str, label: str, source: str, section: str = "") -> list[str]:
+    """Cells of the first row with this label and source after the heading `section`."""
+    start = markdown.index(section) if section else 0
+    for line in markdown[start:].splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) > 2 and cells[0] == label and cells[1].startswith(source):
+            return cells
+    raise AssertionError(f"no row {label!r} ({source}) in table")
+
+
+def test_committed_leaderboards_regenerate_byte_for_byte():
+    board = leaderboard.build(load_systems(REPO / "results"))
+    for name, text in board.markdown.items():
+        assert (REPO / "leaderboards" / name).read_bytes() == text.encode("utf-8"), name
+    assert leaderboard.stale(board, REPO / "leaderboards", str(REPO / "README.md")) == []
+    assert sorted(p.name for p in (REPO / "leaderboards").glob("*.md")) == sorted(board.markdown)
+
+
+def test_committed_reasonir_row_is_a_fresh_evaluation_of_the_shared_run(bright):
+    per_domain = {}
+    for d in DOMAINS:
+        ev = evaluate(
+            read_run(REASONIR_RUN.format(domain=d)), bright.qrels(d), bright.excluded_ids(d)
+        )
+        per_domain[d] = ev.metrics
+    stored = load_system(REASONIR)
+    assert stored.metrics == per_domain
+    main_md = (REPO / "leaderboards" / "main.md").read_text()
+    row = row_of(main_md, "ReasonIR-8B (first stage)", "measured")
+    assert row[2] == "43.5" and row[-1] == "30.6"  # published: 43.5 biology, 30.59 average
+    assert row[-1] == f"{average(per_domain)['NDCG@10'] * 100:.1f}"
+    assert "| ReasonIR-8B (first stage) | measured" in (REPO / "README.md").read_text()
+
+
+def test_reported_rows_are_marked_and_group_means_worked_by_hand():
+    main_md = (REPO / "leaderboards" / "main.md").read_text()
+    row = row_of(main_md, "BM25", "reported", "First stage: BM25 (BRIGHT's query-side BM25), orig")
+    # BRIGHT paper, BM25 on original queries: StackExchange (18.9 + 27.2 + 14.9 + 12.5 + 13.6
+    # + 18.4 + 15.0) / 7 = 17.21; theorem (6.2 + 4.9 + 10.4) / 3 = 7.17; published average 14.5.
+    assert row[1].startswith("reported [") and row[2] == "18.9"
+    assert row[-4:] == ["17.2", "16.2", "7.2", "14.5"]
+    assert "Su et al. 2025, BRIGHT" in main_md
+
+
+def copy_results(tmp_path) -> Path:
+    shutil.copytree(REPO / "results", tmp_path / "results")
+    return tmp_path / "results"
+
+
+def add_reranked(results: Path, shift_biology: float) -> dict:
+    """A measured reranked row over the real ReasonIR per-query scores: biology raised by
+    `shift_biology` on every query (capped at 1), every other domain left unchanged."""
+    base = load_system(results / "reasonir-8b-gpt4-reason-top100" / "system.json")
+    per_query = {d: dict(v) for d, v in base.per_query.items()}
+    per_query["biology"] = {q: min(1.0, v + shift_biology) for q, v in per_query["biology"].items()}
+    metrics = {d: dict(m) for d, m in base.metrics.items()}
+    values = list(per_query["biology"].values())
+    metrics["biology"]["NDCG@10"] = round(sum(values) / len(values), 5)
+    save_system(
+        type(base)(
+            name="toy-reranker",
+            label="Toy reranker",
+            source=MEASURED,
+            first_stage=FirstStage(base.first_stage.id, base.first_stage.label),
+            reranker=Reranker("toy", {"depth": 100}),
+            metrics=metrics,
+            per_query=per_query,
+        ),
+        results,
+    )
+    return {"base": base.per_query, "reranked": per_query}
+
+
+def test_gain_table_marks_what_scipy_finds_significant(tmp_path):
+    results = copy_results(tmp_path)
+    scores = add_reranked(results, shift_biology=0.05)
+    out = tmp_path / "leaderboards"
+    assert main(["leaderboard", "--results", str(results), "--out", str(out), "--readme", ""]) == 0
+    gains_md = (out / "gains.md").read_text()
+    row = row_of(gains_md, "Toy reranker", "ReasonIR-8B (first stage)")
+    qids = sorted(scores["base"]["biology"])
+    a = [scores["reranked"]["biology"][q] for q in qids]
+    b = [scores["base"]["biology"][q] for q in qids]
+    gain = (sum(a) - sum(b)) / len(a)
+    p = stats.ttest_rel(a, b).pvalue  # an independent test agrees it is far below 0.05
+    assert p < 1e-6
+    # 11 unchanged domains have p = 1, so Holm leaves biology's tiny p well below 0.05.
+    assert holm([p] + [1.0] * 11)[0] < 0.05
+    assert row[2] == f"{gain * 100:+.1f}†"
+    assert row[3:14] == ["0.0"] * 11
+    main_md = (out / "main.md").read_text()
+    assert row_of(main_md, "Toy reranker", "measured")[2].endswith("†")
+    assert "Holm-Bonferroni" in main_md
+
+
+def test_check_names_the_stale_file(tmp_path, capsys):
+    results = copy_results(tmp_path)
+    out = tmp_path / "leaderboards"
+    shutil.copytree(REPO / "leaderboards", out)
+    args = ["leaderboard", "--check", "--results", str(results), "--out", str(out), "--readme", ""]
+    assert main(args) == 0
+    add_reranked(results, shift_biology=0.01)
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"stale: {out / 'main.md'} differs from what results/ produces" in err
+    assert f"stale: {out / 'efficiency.md'}" in err
+    assert f"{out / leaderboard.CHART} is missing or drawn from other data" in err
+    assert main(args[:1] + args[2:]) == 0  # write, then the check passes
+    assert main(args) == 0
+
+
+def test_chart_carries_the_fingerprint_of_its_data(tmp_path):
+    rows = [("A", "measured", [10.0] * 12), ("B", "reported", [20.0] * 12)]
+    sha = leaderboard.chart_fingerprint(rows)
+    leaderboard.draw_chart(rows, sha, tmp_path / "c.png")
+    assert leaderboard.chart_data_sha(tmp_path / "c.png") == sha
+    assert leaderboard.chart_fingerprint(rows[:1]) != sha
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_readme_without_the_block_is_reported(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("# no table here\n")
+    args = ["leaderboard", "--check", "--out", str(REPO / "leaderboards"), "--readme", str(readme)]
+    assert main([*args, "--results", str(REPO / "results")]) == 1
+    assert "has no <!-- leaderboard:main:start -->" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", ["missing-folder"])
+def test_missing_results_folder_is_a_one_line_error(tmp_path, capsys, bad):
+    assert main(["leaderboard", "--results", str(tmp_path / bad)]) == 2
+    err = capsys.readouterr().err
+    assert "results folder" in err and "does not exist" in err and err.count("\n") == 1
+
+
+def test_long_and_efficiency_views_worked_by_hand():
+    fs = FirstStage("x/y", "X first stage")
+    long_domains = [d.name for d in DOMAINS.values() if d.has_long_documents]
+    # Recall@1 of 0.1, 0.2, ... 0.8 on the 8 long domains: mean 0.45.
+    row = type(load_system(REASONIR))(
+        name="toy",
+        label="Toy",
+        source=MEASURED,
+        first_stage=fs,
+        reranker=Reranker("toy"),
+        metrics_long={d: {"Recall@1": (i + 1) / 10} for i, d in enumerate(long_domains)},
+    )
+    row.efficiency.parameters = 3_210_000_000
+    row.efficiency.model_calls = 2768
+    row.efficiency.n_queries = 1384
+    row.efficiency.gpu_seconds = 692.0
+    row.efficiency.hardware = "1x H100"
+    board = leaderboard.build([row])
+    long_row = row_of(board.markdown["long.md"], "Toy", "measured")
+    assert long_row[2:] == ["10.0", "20.0", "30.0", "40.0", "50.0", "60.0", "70.0", "80.0", "45.0"]
+    eff = row_of(board.markdown["efficiency.md"], "Toy", "X first stage")
+    # 2768 / 1384 = 2 calls per query; 692 / 1384 = 0.5 GPU seconds per query.
+    assert eff[2:7] == ["3.2B", "2.0", "–", "–", "0.50"]
+    assert eff[8] == "1x H100"
