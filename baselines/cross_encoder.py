@@ -49,7 +49,8 @@ class CrossEncoderReranker(PointwiseReranker):
         return super().config() | {
             "model": self.model,
             "revision": self.revision,
-            "max_length": encoder.max_length,
+            # sentence-transformers 6 renamed max_length to max_seq_length
+            "max_length": getattr(encoder, "max_seq_length", None) or encoder.max_length,
             "activation": type(encoder.activation_fn).__name__,
             "batch_size": self.batch_size,
             "backend": {
