@@ -6,13 +6,14 @@ import argparse
 import sys
 
 from bright_eval.commands import evaluate
+from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.retrieval import UnknownRetrieverError
 from bright_eval.runs import RunFormatError
 
-COMMANDS = [evaluate]
+COMMANDS = [evaluate, list_command]
 # Errors caused by what the user asked for: reported in one line, exit status 2.
 USER_ERRORS = (
     DataError,
