@@ -345,7 +345,9 @@ class RankGPT(GenerativeListwise):
         return {
             "system": RANKGPT_SYSTEM,
             "prefix": RANKGPT_PREFIX,
+            "prefix_assistant": RANKGPT_PREFIX_ASSISTANT,
             "passage": RANKGPT_PASSAGE,
+            "passage_assistant": RANKGPT_PASSAGE_ASSISTANT,
             "suffix": RANKGPT_SUFFIX,
             "passage_words": self.max_words,
         }
@@ -403,6 +405,14 @@ class ReasonRank(GenerativeListwise):
             )
         return self._tokenizer
 
+    def tokenizer_name(self) -> str:
+        """Which tokenizer cuts the passages (it decides where 512 tokens end)."""
+        if self._tokenizer is None:
+            return self.model
+        if isinstance(self._tokenizer, str):
+            return self._tokenizer
+        return getattr(self._tokenizer, "name_or_path", type(self._tokenizer).__name__)
+
     def content(self, text: str) -> str:
         """ReasonRank `convert_doc_to_prompt_content(truncate_by_word=False)`: the first 512
         tokens, rejoined by the tokenizer, ids escaped."""
@@ -438,6 +448,7 @@ class ReasonRank(GenerativeListwise):
             "passage": REASONRANK_PASSAGE,
             "suffix": REASONRANK_SUFFIX,
             "passage_tokens": self.passage_tokens,
+            "tokenizer": self.tokenizer_name(),
         }
 
 

@@ -183,6 +183,10 @@ def test_reasonrank_prompt_and_token_truncation():
         "[2] > [1]."
     )
     assert perm.order == [1, 0] and not perm.repaired
+    assert reranker.config()["prompt"]["tokenizer"] == "WordTokenizer"
+    assert ReasonRank(backend=FakeBackend()).config()["prompt"]["tokenizer"] == (
+        "liuwenhan/reasonrank-7B"
+    )
     assert backend.params[0].max_new_tokens == 3172 and backend.params[0].temperature == 0.0
 
 
@@ -240,7 +244,7 @@ def test_config_names_model_backend_prompt_and_decoding():
     config = a.config()
     assert config["model"] == "m1" and config["backend"]["backend"] == "fake"
     assert config["window_size"] == 20 and config["stride"] == 10
-    assert "Received passage" not in str(config["prompt"])  # the template, not a filled prompt
+    assert config["prompt"]["passage_assistant"] == "Received passage [{rank}]."
     assert config["prompt"]["prefix"].startswith("I will provide you with {num} passages")
     assert a.config_hash() != b.config_hash()
     zephyr = RankZephyr(backend=FakeBackend())
