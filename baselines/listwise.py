@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -244,7 +245,6 @@ class GenerativeListwise(ListwiseReranker):
     """A listwise reranker that prompts a generation backend once per window."""
 
     default_backend = "transformers"
-    system: str = ""
     max_new_tokens = 200
     temperature = 0.0
 
@@ -273,8 +273,9 @@ class GenerativeListwise(ListwiseReranker):
     def params(self) -> GenerationParams:
         return GenerationParams(max_new_tokens=self.max_new_tokens, temperature=self.temperature)
 
+    @abstractmethod
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
-        raise NotImplementedError
+        """The chat prompt for one window; the query is the window's (all one query's)."""
 
     def parse(self, text: str, n: int) -> ParsedPermutation:
         return parse_ranking(text, n)
@@ -310,9 +311,9 @@ class GenerativeListwise(ListwiseReranker):
             "prompt": self.prompt_template(),
         }
 
+    @abstractmethod
     def prompt_template(self) -> dict:
         """The prompt text (with placeholders) so a change of wording changes the config."""
-        return {"system": self.system}
 
 
 class RankGPT(GenerativeListwise):
@@ -320,7 +321,6 @@ class RankGPT(GenerativeListwise):
     description = "RankGPT listwise prompt (multi-turn, one passage per turn) on any chat model"
     model_id = None  # any chat model: pass --model
     prompt_version = "rankgpt-1"
-    system = RANKGPT_SYSTEM
     max_words = 300
 
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
@@ -358,7 +358,6 @@ class RankZephyr(GenerativeListwise):
     description = "RankZephyr 7B listwise reranker (rank_llm prompt, [i] > [j] answers)"
     model_id = "castorini/rank_zephyr_7b_v1_full"
     prompt_version = "rank_llm-zephyr-1"
-    system = RANKZEPHYR_SYSTEM
 
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
         num = len(window)
@@ -386,7 +385,6 @@ class ReasonRank(GenerativeListwise):
     description = "ReasonRank 7B: reasons in <think>, ranks in <answer> (listwise)"
     model_id = "liuwenhan/reasonrank-7B"
     prompt_version = "reasonrank-1"
-    system = REASONRANK_SYSTEM
     # The authors' BRIGHT settings: reasoning_maxlen 3072 (+100 for the answer), passages cut to
     # 512 tokens of the model's own tokenizer (index_and_topics.DOC_MAXLEN), greedy decoding.
     max_new_tokens = 3072 + 100
@@ -457,7 +455,6 @@ class BrightListwise(GenerativeListwise):
     description = "BRIGHT's own LLM reranker prompt (rerank.py): reasons, then a JSON id list"
     model_id = None  # the paper used GPT-4 through the OpenAI API
     prompt_version = "bright-rerank-1"
-    system = BRIGHT_SYSTEM
     default_backend = "openai"
     # The reference puts the whole top-k (input_k, 100 in the paper) in one prompt, with no
     # sliding window; window_size=100 reproduces that over a top-100 first stage.
