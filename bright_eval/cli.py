@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from bright_eval.commands import evaluate, leaderboard, record
+from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
@@ -14,7 +15,7 @@ from bright_eval.retrieval import UnknownRetrieverError
 from bright_eval.runs import RunFormatError
 from bright_eval.significance import PairingError
 
-COMMANDS = [evaluate, record, leaderboard]
+COMMANDS = [evaluate, record, leaderboard, list_command]
 # `python -m bright_eval` alone: the offline main job.
 DEFAULT_COMMAND = ["refresh"]
 # Errors caused by what the user asked for: reported in one line, exit status 2.

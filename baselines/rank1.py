@@ -1,0 +1,142 @@
+"""Rank1 (Weller et al. 2025, `orionw/rank1`, models `jhu-clsp/rank1-*`): a pointwise reasoning
+reranker. The raw prompt (no chat template) ends in "<think>"; the model reasons, closes with
+"</think>" and says " true" or " false". Score: p(true) = softmax over the log-probabilities of
+the " true" and " false" tokens right after "</think>".
+
+Decoding as the authors run it under MTEB: greedy, at most 8,192 new tokens, stop at
+"</think> true" / "</think> false". A generation that never closes its reasoning (it ran out of
+tokens, or ended without a verdict) is "fixed" the authors' way: cut back to the last complete
+sentence, append "\\n</think>", and read p(true) from the next token. Those judgements are marked
+`parsed=False` and counted (`details["forced_verdict"]`), since the model never gave the verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from baselines.backend import make_backend
+from baselines.scoring import two_way_probability
+from bright_eval.rerank.backends.base import GenerationBackend, GenerationParams
+from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker
+
+RANK1_PROMPT = (
+    "Determine if the following passage is relevant to the query. "
+    "Answer only with 'true' or 'false'.\n"
+    "Query: {query}\n"
+    "Passage: {passage}\n"
+    "<think>"
+)
+RANK1_STOP = ("</think> true", "</think> false")
+TRUE, FALSE = " true", " false"
+THINK_END = "</think>"
+
+
+def p_true(logprobs: dict[str, float]) -> float:
+    return two_way_probability(logprobs[TRUE], logprobs[FALSE])
+
+
+def closed_reasoning(text: str, finish_reason: str) -> bool:
+    """Did generation stop at "</think> true|false"? The backend strips the stop string, so a
+    stop with no "</think>" left in the text means the stop string matched; "</think>" still in
+    the text means the model closed its reasoning but gave no true/false after it."""
+    return finish_reason == "stop" and THINK_END not in text
+
+
+def forced_continuation(text: str) -> str:
+    """The authors' `_fix_incomplete_responses`: drop a trailing unfinished sentence, then close
+    the reasoning, so the next token must be the verdict."""
+    text = text.rstrip()
+    if not text.endswith((".", "!", "?")):
+        last = max(text.rfind("."), text.rfind("!"), text.rfind("?"))
+        if last != -1:
+            text = text[: last + 1]
+    return f"\n{text.strip()}\n{THINK_END}"
+
+
+class Rank1(PointwiseReranker):
+    name = "rank1-7b"
+    description = "Rank1 7B: reasons in <think>, then true/false; score p(true)"
+    model_id = "jhu-clsp/rank1-7b"
+    prompt_version = "rank1-1"
+    default_backend = "vllm"
+    max_new_tokens = 8192
+
+    def __init__(
+        self,
+        backend: GenerationBackend | str | None = None,
+        model: str | None = None,
+        revision: str | None = None,
+        max_new_tokens: int | None = None,
+        **backend_options,
+    ):
+        self.model = model or self.model_id
+        self.revision = revision
+        if max_new_tokens is not None:
+            self.max_new_tokens = max_new_tokens
+        self.backend = make_backend(
+            backend or self.default_backend, self.model, revision=revision, **backend_options
+        )
+
+    def prompt(self, candidate: Candidate) -> str:
+        return RANK1_PROMPT.format(query=candidate.query, passage=candidate.document)
+
+    def params(self) -> GenerationParams:
+        return GenerationParams(
+            max_new_tokens=self.max_new_tokens, temperature=0.0, stop=RANK1_STOP
+        )
+
+    def judge(self, candidates: Sequence[Candidate]) -> list[Judgement]:
+        prompts = [self.prompt(c) for c in candidates]
+        generations = self.backend.generate(prompts, self.params())
+        verdict_prompts = []
+        closed = []
+        for prompt, g in zip(prompts, generations, strict=True):
+            ok = closed_reasoning(g.text, g.finish_reason)
+            closed.append(ok)
+            tail = g.text + THINK_END if ok else forced_continuation(g.text)
+            verdict_prompts.append(prompt + tail)
+        logprobs = self.backend.next_token_logprobs(verdict_prompts, [TRUE, FALSE])
+        judgements = []
+        for g, ok, lp in zip(generations, closed, logprobs, strict=True):
+            score = p_true(lp)
+            judgements.append(
+                Judgement(
+                    score=score,
+                    parsed=ok,
+                    label=int(score >= 0.5),
+                    raw=g.text,
+                    details={
+                        "logprob_true": lp[TRUE],
+                        "logprob_false": lp[FALSE],
+                        "forced_verdict": not ok,
+                        "finish_reason": g.finish_reason,
+                    },
+                    prompt_tokens=g.prompt_tokens,
+                    generated_tokens=g.generated_tokens,
+                )
+            )
+        return judgements
+
+    def config(self) -> dict:
+        return super().config() | {
+            "model": self.model,
+            "revision": self.revision,
+            "backend": self.backend.describe(),
+            "prompt": RANK1_PROMPT,
+            "stop": list(RANK1_STOP),
+            "max_new_tokens": self.max_new_tokens,
+            "temperature": 0.0,
+            "verdict_tokens": [TRUE, FALSE],
+        }
+
+
+class Rank1_14B(Rank1):
+    name = "rank1-14b"
+    description = "Rank1 14B: reasons in <think>, then true/false; score p(true)"
+    model_id = "jhu-clsp/rank1-14b"
+
+
+class Rank1_32B(Rank1):
+    name = "rank1-32b"
+    description = "Rank1 32B: reasons in <think>, then true/false; score p(true)"
+    model_id = "jhu-clsp/rank1-32b"

@@ -1,0 +1,48 @@
+from bright_eval.cli import main
+from bright_eval.rerank import REGISTRY as RERANKERS
+from bright_eval.retrieval import REGISTRY as RETRIEVERS
+from bright_eval.retrieval import Retriever
+
+
+def listed(capsys) -> dict[str, list[str]]:
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["kind", "name", "family", "model", "description"]
+    # Columns are whitespace-separated; split at most 4 times so the description stays whole.
+    return {line.split()[1]: line.split(None, 4) for line in lines[2:]}
+
+
+def test_list_shows_every_reranker_with_family_model_and_description(capsys):
+    rows = listed(capsys)
+    assert rows["rank1-7b"] == [
+        "reranker",
+        "rank1-7b",
+        "pointwise",
+        "jhu-clsp/rank1-7b",
+        "Rank1 7B: reasons in <think>, then true/false; score p(true)",
+    ]
+    assert rows["reasonrank-7b"][2:4] == ["listwise", "liuwenhan/reasonrank-7B"]
+    # No default model: the row says any model is passed with --model (two words, so the
+    # description starts in the fifth field after "(--model)").
+    assert rows["rankgpt"][3] == "any"
+    assert rows["rankgpt"][4].startswith("(--model)")
+    assert rows["rankgpt"][4].endswith(RERANKERS["rankgpt"].description)
+    for name in RERANKERS:
+        assert name in rows, name
+
+
+def test_list_shows_registered_retrievers_and_imported_runs(capsys):
+    class Toy(Retriever):
+        name = "toy-bm25"
+        family = "lexical"
+        description = "a test retriever"
+
+        def retrieve(self, data, domain, queries, long_documents=False, depth=1000):
+            return {}
+
+    try:
+        rows = listed(capsys)
+    finally:
+        RETRIEVERS.pop("toy-bm25")
+    assert rows["toy-bm25"] == ["retriever", "toy-bm25", "lexical", "-", "a test retriever"]
+    assert rows["file:<path>"][:3] == ["retriever", "file:<path>", "imported"]
