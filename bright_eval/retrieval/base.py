@@ -14,6 +14,8 @@ from bright_eval.data import BrightData, Query
 from bright_eval.runs import Run
 
 REGISTRY: dict[str, type[Retriever]] = {}
+# Modules whose retrievers register on import (each imports its heavy dependencies lazily).
+BUILTIN_MODULES = ("bright_eval.retrieval.lexical",)
 
 
 class UnknownRetrieverError(ValueError):
@@ -51,6 +53,7 @@ def get_retriever(spec: str) -> Retriever:
     """A retriever from its CLI spec: a registered name, or `file:<path template>`."""
     from bright_eval.retrieval.imported import ImportedRun
 
+    load_builtin_retrievers()
     if spec.startswith("file:"):
         return ImportedRun(spec.removeprefix("file:"))
     if spec not in REGISTRY:
@@ -59,3 +62,11 @@ def get_retriever(spec: str) -> Retriever:
             "or file:<run path with {domain}>"
         )
     return REGISTRY[spec]()
+
+
+def load_builtin_retrievers() -> dict[str, type[Retriever]]:
+    import importlib
+
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
+    return REGISTRY
