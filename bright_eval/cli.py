@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.commands import evaluate
+from bright_eval.commands import evaluate, retrieve
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.retrieval import UnknownRetrieverError
+from bright_eval.retrieval.analyzer import AnalyzerUnavailableError
 from bright_eval.runs import RunFormatError
 
-COMMANDS = [evaluate]
+COMMANDS = [evaluate, retrieve]
 # Errors caused by what the user asked for: reported in one line, exit status 2.
 USER_ERRORS = (
     DataError,
@@ -20,6 +21,7 @@ USER_ERRORS = (
     EvaluationError,
     RunFormatError,
     UnknownRetrieverError,
+    AnalyzerUnavailableError,
 )
 
 

@@ -37,6 +37,10 @@ class Retriever(ABC):
         """Everything that changes this retriever's run (its cache key and provenance)."""
         return {"retriever": self.name}
 
+    def fingerprint(self, domain: str) -> dict | str | None:
+        """What the config cannot name but the run depends on (e.g. an input file's hash)."""
+        return None
+
     @abstractmethod
     def retrieve(
         self,
