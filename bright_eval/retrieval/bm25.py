@@ -18,6 +18,8 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 
@@ -37,42 +39,42 @@ class BM25Index:
         import scipy.sparse as sp
 
         self.k1, self.b = k1, b
-        vocab: dict[str, int] = {}  # term -> id in order of first occurrence
-        flat = array("q")
+        # gensim's ids: each document's new terms take the next ids, in sorted order.
+        vocab: dict[str, int] = {}
+        flat = array("i")
         lengths = array("q")
-        new_terms = array("q")  # per document: how many terms it introduced
         pruned = False
+        pending: list[tuple[int, ...]] = []
+
         for n, tokens in enumerate(documents):
-            if n % 10_000 == 0 and len(vocab) > GENSIM_PRUNE_AT:
-                pruned = True
-            before = len(vocab)
-            flat.extend([vocab.setdefault(t, len(vocab)) for t in tokens])
+            if n % 10_000 == 0:
+                _flush(pending, flat)
+                pruned = pruned or len(vocab) > GENSIM_PRUNE_AT
+            new = set(tokens).difference(vocab)
+            if new:
+                for term in sorted(new):
+                    vocab[term] = len(vocab)
+            # itemgetter looks all of a document's tokens up in one C call.
+            if len(tokens) > 1:
+                pending.append(itemgetter(*tokens)(vocab))
+            elif tokens:
+                pending.append((vocab[tokens[0]],))
             lengths.append(len(tokens))
-            new_terms.append(len(vocab) - before)
+        _flush(pending, flat)
         self.n_docs = len(lengths)
         self.gensim_would_prune = pruned
-        terms = list(vocab)
-        del vocab
-        # gensim gives a document's new terms the next ids in sorted order.
-        order = []
-        start = 0
-        for count in new_terms:
-            block = range(start, start + count)
-            order.extend(sorted(block, key=terms.__getitem__) if count > 1 else block)
-            start += count
-        self.terms = [terms[i] for i in order]
-        self.term_id = {t: i for i, t in enumerate(self.terms)}
-        gensim_id = np.empty(len(order), dtype=np.int64)
-        gensim_id[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
-        cols = gensim_id[np.frombuffer(flat, dtype=np.int64)] if len(flat) else np.empty(0, int)
-        del flat
+        self.term_id = vocab
+        self.terms = list(vocab)
+        cols = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.empty(0, np.int32)
         doc_len = np.frombuffer(lengths, dtype=np.int64) if len(lengths) else np.empty(0, int)
-        rows = np.repeat(np.arange(self.n_docs, dtype=np.int32), doc_len)
+        indptr = np.zeros(self.n_docs + 1, dtype=np.int64)
+        np.cumsum(doc_len, out=indptr[1:])
+        # One entry per token, already grouped by document: summing duplicates gives tf.
         tf = sp.csr_matrix(
-            (np.ones(len(cols), dtype=np.int32), (rows, cols.astype(np.int32))),
+            (np.ones(len(cols), dtype=np.int32), cols, indptr),
             shape=(self.n_docs, len(self.terms)),
         )
-        del rows, cols
+        del cols, flat
         tf.sum_duplicates()
         self.doc_len = doc_len.copy()
         self.df = np.bincount(tf.indices, minlength=len(self.terms))
@@ -119,6 +121,11 @@ class BM25Index:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Positions and scores of the top `depth` documents, excluded positions removed."""
         return top_k(self.scores(tokens), depth, excluded)
+
+
+def _flush(pending: list[tuple[int, ...]], flat: array) -> None:
+    flat.frombytes(np.fromiter(chain.from_iterable(pending), np.int32).tobytes())
+    pending.clear()
 
 
 def _idfs(df: np.ndarray, n_docs: int) -> np.ndarray:
