@@ -15,7 +15,11 @@ from bright_eval.runs import Run
 
 REGISTRY: dict[str, type[Retriever]] = {}
 # Modules whose retrievers register on import (each imports its heavy dependencies lazily).
-BUILTIN_MODULES = ("bright_eval.retrieval.lexical", "bright_eval.retrieval.lucene_bm25")
+BUILTIN_MODULES = (
+    "bright_eval.retrieval.lexical",
+    "bright_eval.retrieval.lucene_bm25",
+    "bright_eval.retrieval.fast_bm25",
+)
 
 
 class UnknownRetrieverError(ValueError):

@@ -30,6 +30,7 @@ SCORER_VERSION = "bm25-gensim-lucene-2"
 # gensim's Dictionary prunes its vocabulary to the 2,000,000 most frequent terms whenever it
 # exceeds that at a 10,000-document checkpoint; we do not replicate that pruning.
 GENSIM_PRUNE_AT = 2_000_000
+WEIGHT_SLICE = 1 << 22
 
 
 class BM25Index:
@@ -80,17 +81,21 @@ class BM25Index:
         self.df = np.bincount(tf.indices, minlength=len(self.terms))
         self.avgdl = int(doc_len.sum()) / self.n_docs
         self.idf = _idfs(self.df, self.n_docs)
-        doc_of_entry = np.repeat(np.arange(self.n_docs), np.diff(tf.indptr))
-        weights = self._weights(
-            tf.data.astype(np.int64), self.idf[tf.indices], doc_len[doc_of_entry]
-        )
-        del doc_of_entry
-        w = sp.csr_matrix((weights.astype(np.float32), tf.indices, tf.indptr), shape=tf.shape)
-        del tf, weights
         # Term-major, so a query touches only the postings of its own terms.
-        w = w.tocsc()
-        w.sort_indices()
-        self._indptr, self._docs, self._weights_f32 = w.indptr, w.indices, w.data
+        tf = tf.tocsc()
+        tf.sort_indices()
+        self._indptr, self._docs = tf.indptr, tf.indices
+        # Weights in slices: float64 temporaries for the whole corpus would triple peak memory.
+        self._weights_f32 = np.empty(tf.nnz, dtype=np.float32)
+        terms_of_entry = np.repeat(np.arange(len(self.terms), dtype=np.int32), np.diff(tf.indptr))
+        for s in range(0, tf.nnz, WEIGHT_SLICE):
+            e = min(s + WEIGHT_SLICE, tf.nnz)
+            self._weights_f32[s:e] = self._weights(
+                tf.data[s:e].astype(np.int64),
+                self.idf[terms_of_entry[s:e]],
+                self.doc_len[tf.indices[s:e]],
+            )
+        del terms_of_entry, tf
 
     def _weights(self, tf: np.ndarray, idf: np.ndarray, length) -> np.ndarray:
         # gensim: idfs * (tf / (tf + k1 * (1 - b + b * num_tokens / avgdl))), same op order.
