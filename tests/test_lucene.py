@@ -28,6 +28,9 @@ class Corpus:
     def documents(self, domain, long_documents=False):
         return self.dataset
 
+    def describe(self):
+        return {"source": "test corpus", "documents": len(self.dataset)}
+
 
 @needs_lucene
 def test_python_analyzer_agrees_with_lucene_on_real_bright_text(shared_bright):

@@ -150,8 +150,9 @@ def test_unknown_retriever_lists_the_valid_ones(shared_bright, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "unknown retriever 'bm26'; valid retrievers: " in err
-    listed = err.split("valid retrievers: ")[1].split(", or file:")[0].split(", ")
-    assert {"bm25", "bm25-python", "bm25-lucene"} <= set(listed) and listed == sorted(listed)
+    listed = err.split("valid retrievers: ")[1].split(", dense:<model")[0].split(", ")
+    assert {"bm25", "bm25-python", "bm25-lucene", "bm25s", "bge", "sbert"} <= set(listed)
+    assert listed == sorted(listed)
 
 
 def test_bright_eval_cache_moves_the_cache(monkeypatch, tmp_path):
