@@ -20,6 +20,7 @@ BUILTIN_MODULES = (
     "bright_eval.retrieval.lucene_bm25",
     "bright_eval.retrieval.fast_bm25",
     "bright_eval.retrieval.dense",
+    "bright_eval.retrieval.fusion",
 )
 
 
@@ -67,12 +68,12 @@ def get_retriever(spec: str) -> Retriever:
         return ImportedRun(spec.removeprefix("file:"))
     name, _, argument = spec.partition(":")
     if argument and name in REGISTRY and hasattr(REGISTRY[name], "from_argument"):
-        # e.g. "dense:<model id>", "bge:/local/copy/of/bge-large-en-v1.5"
+        # e.g. "dense:<model id>", "bge:/local/copy/of/bge-large-en-v1.5", "rrf:bm25+bge"
         return REGISTRY[name].from_argument(argument)
     if spec not in REGISTRY:
         raise UnknownRetrieverError(
             f"unknown retriever {spec!r}; valid retrievers: {', '.join(sorted(REGISTRY))}, "
-            "dense:<model id or path>, or file:<run path with {domain}>"
+            "dense:<model id or path>, rrf:<spec>+<spec>, or file:<run path with {domain}>"
         )
     return REGISTRY[spec]()
 

@@ -117,7 +117,19 @@ def first_stage_run(
 
     started = time.perf_counter()
     queries = data.queries(d.name, query_variant)
-    run = retriever.retrieve(data, d.name, queries, long_documents=long_documents, depth=depth)
+    parts = getattr(retriever, "parts", None)
+    if parts is not None:
+        # A fusion: its parts come from (and go to) the cache too.
+        from bright_eval.retrieval.fusion import reciprocal_rank_fusion
+
+        part_runs = [
+            first_stage_run(p, data, d.name, query_variant, long_documents, refresh, depth,
+                            cache_dir)[0]
+            for p in parts
+        ]  # fmt: skip
+        run = reciprocal_rank_fusion(part_runs, depth, retriever.k)
+    else:
+        run = retriever.retrieve(data, d.name, queries, long_documents=long_documents, depth=depth)
     elapsed = time.perf_counter() - started
     provenance = {
         "key": key,
