@@ -113,7 +113,9 @@ def test_retrieve_then_evaluate_end_to_end(snapshot, tmp_path, capsys, counted):
     mtimes = [os.stat(p).st_mtime_ns for p in paths]
     capsys.readouterr()
     assert main(argv) == 0
-    assert capsys.readouterr().out.splitlines() == paths
+    second = capsys.readouterr()
+    assert second.out.splitlines() == paths
+    assert second.err.splitlines() == ["pony: reused", "leetcode: reused"]
     assert counted == list(DOMAINS)
     assert [os.stat(p).st_mtime_ns for p in paths] == mtimes
 

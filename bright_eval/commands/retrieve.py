@@ -53,5 +53,6 @@ def run(args: argparse.Namespace) -> int:
             cache_dir=args.cache_dir,
         )
         print(path, flush=True)
-        print(f"{d.name}: {provenance['seconds']} s to compute", file=sys.stderr)
+        how = "reused" if provenance["reused"] else f"computed in {provenance['seconds']} s"
+        print(f"{d.name}: {how}", file=sys.stderr)
     return 0

@@ -107,6 +107,19 @@ def java_available() -> bool:
     return java_home() is not None
 
 
+def analyzer_name(kind: str = "auto") -> str:
+    """The name `get_analyzer(kind)` would give, without starting a JVM (for cache keys)."""
+    if kind in ("lucene", "auto"):
+        from bright_eval.retrieval.lucene import lucene_analyzer_name, lucene_missing_reason
+
+        reason = lucene_missing_reason()
+        if reason is None:
+            return lucene_analyzer_name()
+        if kind == "lucene":
+            raise AnalyzerUnavailableError(reason)
+    return PythonAnalyzer.name
+
+
 def get_analyzer(kind: str = "auto") -> Analyzer:
     """`lucene` (needs Java + the Anserini jar), `python`, or `auto`: Lucene when it can run."""
     if kind == "python":

@@ -113,7 +113,7 @@ def first_stage_run(
     if not refresh and provenance_path.is_file() and run_path.is_file():
         provenance = json.loads(provenance_path.read_text())
         if provenance.get("fingerprint") == fingerprint:
-            return read_run(run_path), run_path, provenance
+            return read_run(run_path), run_path, {**provenance, "reused": True}
 
     started = time.perf_counter()
     queries = data.queries(d.name, query_variant)
@@ -148,7 +148,7 @@ def first_stage_run(
     _atomic_write(folder / "key.json", json.dumps(key, indent=2, sort_keys=True) + "\n")
     write_trec(run, run_path, tag=_tag(key))
     _atomic_write(provenance_path, json.dumps(provenance, indent=2) + "\n")
-    return run, run_path, provenance
+    return run, run_path, {**provenance, "reused": False}
 
 
 def _tag(key: dict) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bright_eval.data import BrightData, Query
-from bright_eval.retrieval.analyzer import Analyzer, PythonAnalyzer, get_analyzer
+from bright_eval.retrieval.analyzer import Analyzer, PythonAnalyzer, analyzer_name, get_analyzer
 from bright_eval.retrieval.base import Retriever
 from bright_eval.retrieval.bm25 import K1, SCORER_VERSION, B, BM25Index, iter_column, run_from_index
 from bright_eval.runs import Run
@@ -29,12 +29,15 @@ class BM25(Retriever):
             self._analyzer = get_analyzer(self.analyzer_kind)
         return self._analyzer
 
+    def analyzer_name(self) -> str:
+        return analyzer_name(self.analyzer_kind)
+
     def config(self) -> dict:
         return {
             "retriever": self.name,
             "k1": K1,
             "b": B,
-            "analyzer": self.analyzer.name,
+            "analyzer": self.analyzer_name(),
             "scorer": SCORER_VERSION,
         }
 

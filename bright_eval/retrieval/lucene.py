@@ -87,12 +87,16 @@ def anserini_version() -> str:
     return anserini_jar().name.removeprefix("anserini-").removesuffix("-fatjar.jar")
 
 
+def lucene_analyzer_name(stemmer: str = "porter") -> str:
+    return f"lucene-anserini-{anserini_version()}-english-{stemmer}"
+
+
 class LuceneAnalyzer(Analyzer):
     """pyserini's default analyzer (`get_lucene_analyzer()`), run by Lucene itself."""
 
     def __init__(self, stemmer: str = "porter"):
         autoclass = jvm()
-        self.name = f"lucene-anserini-{anserini_version()}-english-{stemmer}"
+        self.name = lucene_analyzer_name(stemmer)
         self._analyzer = autoclass(
             "io.anserini.analysis.DefaultEnglishAnalyzer"
         ).newStemmingInstance(stemmer)
