@@ -163,3 +163,34 @@ def test_bright_eval_cache_moves_the_cache(monkeypatch, tmp_path):
     monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "elsewhere"))
     assert cache_root() == tmp_path / "elsewhere"
     assert cache_root(tmp_path / "given") == tmp_path / "given"
+
+
+def test_query_variant_is_a_parameter_with_its_own_cache_entry(snapshot, tmp_path, counted):
+    # A reasoning variant: same schema, `query` replaced (here by the next query's text).
+    name = "pony-00000-of-00001.parquet"
+    rows = pq.read_table(snapshot / "examples" / name).to_pylist()
+    texts = [r["query"] for r in rows]
+    for row, text in zip(rows, texts[1:] + texts[:1], strict=True):
+        row["query"] = text
+    (snapshot / "gpt4_reason").mkdir()
+    pq.write_table(pa.Table.from_pylist(rows), snapshot / "gpt4_reason" / name)
+
+    data = BrightData.from_options(str(snapshot))
+    cache = tmp_path / "cache"
+    original, original_path, _ = first_stage_run("bm25-python", data, "pony", cache_dir=cache)
+    reason, reason_path, provenance = first_stage_run(
+        "bm25-python", data, "pony", query_variant="gpt4_reason", cache_dir=cache
+    )
+    assert counted == ["pony", "pony"]
+    assert original_path.parent != reason_path.parent
+    assert reason_path.parent.name.startswith("bm25-python-gpt4_reason-short-")
+    assert provenance["key"]["query_variant"] == "gpt4_reason"
+    analyzer = PythonAnalyzer()
+    docs = pq.read_table(snapshot / "documents" / name)
+    expected, _ = reference_run(
+        [analyzer.analyze(t) for t in docs.column("content").to_pylist()],
+        docs.column("id").to_pylist(),
+        {r["id"]: analyzer.analyze(r["query"]) for r in rows},
+        {r["id"]: r["excluded_ids"] for r in rows},
+    )
+    assert reason == expected and original != reason
