@@ -65,7 +65,9 @@ def key_hash(key: dict) -> str:
 
 
 def entry_dir(key: dict, root: Path) -> Path:
-    label = re.sub(r"[^A-Za-z0-9._-]+", "_", key["first_stage"]["retriever"])[:60].strip("_")
+    # Readable, not unique: the hash is what tells configurations apart.
+    spec = key["first_stage"]["retriever"].replace("{domain}", "")
+    label = re.sub(r"[^A-Za-z0-9-]+", "_", spec).strip("_")[-60:].strip("_")
     return root / "runs" / f"{label}-{key['query_variant']}-{key['documents']}-{key_hash(key)}"
 
 
