@@ -46,7 +46,12 @@ def test_python_analyzer_agrees_with_lucene_on_real_bright_text(shared_bright):
 @needs_lucene
 def test_bm25_lucene_scores_are_lucene_bm25_by_hand():
     data = Corpus(["d0", "d1", "d2"], ["cat sat mat", "dogs", "cats dog eel eels"])
-    queries = [Query("q1", "the cat and eels"), Query("q2", "dog", excluded_ids=frozenset({"d1"}))]
+    many_terms = " ".join(f"term{i}" for i in range(2000))  # more than Lucene's default 1,024
+    queries = [
+        Query("q1", "the cat and eels"),
+        Query("q2", "dog", excluded_ids=frozenset({"d1"})),
+        Query("q3", f"{many_terms} dog"),
+    ]
     run = LuceneBM25().retrieve(data, "pony", queries, depth=10)
     n, avgdl = 3, 8 / 3
 
@@ -61,6 +66,9 @@ def test_bm25_lucene_scores_are_lucene_bm25_by_hand():
     assert run["q1"]["d2"] == pytest.approx(round(idf(2) * w(1, 4) + idf(1) * w(2, 4), 4))
     assert run["q1"]["d0"] == pytest.approx(round(idf(2) * w(1, 3), 4))
     assert run["q2"] == pytest.approx({"d2": round(idf(2) * w(1, 4), 4)})
+    assert run["q3"] == pytest.approx(
+        {"d1": round(idf(2) * w(1, 1), 4), "d2": round(idf(2) * w(1, 4), 4)}
+    )
 
 
 def test_missing_java_says_how_to_install(monkeypatch, shared_bright, capsys):

@@ -27,6 +27,7 @@ from bright_eval.retrieval.lucene import (
 from bright_eval.runs import Run
 
 BATCH = 2_000
+MAX_CLAUSES = 1 << 20
 
 
 class LuceneBM25(Retriever):
@@ -71,6 +72,9 @@ class LuceneBM25(Retriever):
                 )
                 n_docs += len(batch["id"])
             indexer.close()
+            # Lucene refuses queries of more than 1,024 clauses by default; reasoning-expanded
+            # queries (gpt4_reason & co.) can have more distinct terms than that.
+            autoclass("org.apache.lucene.search.IndexSearcher").setMaxClauseCount(MAX_CLAUSES)
             searcher = autoclass("io.anserini.search.SimpleSearcher")(folder)
             searcher.set_bm25(float(K1), float(B))
             run: Run = {}
