@@ -7,6 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bright_eval.data import Query
+from bright_eval.domains import DOMAIN_NAMES
 from bright_eval.retrieval import bm25
 from bright_eval.retrieval.analyzer import PythonAnalyzer
 from bright_eval.retrieval.bm25 import BM25Index, run_from_index
@@ -36,13 +37,16 @@ def corpus(shared_bright):
     return docs
 
 
-def reference_run(corpus_tokens, doc_ids, queries_tokens, excluded, depth=1000):
+def reference_run(corpus_tokens, doc_ids, queries_tokens, excluded, depth=1000, prune_at=None):
     """`retrieval_bm25` of xlang-ai/BRIGHT retrievers.py, minus pyserini (tokens given)."""
     from gensim.corpora import Dictionary
     from gensim.models import LuceneBM25Model
     from gensim.similarities import SparseMatrixSimilarity
 
-    dictionary = Dictionary(corpus_tokens)
+    if prune_at is None:
+        dictionary = Dictionary(corpus_tokens)
+    else:
+        dictionary = Dictionary(corpus_tokens, prune_at=prune_at)
     model = LuceneBM25Model(dictionary=dictionary, k1=0.9, b=0.4)
     bm25_corpus = model[list(map(dictionary.doc2bow, corpus_tokens))]
     index = SparseMatrixSimilarity(
@@ -93,6 +97,34 @@ def test_scores_and_top_1000_equal_the_reference_recipe(shared_bright, corpus, m
     empty = next(q.id for q in queries if q.text == "")
     assert list(got[empty]) == [d for d in doc_ids if d not in excluded[empty]][:1000]
     assert set(got[empty].values()) == {0.0}
+
+
+def test_gensim_vocabulary_pruning_is_reproduced(shared_bright, monkeypatch):
+    """gensim prunes a vocabulary past 2,000,000 terms; here, past 3,000, on 25,000 documents."""
+    analyzer = PythonAnalyzer()
+    tokens = []
+    for text in real_texts(shared_bright, DOMAIN_NAMES):
+        words = analyzer.analyze(text)
+        tokens += [words[i : i + 10] for i in range(0, len(words), 10)]
+    tokens = tokens[:25_000]
+    assert len(tokens) == 25_000
+    doc_ids = [f"doc{i}" for i in range(len(tokens))]
+    queries = {str(i): analyzer.analyze(t) for i, t in enumerate(
+        real_texts(shared_bright, ["biology", "aops"], ("query",))[::5])}  # fmt: skip
+    excluded = {q: [] for q in queries}
+    expected, raw = reference_run(tokens, doc_ids, queries, excluded, prune_at=3_000)
+    monkeypatch.setattr(bm25, "GENSIM_PRUNE_AT", 3_000)
+    index = BM25Index(tokens)
+    assert index.gensim_pruned and len(index.terms) < len({t for d in tokens for t in d})
+    for qid, query in queries.items():
+        assert index.scores(query).tolist() == raw[qid]
+        chosen, scores = index.search(query)
+        assert [(doc_ids[i], s) for i, s in zip(chosen, scores.tolist())] == list(
+            expected[qid].items()
+        )
+    # Without pruning the same corpus scores differently: the test can tell.
+    monkeypatch.setattr(bm25, "GENSIM_PRUNE_AT", 2_000_000)
+    assert BM25Index(tokens).scores(queries["0"]).tolist() != raw["0"]
 
 
 def test_weights_follow_the_lucene_bm25_formula_by_hand():

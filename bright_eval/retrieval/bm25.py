@@ -28,8 +28,10 @@ B = 0.4
 # Bump when scoring changes: it is part of every cached bm25 run's key.
 SCORER_VERSION = "bm25-gensim-lucene-2"
 # gensim's Dictionary prunes its vocabulary to the 2,000,000 most frequent terms whenever it
-# exceeds that at a 10,000-document checkpoint; we do not replicate that pruning.
+# exceeds that at a 10,000-document checkpoint (code corpora such as leetcode can get there);
+# the reference's statistics then differ from the corpus's, and we reproduce them.
 GENSIM_PRUNE_AT = 2_000_000
+GENSIM_PRUNE_EVERY = 10_000
 WEIGHT_SLICE = 1 << 22
 
 
@@ -48,7 +50,7 @@ class BM25Index:
         pending: list[tuple[int, ...]] = []
 
         for n, tokens in enumerate(documents):
-            if n % 10_000 == 0:
+            if n % GENSIM_PRUNE_EVERY == 0:
                 _flush(pending, flat)
                 pruned = pruned or len(vocab) > GENSIM_PRUNE_AT
             new = set(tokens).difference(vocab)
@@ -63,11 +65,22 @@ class BM25Index:
             lengths.append(len(tokens))
         _flush(pending, flat)
         self.n_docs = len(lengths)
-        self.gensim_would_prune = pruned
-        self.term_id = vocab
-        self.terms = list(vocab)
+        self.gensim_pruned = pruned
+        terms = list(vocab)
+        del vocab
         cols = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.empty(0, np.int32)
         doc_len = np.frombuffer(lengths, dtype=np.int64) if len(lengths) else np.empty(0, int)
+        df = total_tokens = None
+        if pruned:
+            final_id, terms, df, total_tokens = _gensim_pruned_dictionary(terms, cols, doc_len)
+            cols = final_id[cols]
+            kept = cols >= 0
+            doc_of_token = np.repeat(np.arange(self.n_docs), doc_len)
+            doc_len = np.bincount(doc_of_token[kept], minlength=self.n_docs).astype(np.int64)
+            cols = cols[kept]
+            del doc_of_token, kept
+        self.terms = terms
+        self.term_id = {t: i for i, t in enumerate(terms)}
         indptr = np.zeros(self.n_docs + 1, dtype=np.int64)
         np.cumsum(doc_len, out=indptr[1:])
         # One entry per token, already grouped by document: summing duplicates gives tf.
@@ -78,8 +91,10 @@ class BM25Index:
         del cols, flat
         tf.sum_duplicates()
         self.doc_len = doc_len.copy()
-        self.df = np.bincount(tf.indices, minlength=len(self.terms))
-        self.avgdl = int(doc_len.sum()) / self.n_docs
+        # Without pruning, gensim's document frequencies and token count are the corpus's own.
+        self.df = np.bincount(tf.indices, minlength=len(self.terms)) if df is None else df
+        total_tokens = int(doc_len.sum()) if total_tokens is None else total_tokens
+        self.avgdl = total_tokens / self.n_docs
         self.idf = _idfs(self.df, self.n_docs)
         # Term-major, so a query touches only the postings of its own terms.
         tf = tf.tocsc()
@@ -126,6 +141,46 @@ class BM25Index:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Positions and scores of the top `depth` documents, excluded positions removed."""
         return top_k(self.scores(tokens), depth, excluded)
+
+
+def _gensim_pruned_dictionary(terms: list[str], token_ids: np.ndarray, doc_len: np.ndarray):
+    """gensim's `Dictionary(documents)` replayed, pruning included (`add_documents`,
+    `filter_extremes(no_below=0, no_above=1.0, keep_n=prune_at)`, `compactify`).
+
+    Pruned terms lose their statistics; one that comes back later is a new term whose
+    document frequency counts only the documents after its return. Returns, for each
+    first-occurrence id, its final gensim id (-1 when not in the final dictionary), the final
+    terms in id order, their document frequencies, and the token count gensim's avgdl uses.
+    Slow (a Python loop, like gensim's own), and only needed for huge vocabularies.
+    """
+    token2id: dict[int, int] = {}  # first-occurrence id -> gensim id, in gensim id order
+    dfs: dict[int, int] = {}
+    cfs: dict[int, int] = {}
+    ends = np.cumsum(doc_len).tolist()
+    start = 0
+    for n, end in enumerate(ends):
+        if n % GENSIM_PRUNE_EVERY == 0 and len(token2id) > GENSIM_PRUNE_AT:
+            good = set(sorted(token2id.values(), key=dfs.get, reverse=True)[:GENSIM_PRUNE_AT])
+            kept = [(k, g) for k, g in token2id.items() if g in good]
+            idmap = {g: i for i, (_, g) in enumerate(kept)}  # ids stay in order: compactify
+            token2id = {k: idmap[g] for k, g in kept}
+            dfs = {idmap[g]: dfs[g] for _, g in kept}
+            cfs = {idmap[g]: cfs[g] for _, g in kept}
+        counts = Counter(token_ids[start:end].tolist())
+        start = end
+        missing = sorted((k for k in counts if k not in token2id), key=terms.__getitem__)
+        for k in missing:
+            token2id[k] = len(token2id)
+        for k, c in counts.items():
+            g = token2id[k]
+            cfs[g] = cfs.get(g, 0) + c
+            dfs[g] = dfs.get(g, 0) + 1
+    final_id = np.full(len(terms), -1, dtype=np.int32)
+    for k, g in token2id.items():
+        final_id[k] = g
+    final_terms = [terms[k] for k in token2id]
+    df = np.array([dfs[g] for g in range(len(token2id))], dtype=np.int64)
+    return final_id, final_terms, df, sum(cfs.values())
 
 
 def _flush(pending: list[tuple[int, ...]], flat: array) -> None:

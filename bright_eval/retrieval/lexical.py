@@ -54,7 +54,7 @@ class BM25(Retriever):
         self.last_index_stats = {
             "documents": index.n_docs,
             "vocabulary": len(index.terms),
-            "gensim_would_prune": index.gensim_would_prune,
+            "gensim_pruned": index.gensim_pruned,
         }
         return run_from_index(index, self.analyzer, list(docs["id"]), queries, depth)
 
