@@ -119,7 +119,7 @@ def test_gensim_vocabulary_pruning_is_reproduced(shared_bright, monkeypatch):
     for qid, query in queries.items():
         assert index.scores(query).tolist() == raw[qid]
         chosen, scores = index.search(query)
-        assert [(doc_ids[i], s) for i, s in zip(chosen, scores.tolist())] == list(
+        assert [(doc_ids[i], s) for i, s in zip(chosen, scores.tolist(), strict=True)] == list(
             expected[qid].items()
         )
     # Without pruning the same corpus scores differently: the test can tell.
