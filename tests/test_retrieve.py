@@ -194,3 +194,23 @@ def test_query_variant_is_a_parameter_with_its_own_cache_entry(snapshot, tmp_pat
         {r["id"]: r["excluded_ids"] for r in rows},
     )
     assert reason == expected and original != reason
+
+
+def test_bm25_uses_lucene_analysis_when_java_is_there(snapshot, tmp_path):
+    from bright_eval.retrieval import lucene
+
+    if lucene.lucene_missing_reason() is not None:
+        pytest.skip(f"Lucene unavailable: {lucene.lucene_missing_reason()}")
+    data = BrightData.from_options(str(snapshot))
+    run, _, provenance = first_stage_run("bm25", data, "pony", cache_dir=tmp_path / "cache")
+    assert provenance["key"]["first_stage"]["analyzer"] == "lucene-anserini-1.7.1-english-porter"
+    analyzer = lucene.LuceneAnalyzer()
+    docs = pq.read_table(snapshot / "documents" / "pony-00000-of-00001.parquet")
+    queries = data.queries("pony")
+    expected, _ = reference_run(
+        [analyzer.analyze(t) for t in docs.column("content").to_pylist()],
+        docs.column("id").to_pylist(),
+        {q.id: analyzer.analyze(q.text) for q in queries},
+        {q.id: [] for q in queries},
+    )
+    assert run == expected
