@@ -76,7 +76,7 @@ def make_corpus(shared: Path, n_docs: int, mean_length: float, seed: int = 0):
     lengths = np.clip(lengths, 0, 20_000)
     lengths[rng.random(n_docs) < 0.02] = 0  # BRIGHT corpora have empty documents
     starts = rng.integers(0, len(pool), n_docs)
-    rare = rng.zipf(1.3, size=(n_docs, 3))
+    rare = rng.zipf(1.1, size=(n_docs, 5))
     doubled = pool + pool  # windows that run past the end wrap around
     docs = []
     for n, s, r in zip(lengths.tolist(), starts.tolist(), rare.tolist(), strict=True):
