@@ -5,17 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.commands import evaluate, leaderboard, record
+from bright_eval.commands import evaluate, leaderboard, record, retrieve
 from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.results import ResultsError
 from bright_eval.retrieval import UnknownRetrieverError
+from bright_eval.retrieval.analyzer import AnalyzerUnavailableError
 from bright_eval.runs import RunFormatError
 from bright_eval.significance import PairingError
 
-COMMANDS = [evaluate, record, leaderboard, list_command]
+COMMANDS = [evaluate, retrieve, record, leaderboard, list_command]
 # `python -m bright_eval` alone: the offline main job.
 DEFAULT_COMMAND = ["refresh"]
 # Errors caused by what the user asked for: reported in one line, exit status 2.
@@ -27,6 +28,7 @@ USER_ERRORS = (
     UnknownRetrieverError,
     ResultsError,
     PairingError,
+    AnalyzerUnavailableError,
 )
 
 

@@ -124,8 +124,13 @@ def _atomic_write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
     data = text.encode("utf-8")
-    tmp.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
+        os.replace(tmp, path)
+    except BaseException:
+        # Interrupted (Ctrl-C included): leave nothing half-written behind.
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 

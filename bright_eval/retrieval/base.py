@@ -14,6 +14,14 @@ from bright_eval.data import BrightData, Query
 from bright_eval.runs import Run
 
 REGISTRY: dict[str, type[Retriever]] = {}
+# Modules whose retrievers register on import (each imports its heavy dependencies lazily).
+BUILTIN_MODULES = (
+    "bright_eval.retrieval.lexical",
+    "bright_eval.retrieval.lucene_bm25",
+    "bright_eval.retrieval.fast_bm25",
+    "bright_eval.retrieval.dense",
+    "bright_eval.retrieval.fusion",
+)
 
 
 class UnknownRetrieverError(ValueError):
@@ -35,6 +43,10 @@ class Retriever(ABC):
         """Everything that changes this retriever's run (its cache key and provenance)."""
         return {"retriever": self.name}
 
+    def fingerprint(self, domain: str) -> dict | str | None:
+        """What the config cannot name but the run depends on (e.g. an input file's hash)."""
+        return None
+
     @abstractmethod
     def retrieve(
         self,
@@ -51,11 +63,24 @@ def get_retriever(spec: str) -> Retriever:
     """A retriever from its CLI spec: a registered name, or `file:<path template>`."""
     from bright_eval.retrieval.imported import ImportedRun
 
+    load_builtin_retrievers()
     if spec.startswith("file:"):
         return ImportedRun(spec.removeprefix("file:"))
+    name, _, argument = spec.partition(":")
+    if argument and name in REGISTRY and hasattr(REGISTRY[name], "from_argument"):
+        # e.g. "dense:<model id>", "bge:/local/copy/of/bge-large-en-v1.5", "rrf:bm25+bge"
+        return REGISTRY[name].from_argument(argument)
     if spec not in REGISTRY:
         raise UnknownRetrieverError(
             f"unknown retriever {spec!r}; valid retrievers: {', '.join(sorted(REGISTRY))}, "
-            "or file:<run path with {domain}>"
+            "dense:<model id or path>, rrf:<spec>+<spec>, or file:<run path with {domain}>"
         )
     return REGISTRY[spec]()
+
+
+def load_builtin_retrievers() -> dict[str, type[Retriever]]:
+    import importlib
+
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
+    return REGISTRY

@@ -21,6 +21,9 @@ class ImportedRun(Retriever):
     def config(self) -> dict:
         return {"retriever": f"file:{self.template}"}
 
+    def fingerprint(self, domain: str) -> str:
+        return self.file_sha256(domain)
+
     def file_sha256(self, domain: str) -> str:
         return hashlib.sha256(domain_path(self.template, domain).read_bytes()).hexdigest()
 

@@ -1,0 +1,136 @@
+"""Text analysis for lexical retrieval: Lucene's English analyzer, in Lucene or in pure Python.
+
+BRIGHT's BM25 analyses text with pyserini's default analyzer (Anserini's DefaultEnglishAnalyzer):
+StandardTokenizer (Unicode UAX#29 word boundaries), EnglishPossessiveFilter, LowerCaseFilter,
+StopFilter with Lucene's 33 English stop words, PorterStemFilter. `LuceneAnalyzer`
+(`bright_eval.retrieval.lucene`) runs that chain itself; `PythonAnalyzer` re-implements it for
+machines without Java. Its measured agreement with Lucene is stated in the README.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+
+from bright_eval.retrieval import porter
+
+# org.apache.lucene.analysis.en.EnglishAnalyzer.ENGLISH_STOP_WORDS_SET
+ENGLISH_STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then "
+    "there these they this to was will with".split()
+)
+# StandardTokenizer's default maxTokenLength: longer words are cut into pieces of this length.
+MAX_TOKEN_LENGTH = 255
+
+
+class AnalyzerUnavailableError(RuntimeError):
+    pass
+
+
+class Analyzer(ABC):
+    name: str = ""
+
+    @abstractmethod
+    def analyze(self, text: str) -> list[str]: ...
+
+    def analyze_many(self, texts: Iterable[str]) -> Iterator[list[str]]:
+        for text in texts:
+            yield self.analyze(text)
+
+    def describe(self) -> dict:
+        return {"analyzer": self.name}
+
+
+class PythonAnalyzer(Analyzer):
+    """Lucene's English analysis re-implemented with `regex` (UAX#29) and Lucene's Porter."""
+
+    name = "python-lucene-english-v1"
+
+    def __init__(self):
+        import regex
+
+        # `(?w)` makes \b follow Unicode's default word boundaries (UAX#29), as Lucene's
+        # StandardTokenizer does. A segment is a token when it holds a letter, digit, kana,
+        # ideograph or emoji; punctuation and whitespace segments are dropped, as in Lucene.
+        token_char = (
+            r"[\p{WB=ALetter}\p{WB=Hebrew_Letter}\p{WB=Numeric}\p{WB=Katakana}"
+            r"\p{Ideographic}\p{Script=Hiragana}\p{Extended_Pictographic}\p{WB=Regional_Indicator}]"
+        )
+        # The `regex` module glues a leading apostrophe to the word ("'arm_robot"), which
+        # UAX#29 does not; the group leaves it out.
+        self._segments = regex.compile(
+            r"(?wsV0)\b[\p{WB=Single_Quote}\p{WB=MidNumLet}\p{WB=MidLetter}]*"
+            rf"(\p{{WB=ExtendNumLet}}*{token_char}.*?)\b"
+        )
+        self._stems: dict[str, str] = {}
+
+    def analyze(self, text: str) -> list[str]:
+        out = []
+        stems = self._stems
+        for word in self._segments.findall(text):
+            for token in _pieces(word):
+                token = _lower(_strip_possessive(token))
+                if token in ENGLISH_STOP_WORDS:
+                    continue
+                stem = stems.get(token)
+                if stem is None:
+                    stem = porter.stem(token)
+                    if len(stems) < 2_000_000:
+                        stems[token] = stem
+                out.append(stem)
+        return out
+
+
+def _pieces(word: str) -> list[str]:
+    if len(word) <= MAX_TOKEN_LENGTH:
+        return [word]
+    return [word[i : i + MAX_TOKEN_LENGTH] for i in range(0, len(word), MAX_TOKEN_LENGTH)]
+
+
+def _strip_possessive(token: str) -> str:
+    if len(token) >= 2 and token[-1] in "sS" and token[-2] in "'\u2019\uff07":
+        return token[:-2]
+    return token
+
+
+def _lower(token: str) -> str:
+    if token.isascii():
+        return token.lower()
+    # Java lower-cases one code point at a time (simple case mapping); Python's full mapping
+    # can turn one character into two (U+0130 -> "i" + combining dot). Keep Java's.
+    return "".join(c.lower()[0] for c in token)
+
+
+def java_available() -> bool:
+    from bright_eval.retrieval.lucene import java_home
+
+    return java_home() is not None
+
+
+def analyzer_name(kind: str = "auto") -> str:
+    """The name `get_analyzer(kind)` would give, without starting a JVM (for cache keys)."""
+    if kind in ("lucene", "auto"):
+        from bright_eval.retrieval.lucene import lucene_analyzer_name, lucene_missing_reason
+
+        reason = lucene_missing_reason()
+        if reason is None:
+            return lucene_analyzer_name()
+        if kind == "lucene":
+            raise AnalyzerUnavailableError(reason)
+    return PythonAnalyzer.name
+
+
+def get_analyzer(kind: str = "auto") -> Analyzer:
+    """`lucene` (needs Java + the Anserini jar), `python`, or `auto`: Lucene when it can run."""
+    if kind == "python":
+        return PythonAnalyzer()
+    if kind in ("lucene", "auto"):
+        from bright_eval.retrieval.lucene import LuceneAnalyzer, lucene_missing_reason
+
+        reason = lucene_missing_reason()
+        if reason is None:
+            return LuceneAnalyzer()
+        if kind == "lucene":
+            raise AnalyzerUnavailableError(reason)
+        return PythonAnalyzer()
+    raise ValueError(f"unknown analyzer {kind!r}; valid analyzers: auto, lucene, python")
