@@ -145,8 +145,11 @@ class TransformersBackend(GenerationBackend):
             pad_token_id=self.tokenizer.pad_token_id,
             eos_token_id=sorted(eos),
             return_dict_in_generate=True,
-            output_logits=params.top_logprobs > 0,
         )
+        recorder = None
+        if params.top_logprobs > 0:
+            recorder = TopLogprobs(params.top_logprobs)
+            kwargs["logits_processor"] = [recorder]
         if params.temperature > 0:
             torch.manual_seed(params.seed)
             kwargs.update(do_sample=True, temperature=params.temperature)
@@ -158,9 +161,9 @@ class TransformersBackend(GenerationBackend):
             out = model.generate(**batch, **kwargs)
         new = out.sequences[:, width:].tolist()
         logprobs = None
-        if params.top_logprobs > 0:
-            steps = torch.stack(out.logits, dim=1).float().log_softmax(-1)
-            top = steps.topk(params.top_logprobs, dim=-1)
+        if recorder is not None:
+            top_values = torch.stack(recorder.values, dim=1)
+            top_indices = torch.stack(recorder.indices, dim=1)
         generations = []
         for r, ids in enumerate(new):
             n = len(ids)
@@ -179,7 +182,7 @@ class TransformersBackend(GenerationBackend):
             )
             if params.top_logprobs > 0:
                 logprobs = [
-                    self._top(top.indices[r, k].tolist(), top.values[r, k].tolist())
+                    self._top(top_indices[r, k].tolist(), top_values[r, k].tolist())
                     for k in range(n)
                 ]
             generations.append(
@@ -228,6 +231,25 @@ class TransformersBackend(GenerationBackend):
 
     def describe(self) -> dict:
         return {**super().describe(), "versions": library_versions("torch", "transformers", "peft")}
+
+
+class TopLogprobs:
+    """Records the top-k log-probabilities at each step, leaving the scores untouched.
+
+    `output_logits` would keep batch x steps x vocabulary floats (tens of GB for 64 rows of
+    1,024 tokens over Llama's 128k vocabulary); k values per step are all that is needed.
+    """
+
+    def __init__(self, k: int):
+        self.k = k
+        self.values: list = []
+        self.indices: list = []
+
+    def __call__(self, input_ids, scores):
+        top = scores.float().log_softmax(-1).topk(self.k, dim=-1)
+        self.values.append(top.values.cpu())
+        self.indices.append(top.indices.cpu())
+        return scores
 
 
 class StopOnText:
