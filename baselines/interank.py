@@ -143,6 +143,7 @@ class InteRank(GenerativeMixin, PointwiseReranker):
     explain = True
     needs_trained_weights = True
     chat_template_kwargs = {"date_string": DATE_STRING}
+    alternative_scores = ("expected_label",)
 
     def __init__(self, options: RerankerOptions | None = None):
         super().__init__(options)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.commands import evaluate
+from bright_eval.commands import evaluate, rerank
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
+from bright_eval.rerank import UnknownRerankerError
+from bright_eval.rerank.backends import UnknownBackendError
+from bright_eval.rerank.generative import MissingModelError
 from bright_eval.retrieval import UnknownRetrieverError
 from bright_eval.runs import RunFormatError
 
@@ -20,6 +23,10 @@ USER_ERRORS = (
     EvaluationError,
     RunFormatError,
     UnknownRetrieverError,
+    UnknownRerankerError,
+    UnknownBackendError,
+    MissingModelError,
+    rerank.RerankUsageError,
 )
 
 
@@ -27,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bright_eval", description="Evaluate retrieval and reranking on BRIGHT."
     )
+    rerank.add_arguments(parser)  # the pipeline is the top-level command
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(commands)
@@ -46,10 +54,12 @@ def quiet_libraries() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
+    if args.command is None and args.reranker is None:
         parser.print_help()
         return 2
     quiet_libraries()
+    if args.command is None:
+        args.func = rerank.run
     try:
         return args.func(args)
     except USER_ERRORS as err:

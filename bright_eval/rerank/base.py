@@ -77,6 +77,9 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
     description: ClassVar[str] = ""
     model_id: ClassVar[str | None] = None  # the default model, a Hugging Face id
     prompt_version: ClassVar[str] = "1"
+    # Finer scores a reranker reports beside its main one (in Judgement.details["scores"]);
+    # the runner makes a run for each and `--score NAME` picks the one the system ranks by.
+    alternative_scores: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, options: RerankerOptions | None = None):
         self.options = options or RerankerOptions()

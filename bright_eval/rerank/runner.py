@@ -126,7 +126,7 @@ def rerank_pointwise(
             bar.update(len(batch))
             bar.set_postfix(tokens_out=stats.generated_tokens, refresh=False)
     outputs = []
-    alternatives: set[str] = set()
+    alternatives = set(reranker.alternative_scores)
     for cands in candidates.values():
         for c in cands:
             j = judged[c.query_id, c.doc_id]
