@@ -170,3 +170,19 @@ def test_the_configuration_changes_with_prompt_model_truncation_and_length():
     assert len({a.config_hash(), *(o.config_hash() for o in others)}) == 5
     assert a.config()["max_document_chars"] == 8000 and a.config()["max_new_tokens"] == 1024
     assert others[-1].config()["max_new_tokens_overridden"] is True
+
+
+def test_the_label_token_is_found_in_a_real_tokenization(smollm2_path):
+    from transformers import AutoTokenizer
+
+    from baselines.interank import label_token_index
+
+    tokenizer = AutoTokenizer.from_pretrained(smollm2_path)
+    ids = tokenizer("It is about 3 moths.\n\nRelevance Label: 2", add_special_tokens=False)[
+        "input_ids"
+    ]
+    tokens = [tokenizer.decode([i]) for i in ids]
+    index = label_token_index(tokens)
+    # The digit after the marker, not the "3" of the explanation.
+    assert tokens[index].strip() == "2" and index == len(tokens) - 1
+    assert label_token_index(tokens[:-1]) is None

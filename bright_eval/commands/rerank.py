@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bright_eval.commands.evaluate import warn_missing
 from bright_eval.commands.options import add_data_options, data_from_args
 from bright_eval.data import BrightData, DataError, Query
 from bright_eval.domains import parse_domains
@@ -120,7 +121,8 @@ def load_documents(data: BrightData, domain: str, ids: set[str], long: bool) -> 
     corpus = data.documents(domain, long)
     all_ids = corpus.data.column("id").to_pylist()
     rows = [i for i, doc_id in enumerate(all_ids) if doc_id in ids]
-    texts = dict(zip(corpus.select(rows)["id"], corpus.select(rows)["content"], strict=True))
+    found = corpus.select(rows)
+    texts = dict(zip(found["id"], found["content"], strict=True))
     missing = sorted(ids - set(texts))
     if missing:
         raise DataError(
@@ -206,6 +208,7 @@ def run(args: argparse.Namespace) -> int:
         for name, run_ in result.runs.items():
             ev = evaluate(run_, qrels, excluded, domain=d.name)
             alt_evals.setdefault(name, {})[d.name] = ev
+        warn_missing(d.name, first_stage_evals[d.name])
     total = RerankStats()
     for s in stats_by_domain.values():
         total.add(s)
