@@ -63,7 +63,10 @@ def test_a_stop_string_ends_the_text_before_it(backend):
     stopped = backend.generate([USER], GenerationParams(max_new_tokens=8, stop=(stop,)))[0]
     assert stopped.text == free.text[: free.text.index(stop)]
     assert stopped.finish_reason == "stop"
-    assert stopped.generated_tokens < 8
+    # Generation ends with the token that completes the stop string, none after it.
+    needed = next(k for k in range(1, 9) if stop in "".join(free.tokens[:k]))
+    assert stopped.generated_tokens == needed < 8
+    assert stopped.tokens == free.tokens[:needed]
 
 
 def test_sub_batches_respect_the_token_budget(backend):

@@ -155,8 +155,10 @@ class TransformersBackend(GenerationBackend):
             kwargs.update(do_sample=True, temperature=params.temperature)
         else:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        stopper = None
         if params.stop:
-            kwargs.update(stopping_criteria=[StopOnText(self.tokenizer, width, params.stop)])
+            stopper = StopOnText(self.tokenizer, width, params.stop)
+            kwargs.update(stopping_criteria=[stopper])
         with torch.inference_mode():
             out = model.generate(**batch, **kwargs)
         new = out.sequences[:, width:].tolist()
@@ -172,9 +174,9 @@ class TransformersBackend(GenerationBackend):
                 if t in eos:
                     n, finished = k + 1, True
                     break
-                if t == self.tokenizer.pad_token_id:  # filler after a stop string
-                    n = k
-                    break
+            if stopper is not None and r in stopper.stopped_at:
+                # What follows a stop string is filler (the pad token, often the EOS itself).
+                n = min(n, stopper.stopped_at[r])
             kept = ids[:n]
             body = [t for t in kept if t not in eos]
             text, stopped = cut_at_stop(
@@ -266,12 +268,19 @@ class StopOnText:
         self.stop = tuple(stop)
         # A stop string spans at most one token per character, plus a token on each side.
         self.tail = max(len(s) for s in self.stop) + 2
+        self.stopped_at: dict[int, int] = {}  # row -> generated tokens when its stop appeared
 
     def __call__(self, input_ids, scores, **kwargs):
         import torch
 
         done = []
-        for row in input_ids[:, self.width :].tolist():
+        for r, row in enumerate(input_ids[:, self.width :].tolist()):
+            if r in self.stopped_at:
+                done.append(True)
+                continue
             text = self.tokenizer.decode(row[-self.tail :], skip_special_tokens=True)
-            done.append(any(s in text for s in self.stop))
+            stopped = any(s in text for s in self.stop)
+            if stopped:
+                self.stopped_at[r] = len(row)
+            done.append(stopped)
         return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
