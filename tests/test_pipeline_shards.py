@@ -53,6 +53,11 @@ def domain(shared_bright, tmp_path):
     table = pa.Table.from_pylist([{"id": i, "content": c} for i, c in docs.items()])
     pq.write_table(table, tmp_path / "documents" / "biology-00000-of-00001.parquet")
     (tmp_path / "biology.trec").write_text("".join(lines))
+    (tmp_path / "gpt4_reason").mkdir()
+    reasoned = [{**r, "query": "REASONED " + r["query"]} for r in rows]
+    pq.write_table(
+        pa.Table.from_pylist(reasoned), tmp_path / "gpt4_reason" / "biology-00000-of-00001.parquet"
+    )
     return tmp_path, {r["id"]: r["query"] for r in rows}, real
 
 
@@ -92,6 +97,26 @@ def test_shards_split_by_query_and_merge_into_one_result(domain, monkeypatch, ca
     config = json.loads((root / "results" / "lengths" / "config.json").read_text())
     assert config["backend"] == {"backend": None, "loaded": False}
     assert config["first_stage"]["spec"] == f"file:{root}/{{domain}}.trec"
+
+
+def test_the_reranker_sees_the_original_query_unless_told_otherwise(domain, monkeypatch):
+    root, queries, _ = domain
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
+    base = ["--reranker", "test-doc-length", "--first-stage", f"file:{root}/{{domain}}.trec",
+            "--domains", "biology", "--data-dir", str(root), "--results-dir", str(root / "results"),
+            "--query-variant", "gpt4_reason", "--max-queries", "2", "--no-progress"]  # fmt: skip
+    assert main(base) == 0
+    assert {(q, text) for q, text, _ in DocLength.seen} == {
+        ("5", queries["5"]),
+        ("11", queries["11"]),
+    }
+    (folder,) = (root / "results").iterdir()
+    assert folder.name == f"test-doc-length__{root.name}-top100__q-gpt4_reason__first-2-queries"
+    DocLength.seen = []
+    assert main([*base, "--rerank-query", "gpt4_reason"]) == 0
+    assert {text for _, text, _ in DocLength.seen} == {
+        "REASONED " + queries[q] for q in ("5", "11")
+    }
 
 
 def test_shard_assignment():
