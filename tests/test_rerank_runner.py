@@ -86,6 +86,7 @@ def test_a_second_run_makes_no_model_call_and_a_changed_input_recomputes_only_it
         again, {"q1": cands()}, OutputCache.for_reranker(again, root=tmp_path), progress=False
     )
     assert again.calls == [] and result.stats.cached == 5
+    assert (result.stats.generated_tokens, result.stats.all_generated_tokens) == (0, 15)
     assert result.runs["score"]["q1"] == {"d2": 5.0, "d4": 4.0, "d5": 3.0, "d1": 2.0, "d3": 1.0}
     # One document's text changed: that pair only. The query text changed: every pair.
     edited = cands()
@@ -205,3 +206,15 @@ def test_an_invalid_permutation_is_repaired_and_counted(tmp_path):
     # Valid positions first ([2]), then the rest in window order: c, a, b, d.
     assert [d for d, _ in ranked(result.runs["score"]["q1"])] == ["c", "a", "b", "d"]
     assert result.stats.parse_failures == 1
+
+
+def test_stats_of_several_domains_add_up():
+    from bright_eval.rerank.runner import RerankStats
+
+    total = RerankStats()
+    total.add(
+        RerankStats(items=3, computed=2, parse_failures=1, how_parsed={"label": 2, "keyword": 1})
+    )
+    total.add(RerankStats(items=4, cached=4, all_generated_tokens=9, how_parsed={"label": 4}))
+    assert (total.items, total.cached, total.computed, total.parse_failures) == (7, 4, 2, 1)
+    assert total.all_generated_tokens == 9 and total.how_parsed == {"label": 6, "keyword": 1}

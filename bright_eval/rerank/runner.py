@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from bright_eval.rerank.base import (
     Candidate,
@@ -40,12 +40,14 @@ class RerankStats:
     how_parsed: dict[str, int] = field(default_factory=dict)  # e.g. {"label": 97, "keyword": 3}
     prompt_tokens: int = 0  # of the outputs computed in this run
     generated_tokens: int = 0
+    all_prompt_tokens: int = 0  # of every output used, cached or not: the system's full cost
+    all_generated_tokens: int = 0
     wall_s: float = 0.0
 
     def add(self, other: RerankStats) -> None:
-        for name in ("items", "cached", "computed", "parse_failures", "prompt_tokens",
-                     "generated_tokens", "wall_s"):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for f in fields(self):
+            if f.name != "how_parsed":
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
         for how, n in other.how_parsed.items():
             self.how_parsed[how] = self.how_parsed.get(how, 0) + n
 
@@ -133,6 +135,8 @@ def rerank_pointwise(
             how = j.details.get("parse", "parsed" if j.parsed else "failed")
             stats.how_parsed[how] = stats.how_parsed.get(how, 0) + 1
             stats.parse_failures += not j.parsed
+            stats.all_prompt_tokens += j.prompt_tokens
+            stats.all_generated_tokens += j.generated_tokens
             alternatives.update(j.details.get("scores", {}))
             outputs.append({"query_id": c.query_id, "doc_id": c.doc_id,
                             "first_stage_rank": c.first_stage_rank, "score": j.score,
@@ -205,6 +209,8 @@ def rerank_listwise(
                 full, repaired = checked_order(p, len(window))
                 repaired = repaired or p.repaired
                 stats.parse_failures += repaired
+                stats.all_prompt_tokens += p.prompt_tokens
+                stats.all_generated_tokens += p.generated_tokens
                 how = "repaired" if repaired else "valid"
                 stats.how_parsed[how] = stats.how_parsed.get(how, 0) + 1
                 order[qid][s : s + len(window)] = [window[i] for i in full]
