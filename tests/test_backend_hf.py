@@ -78,3 +78,25 @@ def test_sub_batches_respect_the_token_budget(backend):
         assert backend.batches([5] * 7, 10) == [[0, 1, 2], [3, 4, 5], [6]]
     finally:
         backend.max_batch_tokens, backend.max_batch_size = 32_768, 64
+
+
+def test_a_lora_adapter_is_applied(smollm2_path, tmp_path):
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    # A rank-4 adapter with random (non-zero) weights on the attention projections.
+    base = AutoModelForCausalLM.from_pretrained(smollm2_path)
+    config = LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    torch.manual_seed(0)
+    peft_model = get_peft_model(base, config)
+    peft_model.save_pretrained(tmp_path / "adapter")
+    with_adapter = get_backend("transformers", smollm2_path, adapter=str(tmp_path / "adapter"))
+    plain = get_backend("transformers", smollm2_path)
+    token = "The"
+    ids = with_adapter.tokenizer(with_adapter.render(USER), add_special_tokens=False)["input_ids"]
+    with torch.inference_mode():
+        expected = peft_model(torch.tensor([ids])).logits[0, -1].float().log_softmax(-1)
+    got = with_adapter.next_token_logprobs([USER], [token])[0][token]
+    assert got == pytest.approx(float(expected[with_adapter.single_token_id(token)]), abs=1e-4)
+    assert abs(got - plain.next_token_logprobs([USER], [token])[0][token]) > 1e-3
