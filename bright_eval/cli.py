@@ -12,6 +12,7 @@ from bright_eval.evaluation import EvaluationError
 from bright_eval.rerank import UnknownRerankerError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.generative import MissingModelError
+from bright_eval.rerank.runner import MissingOutputsError
 from bright_eval.retrieval import UnknownRetrieverError
 from bright_eval.runs import RunFormatError
 
@@ -27,6 +28,7 @@ USER_ERRORS = (
     UnknownBackendError,
     MissingModelError,
     rerank.RerankUsageError,
+    MissingOutputsError,
 )
 
 

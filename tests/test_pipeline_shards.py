@@ -76,6 +76,13 @@ def test_shards_split_by_query_and_merge_into_one_result(domain, monkeypatch, ca
     assert not (root / "results").exists()  # a shard alone is not a result
     assert "shard 1/2 done" in capsys.readouterr().err
     DocLength.seen = []
+    # Merging before shard 2 has run: nothing is computed, the gap is named.
+    assert main([*base, "--cached-only"]) == 2
+    assert DocLength.seen == []
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == "error: biology: 6 of 12 pairs are not in the cache (e.g. query 11, document " + (
+        f"{ranked(real['11'])[0][0]}); run the missing shards first"
+    )
     assert main([*base, "--shard", "2/2"]) == 0
     assert {q for q, _, _ in DocLength.seen} == {order[1], order[3]}
     files = sorted(p.name for p in (root / "cache" / "rerank").glob("*/*.jsonl"))
@@ -84,7 +91,7 @@ def test_shards_split_by_query_and_merge_into_one_result(domain, monkeypatch, ca
     assert all(text == queries[q] for q, text, _ in DocLength.seen)
 
     DocLength.seen = []
-    assert main(base) == 0
+    assert main([*base, "--cached-only"]) == 0
     assert DocLength.seen == []  # merged from the shards' outputs
     assert "pairs 12: cached 12, model calls 0" in capsys.readouterr().err
     run = read_run(root / "results" / "lengths" / "runs" / "biology.trec.gz")

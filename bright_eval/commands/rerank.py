@@ -55,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--max-new-tokens", type=int, help="override the reranker's generation limit")
     g.add_argument("--shard", help="i/n: rerank the i-th of n query shards (1-based)")
     g.add_argument("--batch-size", type=int, default=256, help="pairs per model call")
+    g.add_argument(
+        "--cached-only", action="store_true", help="never call the model (merging shards)"
+    )
     g.add_argument("--score", default=PRIMARY, help="which score ranks: score or expected_label")
     g.add_argument("--results-dir", default=RESULTS_DIR, help="where results/<system>/ goes")
     g.add_argument("--system-name", help="name of the results folder (default: derived)")
@@ -196,7 +199,10 @@ def run(args: argparse.Namespace) -> int:
         needed = {doc for docs in first_mine.values() for doc in docs}
         texts = load_documents(data, d.name, needed, args.long)
         candidates = build_candidates(first_mine, rerank_queries, texts, args.top_k)
-        result = rerank(reranker, candidates, cache, args.batch_size, not args.no_progress, d.name)
+        result = rerank(
+            reranker, candidates, cache, args.batch_size, not args.no_progress, d.name,
+            cached_only=args.cached_only,
+        )  # fmt: skip
         results[d.name] = result
         stats_by_domain[d.name] = result.stats
         if shard.count > 1:

@@ -28,6 +28,12 @@ from bright_eval.rerank.cache import OutputCache
 from bright_eval.runs import Run
 
 PRIMARY = "score"
+
+
+class MissingOutputsError(ValueError):
+    pass
+
+
 Candidates = dict[str, list[Candidate]]  # query id -> candidates in first-stage order
 
 
@@ -82,11 +88,16 @@ def rerank(
     batch_size: int = 256,
     progress: bool = True,
     desc: str = "rerank",
+    cached_only: bool = False,
 ) -> RerankResult:
+    """`cached_only`: fail, naming what is missing, instead of calling the model (merging
+    shards on a machine that should not compute)."""
     if isinstance(reranker, PointwiseReranker):
-        return rerank_pointwise(reranker, candidates, cache, batch_size, progress, desc)
+        return rerank_pointwise(
+            reranker, candidates, cache, batch_size, progress, desc, cached_only
+        )
     if isinstance(reranker, ListwiseReranker):
-        return rerank_listwise(reranker, candidates, cache, batch_size, progress, desc)
+        return rerank_listwise(reranker, candidates, cache, batch_size, progress, desc, cached_only)
     raise TypeError(f"{type(reranker).__name__} is neither pointwise nor listwise")
 
 
@@ -97,6 +108,7 @@ def rerank_pointwise(
     batch_size: int = 256,
     progress: bool = True,
     desc: str = "rerank",
+    cached_only: bool = False,
 ) -> RerankResult:
     start = time.perf_counter()
     stats = RerankStats()
@@ -111,6 +123,11 @@ def rerank_pointwise(
             else:
                 judged[c.query_id, c.doc_id] = found
     stats.cached = stats.items - len(misses)
+    if cached_only and misses:
+        raise MissingOutputsError(
+            f"{desc}: {len(misses)} of {stats.items} pairs are not in the cache (e.g. query "
+            f"{misses[0].query_id}, document {misses[0].doc_id}); run the missing shards first"
+        )
     with progress_bar(len(misses), desc, progress) as bar:
         for i in range(0, len(misses), batch_size):
             batch = misses[i : i + batch_size]
@@ -177,6 +194,7 @@ def rerank_listwise(
     batch_size: int = 64,
     progress: bool = True,
     desc: str = "rerank",
+    cached_only: bool = False,
 ) -> RerankResult:
     start = time.perf_counter()
     stats = RerankStats()
@@ -192,6 +210,12 @@ def rerank_listwise(
             windows = [order[q][s : s + reranker.window_size] for q, s in todo]
             perms: list[Permutation | None] = [cache.get_permutation(w) for w in windows]
             missing = [i for i, p in enumerate(perms) if p is None]
+            if cached_only and missing:
+                q, s = todo[missing[0]]
+                raise MissingOutputsError(
+                    f"{desc}: {len(missing)} windows at step {step + 1} are not in the cache "
+                    f"(e.g. query {q}, window at {s}); run the missing shards first"
+                )
             stats.items += len(windows)
             stats.cached += len(windows) - len(missing)
             bar.update(len(windows) - len(missing))
