@@ -218,3 +218,23 @@ def test_stats_of_several_domains_add_up():
     total.add(RerankStats(items=4, cached=4, all_generated_tokens=9, how_parsed={"label": 4}))
     assert (total.items, total.cached, total.computed, total.parse_failures) == (7, 4, 2, 1)
     assert total.all_generated_tokens == 9 and total.how_parsed == {"label": 6, "keyword": 1}
+
+
+def test_cached_only_names_the_first_missing_pair_or_window(tmp_path):
+    from bright_eval.rerank.runner import MissingOutputsError
+
+    reranker = Labels()
+    with pytest.raises(MissingOutputsError, match=r"5 of 5 pairs .*query q1, document d1\)"):
+        rerank(reranker, {"q1": cands()}, OutputCache(tmp_path), progress=False, cached_only=True)
+    assert reranker.calls == []
+    docs = [f"d{i}" for i in range(1, 26)]
+    listwise = SortByNumber()
+    with pytest.raises(MissingOutputsError, match=r"1 windows at step 1 .*query q1, window at 5\)"):
+        rerank(
+            listwise,
+            {"q1": cands("q1", docs)},
+            OutputCache(tmp_path),
+            progress=False,
+            cached_only=True,
+        )
+    assert listwise.calls == []
