@@ -63,7 +63,7 @@ def test_parameters_prompts_and_outputs_are_translated(smollm2_path, monkeypatch
     assert calls["engine"] == {
         "model": smollm2_path, "revision": None, "enable_prefix_caching": True,
         "enable_lora": True, "max_lora_rank": 64, "gpu_memory_utilization": 0.9,
-        "tensor_parallel_size": 1,
+        "tensor_parallel_size": 1, "max_model_len": 16384,
     }  # fmt: skip
     prompts, sampling, lora = calls["generate"]
     assert sampling == {
