@@ -107,16 +107,24 @@ def build_reranker(args: argparse.Namespace):
 
 
 def first_stage_run(
-    spec: str, data: BrightData, domain: str, queries: list[Query], long: bool, depth: int
+    spec: str,
+    data: BrightData,
+    domain: str,
+    query_variant: str,
+    queries: list[Query],
+    long: bool,
+    depth: int,
 ) -> tuple[Run, dict]:
     """The first stage's run over `queries` (excluded ids removed) and its configuration.
 
     The single place the pipeline asks for a first stage, so that the cached first stage can
-    replace this call."""
+    replace this call (`queries` are already the `query_variant` texts; a cached whole-domain
+    run only needs filtering to their ids)."""
     from bright_eval.retrieval import get_retriever
 
     retriever = get_retriever(spec)
-    return retriever.retrieve(data, domain, queries, long, depth), retriever.config()
+    config = {**retriever.config(), "query_variant": query_variant}
+    return retriever.retrieve(data, domain, queries, long, depth), config
 
 
 def load_documents(data: BrightData, domain: str, ids: set[str], long: bool) -> dict[str, str]:
@@ -188,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
         queries = list(data.queries(d.name, args.query_variant))[: args.max_queries]
         rerank_queries = {q.id: q for q in data.queries(d.name, args.rerank_query)}
         first, first_stage_config = first_stage_run(
-            args.first_stage, data, d.name, queries, args.long, args.top_k
+            args.first_stage, data, d.name, args.query_variant, queries, args.long, args.top_k
         )
         mine = []
         for q in queries:
