@@ -1,5 +1,9 @@
 """The reranker zoo: one module per family. Importing this package registers them all."""
 
-from baselines import cross_encoder, listwise, llm_pointwise, monot5, qwen3_reranker, rank1
+import importlib
+import pkgutil
 
-__all__ = ["cross_encoder", "listwise", "llm_pointwise", "monot5", "qwen3_reranker", "rank1"]
+# Every module here registers its rerankers on import; discovering them means a new family
+# needs no edit here (and two people adding families never edit the same line).
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.commands import evaluate, leaderboard, record, retrieve
+from bright_eval.commands import evaluate, leaderboard, record, rerank, retrieve
 from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
+from bright_eval.rerank import UnknownRerankerError
+from bright_eval.rerank.backends import UnknownBackendError
+from bright_eval.rerank.generative import MissingModelError
+from bright_eval.rerank.runner import MissingOutputsError
 from bright_eval.results import ResultsError
 from bright_eval.retrieval import UnknownRetrieverError
 from bright_eval.retrieval.analyzer import AnalyzerUnavailableError
@@ -29,6 +33,11 @@ USER_ERRORS = (
     ResultsError,
     PairingError,
     AnalyzerUnavailableError,
+    UnknownRerankerError,
+    UnknownBackendError,
+    MissingModelError,
+    rerank.RerankUsageError,
+    MissingOutputsError,
 )
 
 
@@ -36,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bright_eval", description="Evaluate retrieval and reranking on BRIGHT."
     )
+    rerank.add_arguments(parser)  # the pipeline is the top-level command
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(commands)
@@ -55,9 +65,11 @@ def quiet_libraries() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
+    if args.command is None and args.reranker is None:
         args = parser.parse_args(DEFAULT_COMMAND)
     quiet_libraries()
+    if args.command is None:
+        args.func = rerank.run
     try:
         return args.func(args)
     except USER_ERRORS as err:

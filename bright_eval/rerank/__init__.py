@@ -10,6 +10,7 @@ from bright_eval.rerank.base import (
     Permutation,
     PointwiseReranker,
     Reranker,
+    RerankerOptions,
     UnknownRerankerError,
     get_reranker_class,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "Permutation",
     "PointwiseReranker",
     "Reranker",
+    "RerankerOptions",
     "UnknownRerankerError",
     "get_reranker_class",
 ]

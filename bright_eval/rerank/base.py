@@ -59,12 +59,30 @@ class Permutation:
     generated_tokens: int = 0
 
 
+@dataclass(frozen=True)
+class RerankerOptions:
+    """What the command line may set on any reranker; each uses what applies to it."""
+
+    model: str | None = None  # None: the reranker's default model
+    adapter: str | None = None  # a LoRA adapter (path or Hub id)
+    revision: str | None = None
+    backend: str = "auto"  # auto, vllm, transformers, openai
+    max_new_tokens: int | None = None  # None: the reranker's own (published) setting
+    backend_options: dict = field(default_factory=dict)  # e.g. {"base_url": ...} for openai
+
+
 class Reranker(ABC):  # noqa: B024 - abstract through its two families
     name: ClassVar[str] = ""
     family: ClassVar[str] = ""  # POINTWISE or LISTWISE
     description: ClassVar[str] = ""
     model_id: ClassVar[str | None] = None  # the default model, a Hugging Face id
     prompt_version: ClassVar[str] = "1"
+    # Finer scores a reranker reports beside its main one (in Judgement.details["scores"]);
+    # the runner makes a run for each and `--score NAME` picks the one the system ranks by.
+    alternative_scores: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, options: RerankerOptions | None = None):
+        self.options = options or RerankerOptions()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

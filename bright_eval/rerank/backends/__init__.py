@@ -1,0 +1,69 @@
+"""Generation backends behind one interface; `get_backend` picks one by name or automatically."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from bright_eval.rerank.backends.base import (
+    Generation,
+    GenerationBackend,
+    GenerationParams,
+    Prompt,
+)
+
+BACKENDS = ("vllm", "transformers", "openai")
+AUTO = "auto"
+
+
+class UnknownBackendError(ValueError):
+    pass
+
+
+def cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+def resolve_backend_name(name: str) -> str:
+    """`auto` is vLLM where it is installed and a GPU is present, else transformers."""
+    if name == AUTO:
+        has_vllm = importlib.util.find_spec("vllm") is not None
+        return "vllm" if has_vllm and cuda_available() else "transformers"
+    if name not in BACKENDS:
+        raise UnknownBackendError(
+            f"unknown backend {name!r}; valid backends: {AUTO}, {', '.join(BACKENDS)}"
+        )
+    return name
+
+
+def get_backend(
+    name: str,
+    model: str,
+    adapter: str | None = None,
+    revision: str | None = None,
+    **options,
+) -> GenerationBackend:
+    name = resolve_backend_name(name)
+    if name == "vllm":
+        from bright_eval.rerank.backends.vllm_backend import VllmBackend as cls
+    elif name == "transformers":
+        from bright_eval.rerank.backends.hf import TransformersBackend as cls
+    else:
+        from bright_eval.rerank.backends.openai_backend import OpenAIBackend as cls
+    return cls(model, adapter=adapter, revision=revision, **options)
+
+
+__all__ = [
+    "AUTO",
+    "BACKENDS",
+    "Generation",
+    "GenerationBackend",
+    "GenerationParams",
+    "Prompt",
+    "UnknownBackendError",
+    "get_backend",
+    "resolve_backend_name",
+]

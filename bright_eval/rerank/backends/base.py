@@ -39,10 +39,19 @@ class Generation:
 class GenerationBackend(ABC):
     name: ClassVar[str] = ""
 
-    def __init__(self, model: str, adapter: str | None = None, revision: str | None = None):
+    def __init__(
+        self,
+        model: str,
+        adapter: str | None = None,
+        revision: str | None = None,
+        chat_template_kwargs: dict | None = None,
+    ):
         self.model = model
         self.adapter = adapter
         self.revision = revision
+        # Extra variables for the chat template, e.g. Llama 3's `date_string`, which would
+        # otherwise be today's date and change the prompt from one day to the next.
+        self.chat_template_kwargs = dict(chat_template_kwargs or {})
 
     @abstractmethod
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
@@ -67,4 +76,23 @@ class GenerationBackend(ABC):
             "model": self.model,
             "adapter": self.adapter,
             "revision": self.revision,
+            "chat_template_kwargs": self.chat_template_kwargs,
         }
+
+
+def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
+    """Text up to the earliest stop string (which is dropped), and whether one was found."""
+    cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+def library_versions(*names: str) -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found: dict[str, str | None] = {}
+    for name in names:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
+    return found

@@ -1,0 +1,110 @@
+"""Reranking throughput: pairs/s and generated tokens/s for one backend and model.
+
+    python benchmarks/rerank.py --model meta-llama/Llama-3.2-3B-Instruct --adapter PATH \
+        --backend vllm --pairs 2000 --data-dir DIR --domain biology
+
+Pairs are real BRIGHT queries (original text) with stand-in documents: the corpus when the data
+folder has `documents/`, else the queries' own gold answers (StackExchange answers, realistic
+text). The model is loaded and warmed up before timing; the output cache is bypassed, so every
+pair is generated. Prints the settings beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bright_eval.data import BrightData  # noqa: E402
+from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class  # noqa: E402
+
+
+def documents(data: BrightData, domain: str, n: int) -> list[str]:
+    try:
+        corpus = data.documents(domain)
+        return [t for t in corpus.select(range(min(n, len(corpus))))["content"]]
+    except Exception:  # no corpus in the folder: answers are realistic stand-ins
+        rows = data.load("examples", domain)
+        return [t for t in rows["gold_answer"] if t]
+
+
+def pairs(data: BrightData, domain: str, n: int) -> list[Candidate]:
+    queries = data.queries(domain)
+    docs = documents(data, domain, n)
+    cands = []
+    # Each query with a run of documents, as a reranker sees them (shared query prefixes).
+    for i, (q, d) in enumerate(zip(itertools.cycle(queries), itertools.cycle(docs))):
+        if i == n:
+            break
+        cands.append(Candidate(q.id, q.text, f"doc{i}", d, i % 100 + 1))
+    return sorted(cands, key=lambda c: (c.query_id, c.first_stage_rank))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--reranker", default="ours-3b")
+    p.add_argument("--model", required=True)
+    p.add_argument("--adapter")
+    p.add_argument("--backend", default="auto")
+    p.add_argument("--pairs", type=int, default=512)
+    p.add_argument("--batch-size", type=int, default=512, help="pairs per judge() call")
+    p.add_argument("--max-new-tokens", type=int, help="default: the reranker's (1,024)")
+    p.add_argument("--data-dir")
+    p.add_argument("--domain", default="biology")
+    p.add_argument("--warmup", type=int, default=8)
+    args = p.parse_args()
+
+    data = BrightData.from_options(args.data_dir)
+    options = RerankerOptions(model=args.model, adapter=args.adapter, backend=args.backend,
+                              max_new_tokens=args.max_new_tokens)  # fmt: skip
+    reranker = get_reranker_class(args.reranker)(options)
+    work = pairs(data, args.domain, args.pairs + args.warmup)
+    t0 = time.perf_counter()
+    reranker.judge(work[: args.warmup])  # loads the model, compiles kernels
+    load_s = time.perf_counter() - t0
+    work = work[args.warmup :]
+    judged, t0 = [], time.perf_counter()
+    for i in range(0, len(work), args.batch_size):
+        judged += reranker.judge(work[i : i + args.batch_size])
+    wall = time.perf_counter() - t0
+    generated = sum(j.generated_tokens for j in judged)
+    prompt = sum(j.prompt_tokens for j in judged)
+    how: dict[str, int] = {}
+    for j in judged:
+        key = j.details.get("parse", "parsed" if j.parsed else "failed")
+        how[key] = how.get(key, 0) + 1
+    settings = {
+        "reranker": args.reranker, "backend": reranker.backend.describe(),
+        "pairs": len(judged), "batch_size": args.batch_size, "domain": args.domain,
+        "max_new_tokens": reranker.config().get("max_new_tokens"),
+        "python": platform.python_version(), "gpu": gpu_name(),
+    }  # fmt: skip
+    print(json.dumps(settings, indent=1, default=str))
+    print(f"load + warm-up: {load_s:.1f} s")
+    print(f"pairs/s: {len(judged) / wall:.2f}  ({len(judged)} pairs in {wall:.1f} s)")
+    print(
+        f"generated tokens/s: {generated / wall:.1f}  (mean {generated / len(judged):.1f} per pair)"
+    )
+    print(f"prompt tokens/s: {prompt / wall:.1f}  (mean {prompt / len(judged):.1f} per pair)")
+    print(f"parses: {how}")
+    hours = 138_400 / (len(judged) / wall) / 3600
+    print(f"full BRIGHT pass (138,400 pairs) at this rate: {hours:.1f} h")
+
+
+def gpu_name() -> str | None:
+    try:
+        import torch
+
+        return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    except ImportError:
+        return None
+
+
+if __name__ == "__main__":
+    main()

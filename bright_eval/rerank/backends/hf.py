@@ -1,0 +1,286 @@
+"""The `transformers` backend: batched greedy `generate` on whatever device torch has.
+
+Prompts are sorted by length and cut into sub-batches under a token budget, so padding stays
+small and a long document does not blow the memory of a whole batch; a batch that still runs
+out of GPU memory is halved and retried. The tokenizer loads at once (rendering and cache keys
+need it), the weights on the first call that needs them (a fully cached run never loads them).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from bright_eval.rerank.backends.base import (
+    Generation,
+    GenerationBackend,
+    GenerationParams,
+    Prompt,
+    cut_at_stop,
+    library_versions,
+)
+
+
+class TransformersBackend(GenerationBackend):
+    name = "transformers"
+
+    def __init__(
+        self,
+        model: str,
+        adapter: str | None = None,
+        revision: str | None = None,
+        chat_template_kwargs: dict | None = None,
+        max_batch_tokens: int = 32_768,
+        max_batch_size: int = 64,
+        device: str | None = None,
+    ):
+        super().__init__(model, adapter, revision, chat_template_kwargs)
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
+        # Left padding: every row's last prompt token sits at the same position, where
+        # generation starts.
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.max_batch_tokens = max_batch_tokens
+        self.max_batch_size = max_batch_size
+        self.device = device
+        self._model = None
+
+    @property
+    def hf_model(self):
+        if self._model is None:
+            self._model = self._load_model()
+        return self._model
+
+    def _load_model(self):
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+        model = AutoModelForCausalLM.from_pretrained(
+            self.model, revision=self.revision, dtype=dtype
+        ).to(device)
+        if self.adapter:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, self.adapter)
+        model.eval()
+        self.device = device
+        return model
+
+    def render(self, prompt: Prompt) -> str:
+        if isinstance(prompt, str):
+            return prompt
+        return self.tokenizer.apply_chat_template(
+            prompt, tokenize=False, add_generation_prompt=True, **self.chat_template_kwargs
+        )
+
+    def encode(self, text: str) -> list[int]:
+        # The rendered text already holds the template's BOS; adding special tokens again
+        # would give the model a second one it never saw in training.
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def eos_ids(self) -> set[int]:
+        ids = self.hf_model.generation_config.eos_token_id
+        ids = ids if isinstance(ids, list) else [ids]
+        ids = {i for i in ids if i is not None}
+        ids.add(self.tokenizer.eos_token_id)
+        return ids
+
+    def batches(self, lengths: Sequence[int], extra: int) -> list[list[int]]:
+        """Prompt indices, longest first, grouped so that rows x (longest + extra) fits the
+        token budget."""
+        order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+        groups: list[list[int]] = []
+        for i in order:
+            if groups:
+                group = groups[-1]
+                width = lengths[group[0]] + extra
+                if len(group) < self.max_batch_size and (len(group) + 1) * width <= (
+                    self.max_batch_tokens
+                ):
+                    group.append(i)
+                    continue
+            groups.append([i])
+        return groups
+
+    def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
+        encoded = [self.encode(self.render(p)) for p in prompts]
+        results: list[Generation | None] = [None] * len(prompts)
+        for group in self.batches([len(e) for e in encoded], params.max_new_tokens):
+            outs = self._generate_with_retry([encoded[i] for i in group], params)
+            for i, out in zip(group, outs, strict=True):
+                results[i] = out
+        return results  # type: ignore[return-value]
+
+    def _generate_with_retry(self, rows: list[list[int]], params: GenerationParams):
+        import torch
+
+        try:
+            return self._generate_batch(rows, params)
+        except torch.OutOfMemoryError:
+            if len(rows) == 1:
+                raise
+            torch.cuda.empty_cache()
+            half = math.ceil(len(rows) / 2)
+            return self._generate_with_retry(rows[:half], params) + self._generate_with_retry(
+                rows[half:], params
+            )
+
+    def _pad(self, rows: list[list[int]]):
+        return self.tokenizer.pad({"input_ids": rows}, return_tensors="pt").to(self.hf_model.device)
+
+    def _generate_batch(self, rows: list[list[int]], params: GenerationParams) -> list[Generation]:
+        import torch
+
+        model = self.hf_model
+        batch = self._pad(rows)
+        eos = self.eos_ids()
+        width = batch["input_ids"].shape[1]
+        kwargs = dict(
+            max_new_tokens=params.max_new_tokens,
+            pad_token_id=self.tokenizer.pad_token_id,
+            eos_token_id=sorted(eos),
+            return_dict_in_generate=True,
+        )
+        recorder = None
+        if params.top_logprobs > 0:
+            recorder = TopLogprobs(params.top_logprobs)
+            kwargs["logits_processor"] = [recorder]
+        if params.temperature > 0:
+            torch.manual_seed(params.seed)
+            kwargs.update(do_sample=True, temperature=params.temperature)
+        else:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        stopper = None
+        if params.stop:
+            stopper = StopOnText(self.tokenizer, width, params.stop)
+            kwargs.update(stopping_criteria=[stopper])
+        with torch.inference_mode():
+            out = model.generate(**batch, **kwargs)
+        new = out.sequences[:, width:].tolist()
+        logprobs = None
+        if recorder is not None:
+            top_values = torch.stack(recorder.values, dim=1)
+            top_indices = torch.stack(recorder.indices, dim=1)
+        generations = []
+        for r, ids in enumerate(new):
+            n = len(ids)
+            finished = False
+            for k, t in enumerate(ids):
+                if t in eos:
+                    n, finished = k + 1, True
+                    break
+            if stopper is not None and r in stopper.stopped_at:
+                # What follows a stop string is filler (the pad token, often the EOS itself).
+                n = min(n, stopper.stopped_at[r])
+            kept = ids[:n]
+            body = [t for t in kept if t not in eos]
+            text, stopped = cut_at_stop(
+                self.tokenizer.decode(body, skip_special_tokens=True), params.stop
+            )
+            if params.top_logprobs > 0:
+                logprobs = [
+                    self._top(top_indices[r, k].tolist(), top_values[r, k].tolist())
+                    for k in range(n)
+                ]
+            generations.append(
+                Generation(
+                    text=text,
+                    prompt_tokens=len(rows[r]),
+                    generated_tokens=n,
+                    finish_reason="stop" if finished or stopped else "length",
+                    token_logprobs=logprobs,
+                    tokens=[self.tokenizer.decode([t]) for t in kept],
+                )
+            )
+        return generations
+
+    def _top(self, ids: list[int], values: list[float]) -> dict[str, float]:
+        # Two ids can decode to the same text; keep the likelier (values come sorted).
+        top: dict[str, float] = {}
+        for tid, lp in zip(ids, values, strict=True):
+            top.setdefault(self.tokenizer.decode([tid]), lp)
+        return top
+
+    def next_token_logprobs(
+        self, prompts: Sequence[Prompt], tokens: Sequence[str]
+    ) -> list[dict[str, float]]:
+        import torch
+
+        ids = {t: self.single_token_id(t) for t in tokens}
+        encoded = [self.encode(self.render(p)) for p in prompts]
+        results: list[dict[str, float] | None] = [None] * len(prompts)
+        for group in self.batches([len(e) for e in encoded], 1):
+            batch = self._pad([encoded[i] for i in group])
+            with torch.inference_mode():
+                logits = self.hf_model(**batch).logits[:, -1, :].float().log_softmax(-1)
+            for row, i in enumerate(group):
+                results[i] = {t: logits[row, tid].item() for t, tid in ids.items()}
+        return results  # type: ignore[return-value]
+
+    def single_token_id(self, token: str) -> int:
+        ids = self.tokenizer(token, add_special_tokens=False)["input_ids"]
+        if len(ids) != 1:
+            raise ValueError(
+                f"{token!r} is {len(ids)} tokens for {self.model}; next_token_logprobs needs "
+                "strings that are one token each"
+            )
+        return ids[0]
+
+    def describe(self) -> dict:
+        return {**super().describe(), "versions": library_versions("torch", "transformers", "peft")}
+
+
+class TopLogprobs:
+    """Records the top-k log-probabilities at each step, leaving the scores untouched.
+
+    `output_logits` would keep batch x steps x vocabulary floats (tens of GB for 64 rows of
+    1,024 tokens over Llama's 128k vocabulary); k values per step are all that is needed.
+    """
+
+    def __init__(self, k: int):
+        self.k = k
+        self.values: list = []
+        self.indices: list = []
+
+    def __call__(self, input_ids, scores):
+        top = scores.float().log_softmax(-1).topk(self.k, dim=-1)
+        self.values.append(top.values.cpu())
+        self.indices.append(top.indices.cpu())
+        return scores
+
+
+class StopOnText:
+    """Stops each row once its generated text contains a stop string.
+
+    transformers' own `stop_strings` precomputes tables over the whole vocabulary on every
+    `generate` call (tens of seconds for a 128k vocabulary on a CPU); decoding the last few
+    tokens of each row per step costs next to nothing beside a forward pass.
+    """
+
+    def __init__(self, tokenizer, prompt_width: int, stop: Sequence[str]):
+        self.tokenizer = tokenizer
+        self.width = prompt_width
+        self.stop = tuple(stop)
+        # A stop string spans at most one token per character, plus a token on each side.
+        self.tail = max(len(s) for s in self.stop) + 2
+        self.stopped_at: dict[int, int] = {}  # row -> generated tokens when its stop appeared
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        done = []
+        for r, row in enumerate(input_ids[:, self.width :].tolist()):
+            if r in self.stopped_at:
+                done.append(True)
+                continue
+            text = self.tokenizer.decode(row[-self.tail :], skip_special_tokens=True)
+            stopped = any(s in text for s in self.stop)
+            if stopped:
+                self.stopped_at[r] = len(row)
+            done.append(stopped)
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)

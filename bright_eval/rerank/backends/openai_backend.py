@@ -1,0 +1,156 @@
+"""The `openai` backend: any OpenAI-compatible server (`vllm serve`, SGLang, a hosted API).
+
+Plain HTTP from the standard library, so nothing extra needs installing. Requests run in a
+bounded thread pool (a server queues what it cannot batch; too many in flight only time out),
+and transient failures (connection errors, 429, 5xx) are retried with exponential backoff.
+Chat prompts go to /chat/completions, where the server applies the chat template.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from bright_eval.rerank.backends.base import (
+    Generation,
+    GenerationBackend,
+    GenerationParams,
+    Prompt,
+)
+
+BASE_URL_ENV = "OPENAI_BASE_URL"
+API_KEY_ENV = "OPENAI_API_KEY"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"  # where `vllm serve` listens
+RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+class OpenAIBackend(GenerationBackend):
+    name = "openai"
+
+    def __init__(
+        self,
+        model: str,
+        adapter: str | None = None,
+        revision: str | None = None,
+        chat_template_kwargs: dict | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        concurrency: int = 16,
+        max_retries: int = 5,
+        timeout_s: float = 600.0,
+        backoff_s: float = 1.0,
+    ):
+        super().__init__(model, adapter, revision, chat_template_kwargs)
+        self.base_url = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        self.api_key = api_key or os.environ.get(API_KEY_ENV) or "EMPTY"
+        self.concurrency = concurrency
+        self.max_retries = max_retries
+        self.timeout_s = timeout_s
+        self.backoff_s = backoff_s
+        # `vllm serve --lora-modules NAME=PATH` serves an adapter as a model named NAME.
+        self.served_model = adapter or model
+
+    def post(self, path: str, body: dict) -> dict:
+        request = urllib.request.Request(
+            f"{self.base_url}{path}",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.api_key}"},
+        )
+        for attempt in range(self.max_retries + 1):
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                    return json.loads(response.read())
+            except urllib.error.HTTPError as err:
+                if err.code not in RETRY_STATUS or attempt == self.max_retries:
+                    detail = err.read().decode(errors="replace")[:300]
+                    raise ServerError(f"{self.base_url}{path}: HTTP {err.code}: {detail}") from err
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
+                if attempt == self.max_retries:
+                    raise ServerError(
+                        f"{self.base_url}{path}: no answer after {attempt + 1} tries ({err})"
+                    ) from err
+            time.sleep(self.backoff_s * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def request_body(self, prompt: Prompt, params: GenerationParams) -> tuple[str, dict]:
+        body: dict = {
+            "model": self.served_model,
+            "max_tokens": params.max_new_tokens,
+            "temperature": params.temperature,
+            "seed": params.seed,
+        }
+        if params.stop:
+            body["stop"] = list(params.stop)
+        if isinstance(prompt, str):
+            body["prompt"] = prompt
+            if params.top_logprobs:
+                body["logprobs"] = params.top_logprobs
+            return "/completions", body
+        body["messages"] = prompt
+        if self.chat_template_kwargs:
+            body["chat_template_kwargs"] = self.chat_template_kwargs  # a vLLM extension
+        if params.top_logprobs:
+            body["logprobs"] = True
+            body["top_logprobs"] = params.top_logprobs
+        return "/chat/completions", body
+
+    def generate_one(self, prompt: Prompt, params: GenerationParams) -> Generation:
+        path, body = self.request_body(prompt, params)
+        answer = self.post(path, body)
+        choice = answer["choices"][0]
+        usage = answer.get("usage") or {}
+        tokens, logprobs = parse_logprobs(choice.get("logprobs"))
+        text = choice["message"]["content"] if "message" in choice else choice["text"]
+        return Generation(
+            text=text or "",
+            prompt_tokens=usage.get("prompt_tokens", 0),
+            generated_tokens=usage.get("completion_tokens", 0),
+            finish_reason=choice.get("finish_reason") or "",
+            token_logprobs=logprobs if params.top_logprobs else None,
+            tokens=tokens,
+        )
+
+    def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            return list(pool.map(lambda p: self.generate_one(p, params), prompts))
+
+    def next_token_logprobs(
+        self, prompts: Sequence[Prompt], tokens: Sequence[str]
+    ) -> list[dict[str, float]]:
+        # Servers return the top alternatives only; a token outside them is reported as -inf.
+        params = GenerationParams(max_new_tokens=1, top_logprobs=20)
+        results = []
+        for g in self.generate(prompts, params):
+            first = (g.token_logprobs or [{}])[0]
+            results.append({t: first.get(t, float("-inf")) for t in tokens})
+        return results
+
+    def describe(self) -> dict:
+        return {
+            **super().describe(),
+            "base_url": self.base_url,
+            "served_model": self.served_model,
+            "concurrency": self.concurrency,
+        }
+
+
+def parse_logprobs(logprobs: dict | None) -> tuple[list[str], list[dict[str, float]] | None]:
+    """Tokens and per-token top alternatives from either endpoint's `logprobs` object."""
+    if not logprobs:
+        return [], None
+    if "content" in logprobs:  # chat: [{token, logprob, top_logprobs: [{token, logprob}]}]
+        steps = logprobs["content"] or []
+        tokens = [s["token"] for s in steps]
+        top = [{a["token"]: a["logprob"] for a in s.get("top_logprobs") or []} for s in steps]
+        return tokens, top
+    # completions: {tokens: [...], top_logprobs: [{token: logprob}]}
+    return list(logprobs.get("tokens") or []), list(logprobs.get("top_logprobs") or [])

@@ -1,0 +1,157 @@
+"""The `vllm` backend: vLLM's offline engine, imported only when chosen.
+
+Kept thin on purpose (vLLM runs on CUDA only, so nothing here runs in CI): it renders prompts
+with the same tokenizer and chat template as the transformers backend, hands vLLM token ids
+(a text prompt would get a second BOS), and translates parameters and outputs. Every pending
+prompt goes to one `generate` call so vLLM schedules the whole batch; prefix caching reuses the
+shared instruction-and-query prefix across a query's documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bright_eval.rerank.backends.base import (
+    Generation,
+    GenerationBackend,
+    GenerationParams,
+    Prompt,
+    library_versions,
+)
+
+ADAPTER_NAME = "adapter"
+TOP_LOGPROBS = 20  # vLLM's default ceiling on returned alternatives
+
+
+class VllmBackend(GenerationBackend):
+    name = "vllm"
+
+    def __init__(
+        self,
+        model: str,
+        adapter: str | None = None,
+        revision: str | None = None,
+        chat_template_kwargs: dict | None = None,
+        max_lora_rank: int = 64,
+        max_model_len: int | None = 16_384,  # the authors' setting; prompts stay far below
+        gpu_memory_utilization: float = 0.9,
+        tensor_parallel_size: int = 1,
+    ):
+        super().__init__(model, adapter, revision, chat_template_kwargs)
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
+        self.engine_args = dict(
+            model=model,
+            revision=revision,
+            enable_prefix_caching=True,
+            enable_lora=adapter is not None,
+            gpu_memory_utilization=gpu_memory_utilization,
+            tensor_parallel_size=tensor_parallel_size,
+        )
+        if adapter is not None:
+            self.engine_args["max_lora_rank"] = max_lora_rank
+        if max_model_len is not None:
+            self.engine_args["max_model_len"] = max_model_len
+        self._llm = None
+
+    @property
+    def llm(self):
+        if self._llm is None:
+            from vllm import LLM
+
+            self._llm = LLM(**self.engine_args)
+        return self._llm
+
+    def render(self, prompt: Prompt) -> str:
+        if isinstance(prompt, str):
+            return prompt
+        return self.tokenizer.apply_chat_template(
+            prompt, tokenize=False, add_generation_prompt=True, **self.chat_template_kwargs
+        )
+
+    def token_prompts(self, prompts: Sequence[Prompt]) -> list[dict]:
+        return [
+            {
+                "prompt_token_ids": self.tokenizer(self.render(p), add_special_tokens=False)[
+                    "input_ids"
+                ]
+            }
+            for p in prompts
+        ]
+
+    def lora_request(self):
+        if self.adapter is None:
+            return None
+        from vllm.lora.request import LoRARequest
+
+        return LoRARequest(ADAPTER_NAME, 1, self.adapter)
+
+    def sampling_params(self, params: GenerationParams):
+        from vllm import SamplingParams
+
+        return SamplingParams(
+            temperature=params.temperature,
+            max_tokens=params.max_new_tokens,
+            stop=list(params.stop),
+            logprobs=params.top_logprobs or None,
+            seed=params.seed,
+        )
+
+    def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
+        outputs = self.llm.generate(
+            self.token_prompts(prompts),
+            self.sampling_params(params),
+            lora_request=self.lora_request(),
+            use_tqdm=False,
+        )
+        return [self._generation(o, params) for o in outputs]
+
+    def _generation(self, output, params: GenerationParams) -> Generation:
+        best = output.outputs[0]
+        ids = list(best.token_ids)
+        logprobs = None
+        if params.top_logprobs and best.logprobs is not None:
+            logprobs = [
+                {lp.decoded_token: lp.logprob for lp in step.values()} for step in best.logprobs
+            ]
+        return Generation(
+            text=best.text,
+            prompt_tokens=len(output.prompt_token_ids),
+            generated_tokens=len(ids),
+            finish_reason=best.finish_reason or "",
+            token_logprobs=logprobs,
+            tokens=[self.tokenizer.decode([t]) for t in ids],
+        )
+
+    def next_token_logprobs(
+        self, prompts: Sequence[Prompt], tokens: Sequence[str]
+    ) -> list[dict[str, float]]:
+        ids = {}
+        for t in tokens:
+            found = self.tokenizer(t, add_special_tokens=False)["input_ids"]
+            if len(found) != 1:
+                raise ValueError(f"{t!r} is {len(found)} tokens for {self.model}, not one")
+            ids[t] = found[0]
+        # vLLM returns log-probabilities of the top alternatives only; a wanted token outside
+        # the top TOP_LOGPROBS is reported as -inf (it would not change an expected label).
+        sampling = self.sampling_params(
+            GenerationParams(max_new_tokens=1, top_logprobs=TOP_LOGPROBS)
+        )
+        outputs = self.llm.generate(
+            self.token_prompts(prompts), sampling, lora_request=self.lora_request(), use_tqdm=False
+        )
+        results = []
+        for o in outputs:
+            step = o.outputs[0].logprobs[0]
+            results.append(
+                {t: step[i].logprob if i in step else float("-inf") for t, i in ids.items()}
+            )
+        return results
+
+    def describe(self) -> dict:
+        return {
+            **super().describe(),
+            "engine_args": self.engine_args,
+            "versions": library_versions("vllm", "torch", "transformers"),
+        }

@@ -1,0 +1,66 @@
+"""Shared plumbing for rerankers that generate text with a `GenerationBackend`.
+
+The backend is created on first use, so a run whose outputs are all cached never loads model
+weights. The configuration names the model, adapter, revision, resolved backend and a hash of
+the chat template as rendered (a template that injects a default system prompt or today's date
+changes what the model sees, so it must change the cache key too).
+"""
+
+from __future__ import annotations
+
+from bright_eval.rerank.backends import get_backend, resolve_backend_name
+from bright_eval.rerank.backends.base import GenerationBackend
+from bright_eval.rerank.base import RerankerOptions
+from bright_eval.rerank.cache import text_hash
+
+TEMPLATE_PROBE = [{"role": "user", "content": "{probe}"}]
+
+
+class MissingModelError(ValueError):
+    pass
+
+
+class GenerativeMixin:
+    options: RerankerOptions
+    chat_template_kwargs: dict = {}
+
+    def model_name(self) -> str:
+        model = self.options.model or getattr(self, "model_id", None)
+        if model is None:
+            raise MissingModelError(f"{getattr(self, 'name', '')}: no model given; pass --model")
+        return model
+
+    @property
+    def backend_name(self) -> str:
+        return resolve_backend_name(self.options.backend)
+
+    @property
+    def backend(self) -> GenerationBackend:
+        if getattr(self, "_backend", None) is None:
+            self._backend = get_backend(
+                self.backend_name,
+                self.model_name(),
+                adapter=self.options.adapter,
+                revision=self.options.revision,
+                chat_template_kwargs=self.chat_template_kwargs,
+                **self.options.backend_options,
+            )
+        return self._backend
+
+    @backend.setter
+    def backend(self, backend: GenerationBackend) -> None:
+        self._backend = backend
+
+    def generation_config(self) -> dict:
+        try:
+            rendered = self.backend.render(TEMPLATE_PROBE)
+        except NotImplementedError:  # a remote server applies its own template
+            rendered = None
+        return {
+            "model": self.model_name(),
+            "adapter": self.options.adapter,
+            "revision": self.options.revision,
+            "backend": self.backend_name,
+            "chat_template_kwargs": self.chat_template_kwargs,
+            "chat_template_sha": text_hash(rendered) if rendered is not None else None,
+        }

@@ -1,0 +1,247 @@
+"""Reranking many queries at once: cache lookups, batched model calls, runs with exact ties.
+
+Pointwise: every (query, document) pair of every query is looked up in the cache; the misses
+go to the reranker in batches that span queries, and each batch is stored before the next
+starts. Listwise: the sliding windows run bottom-up, and the windows of all queries at the same
+step form one batch (step s of every query only depends on step s-1 of the same query).
+
+Scores in the written run are distinct: a pointwise reranker gives most candidates the same
+label, and trec_eval would break those ties by document id. The run ranks by (score, then
+first-stage rank) and writes n, n-1, ..., 1 so that every tool reads that order back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+
+from bright_eval.rerank.base import (
+    Candidate,
+    Judgement,
+    ListwiseReranker,
+    Permutation,
+    PointwiseReranker,
+    Reranker,
+)
+from bright_eval.rerank.cache import OutputCache
+from bright_eval.runs import Run
+
+PRIMARY = "score"
+
+
+class MissingOutputsError(ValueError):
+    pass
+
+
+Candidates = dict[str, list[Candidate]]  # query id -> candidates in first-stage order
+
+
+@dataclass
+class RerankStats:
+    items: int = 0  # pairs (pointwise) or windows (listwise) needed
+    cached: int = 0  # found in the cache
+    computed: int = 0  # sent to the model in this run
+    parse_failures: int = 0  # unparseable outputs (pointwise) or repaired permutations
+    how_parsed: dict[str, int] = field(default_factory=dict)  # e.g. {"label": 97, "keyword": 3}
+    prompt_tokens: int = 0  # of the outputs computed in this run
+    generated_tokens: int = 0
+    all_prompt_tokens: int = 0  # of every output used, cached or not: the system's full cost
+    all_generated_tokens: int = 0
+    wall_s: float = 0.0
+
+    def add(self, other: RerankStats) -> None:
+        for f in fields(self):
+            if f.name != "how_parsed":
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        for how, n in other.how_parsed.items():
+            self.how_parsed[how] = self.how_parsed.get(how, 0) + n
+
+
+@dataclass
+class RerankResult:
+    runs: dict[str, Run]  # PRIMARY, plus any alternative score a reranker reports
+    outputs: list[dict]  # per pair or window: ids, score, label, raw text (the explanation)
+    stats: RerankStats
+
+
+def ordered_run(candidates: Candidates, score: Callable[[Candidate], float]) -> Run:
+    """Each query's candidates by score descending, ties by first-stage rank, scored n..1."""
+    run: Run = {}
+    for qid, cands in candidates.items():
+        order = sorted(cands, key=lambda c: (-score(c), c.first_stage_rank))
+        run[qid] = {c.doc_id: float(len(order) - i) for i, c in enumerate(order)}
+    return run
+
+
+def progress_bar(total: int, desc: str, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="pair", disable=not enabled or total == 0,
+                dynamic_ncols=True, smoothing=0.1)  # fmt: skip
+
+
+def rerank(
+    reranker: Reranker,
+    candidates: Candidates,
+    cache: OutputCache,
+    batch_size: int = 256,
+    progress: bool = True,
+    desc: str = "rerank",
+    cached_only: bool = False,
+) -> RerankResult:
+    """`cached_only`: fail, naming what is missing, instead of calling the model (merging
+    shards on a machine that should not compute)."""
+    if isinstance(reranker, PointwiseReranker):
+        return rerank_pointwise(
+            reranker, candidates, cache, batch_size, progress, desc, cached_only
+        )
+    if isinstance(reranker, ListwiseReranker):
+        return rerank_listwise(reranker, candidates, cache, batch_size, progress, desc, cached_only)
+    raise TypeError(f"{type(reranker).__name__} is neither pointwise nor listwise")
+
+
+def rerank_pointwise(
+    reranker: PointwiseReranker,
+    candidates: Candidates,
+    cache: OutputCache,
+    batch_size: int = 256,
+    progress: bool = True,
+    desc: str = "rerank",
+    cached_only: bool = False,
+) -> RerankResult:
+    start = time.perf_counter()
+    stats = RerankStats()
+    judged: dict[tuple[str, str], Judgement] = {}
+    misses: list[Candidate] = []
+    for cands in candidates.values():
+        for c in cands:
+            stats.items += 1
+            found = cache.get_judgement(c)
+            if found is None:
+                misses.append(c)
+            else:
+                judged[c.query_id, c.doc_id] = found
+    stats.cached = stats.items - len(misses)
+    if cached_only and misses:
+        raise MissingOutputsError(
+            f"{desc}: {len(misses)} of {stats.items} pairs are not in the cache (e.g. query "
+            f"{misses[0].query_id}, document {misses[0].doc_id}); run the missing shards first"
+        )
+    with progress_bar(len(misses), desc, progress) as bar:
+        for i in range(0, len(misses), batch_size):
+            batch = misses[i : i + batch_size]
+            judgements = reranker.judge(batch)
+            if len(judgements) != len(batch):
+                raise RuntimeError(
+                    f"{reranker.name} returned {len(judgements)} judgements for {len(batch)} pairs"
+                )
+            cache.put_judgements(batch, judgements)
+            for c, j in zip(batch, judgements, strict=True):
+                judged[c.query_id, c.doc_id] = j
+                stats.prompt_tokens += j.prompt_tokens
+                stats.generated_tokens += j.generated_tokens
+            stats.computed += len(batch)
+            bar.update(len(batch))
+            bar.set_postfix(tokens_out=stats.generated_tokens, refresh=False)
+    outputs = []
+    alternatives = set(reranker.alternative_scores)
+    for cands in candidates.values():
+        for c in cands:
+            j = judged[c.query_id, c.doc_id]
+            how = j.details.get("parse", "parsed" if j.parsed else "failed")
+            stats.how_parsed[how] = stats.how_parsed.get(how, 0) + 1
+            stats.parse_failures += not j.parsed
+            stats.all_prompt_tokens += j.prompt_tokens
+            stats.all_generated_tokens += j.generated_tokens
+            alternatives.update(j.details.get("scores", {}))
+            outputs.append({"query_id": c.query_id, "doc_id": c.doc_id,
+                            "first_stage_rank": c.first_stage_rank, "score": j.score,
+                            "label": j.label, "parsed": j.parsed, "details": j.details,
+                            "raw": j.raw})  # fmt: skip
+
+    def score_of(name: str) -> Callable[[Candidate], float]:
+        def score(c: Candidate) -> float:
+            j = judged[c.query_id, c.doc_id]
+            # An output without the alternative score (e.g. no label to take log-probs of)
+            # keeps its plain score; those are the parse failures already counted.
+            return j.score if name == PRIMARY else j.details.get("scores", {}).get(name, j.score)
+
+        return score
+
+    runs = {
+        name: ordered_run(candidates, score_of(name)) for name in [PRIMARY, *sorted(alternatives)]
+    }
+    stats.wall_s = time.perf_counter() - start
+    return RerankResult(runs=runs, outputs=outputs, stats=stats)
+
+
+def checked_order(p: Permutation, size: int) -> tuple[list[int], bool]:
+    """The permutation as a full order of range(size), repaired if it is not one: valid
+    positions in the model's order first, then the missing ones in their window order."""
+    seen: list[int] = []
+    for i in p.order:
+        if isinstance(i, int) and 0 <= i < size and i not in seen:
+            seen.append(i)
+    full = seen + [i for i in range(size) if i not in seen]
+    return full, full != list(p.order)
+
+
+def rerank_listwise(
+    reranker: ListwiseReranker,
+    candidates: Candidates,
+    cache: OutputCache,
+    batch_size: int = 64,
+    progress: bool = True,
+    desc: str = "rerank",
+    cached_only: bool = False,
+) -> RerankResult:
+    start = time.perf_counter()
+    stats = RerankStats()
+    order = {qid: list(cands) for qid, cands in candidates.items()}
+    starts = {qid: reranker.window_starts(len(cands)) for qid, cands in order.items()}
+    steps = max((len(s) for s in starts.values()), default=0)
+    total = sum(len(s) for s in starts.values())
+    outputs = []
+    with progress_bar(total, desc, progress) as bar:
+        bar.unit = "window"
+        for step in range(steps):
+            todo = [(qid, s[step]) for qid, s in starts.items() if len(s) > step]
+            windows = [order[q][s : s + reranker.window_size] for q, s in todo]
+            perms: list[Permutation | None] = [cache.get_permutation(w) for w in windows]
+            missing = [i for i, p in enumerate(perms) if p is None]
+            if cached_only and missing:
+                q, s = todo[missing[0]]
+                raise MissingOutputsError(
+                    f"{desc}: {len(missing)} windows at step {step + 1} are not in the cache "
+                    f"(e.g. query {q}, window at {s}); run the missing shards first"
+                )
+            stats.items += len(windows)
+            stats.cached += len(windows) - len(missing)
+            bar.update(len(windows) - len(missing))
+            for i in range(0, len(missing), batch_size):
+                chunk = missing[i : i + batch_size]
+                answers = reranker.permute([windows[k] for k in chunk])
+                cache.put_permutations([windows[k] for k in chunk], answers)
+                for k, p in zip(chunk, answers, strict=True):
+                    perms[k] = p
+                    stats.prompt_tokens += p.prompt_tokens
+                    stats.generated_tokens += p.generated_tokens
+                stats.computed += len(chunk)
+                bar.update(len(chunk))
+            for (qid, s), window, p in zip(todo, windows, perms, strict=True):
+                full, repaired = checked_order(p, len(window))
+                repaired = repaired or p.repaired
+                stats.parse_failures += repaired
+                stats.all_prompt_tokens += p.prompt_tokens
+                stats.all_generated_tokens += p.generated_tokens
+                how = "repaired" if repaired else "valid"
+                stats.how_parsed[how] = stats.how_parsed.get(how, 0) + 1
+                order[qid][s : s + len(window)] = [window[i] for i in full]
+                outputs.append({"query_id": qid, "step": step, "start": s,
+                                "doc_ids": [c.doc_id for c in window], "order": full,
+                                "repaired": repaired, "raw": p.raw})  # fmt: skip
+    position = {(qid, c.doc_id): i for qid, cands in order.items() for i, c in enumerate(cands)}
+    run = ordered_run(candidates, lambda c: -position[c.query_id, c.doc_id])
+    stats.wall_s = time.perf_counter() - start
+    return RerankResult(runs={PRIMARY: run}, outputs=outputs, stats=stats)

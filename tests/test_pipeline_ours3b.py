@@ -1,0 +1,168 @@
+"""`python -m bright_eval --reranker ours-3b` end to end on real weights: SmolLM2-135M-Instruct
+stands in for the 3B model, on a small BRIGHT-format domain built from real biology queries."""
+
+import gzip
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from baselines.interank import parse_explained
+from bright_eval.cli import main
+from bright_eval.rerank.backends.hf import TransformersBackend
+from bright_eval.runs import ranked, read_run
+
+ORIGINAL_BATCH = TransformersBackend._generate_batch
+QUERY_IDS = ["11", "20"]  # the two shortest biology queries: short prompts, fast on a CPU
+DOCS_PER_QUERY = 3
+
+
+@pytest.fixture(scope="module")
+def domain(shared_bright, tmp_path_factory):
+    """examples/ with the real rows, documents/ with the ReasonIR run's top ids (short texts
+    written here: BRIGHT's corpus is not in ../shared), and that run's top 3 as first stage."""
+    root = tmp_path_factory.mktemp("bright")
+    rows = pq.read_table(shared_bright / "examples" / "biology-00000-of-00001.parquet").to_pylist()
+    rows = [r for r in rows if r["id"] in QUERY_IDS]
+    (root / "examples").mkdir()
+    pq.write_table(pa.Table.from_pylist(rows), root / "examples" / "biology-00000-of-00001.parquet")
+    real = read_run(shared_bright / "runs" / "reasonir-gpt4-reason-top100" / "biology.trec.gz")
+    lines, docs = [], {}
+    for qid in QUERY_IDS:
+        for rank, (doc_id, score) in enumerate(ranked(real[qid])[:DOCS_PER_QUERY], 1):
+            lines.append(f"{qid} Q0 {doc_id} {rank} {score} reasonir\n")
+            docs[doc_id] = f"A passage from {doc_id.split('/')[0].replace('_', ' ')}."
+    docs["unrelated/never_asked_0.txt"] = "Not a candidate."
+    (root / "documents").mkdir()
+    table = pa.Table.from_pylist([{"id": i, "content": c} for i, c in docs.items()])
+    pq.write_table(table, root / "documents" / "biology-00000-of-00001.parquet")
+    (root / "biology.trec").write_text("".join(lines))
+    return root, rows, docs
+
+
+class Recorder:
+    """Wraps the backend's batch call: records the exact model input of every row (decoded
+    from the token ids the model got) and can stop the run after some batches."""
+
+    def __init__(self, monkeypatch, stop_after_batches=None):
+        self.inputs, self.outputs, self.stop_after = [], [], stop_after_batches
+        real = ORIGINAL_BATCH
+        recorder = self
+
+        def wrapped(backend, rows, params):
+            if recorder.stop_after is not None and recorder.stop_after == 0:
+                raise KeyboardInterrupt("stopped on purpose")
+            recorder.inputs += [backend.tokenizer.decode(r) for r in rows]
+            out = real(backend, rows, params)
+            recorder.outputs += [g.text for g in out]
+            if recorder.stop_after is not None:
+                recorder.stop_after -= 1
+            return out
+
+        monkeypatch.setattr(TransformersBackend, "_generate_batch", wrapped)
+
+
+def command(root, smollm2_path, results, extra=()):
+    return [
+        "--reranker", "ours-3b", "--model", smollm2_path, "--backend", "transformers",
+        "--first-stage", f"file:{root}/{{domain}}.trec", "--domains", "biology",
+        "--data-dir", str(root), "--max-new-tokens", "8", "--batch-size", "3",
+        "--results-dir", str(results), "--no-progress", *extra,
+    ]  # fmt: skip
+
+
+def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, monkeypatch, capsys):
+    root, rows, docs = domain
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
+    recorder = Recorder(monkeypatch)
+    assert main(command(root, smollm2_path, tmp_path / "results")) == 0
+    assert len(recorder.inputs) == len(QUERY_IDS) * DOCS_PER_QUERY
+    # The exact text the model received for query 11 and its first candidate: SmolLM2's
+    # template adds its default system prompt; the user turn is the authors' prompt.
+    query = next(r["query"] for r in rows if r["id"] == "11")
+    first_doc = ranked(read_run(root / "biology.trec")["11"])[0][0]
+    expected = (
+        "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging "
+        "Face<|im_end|>\n<|im_start|>user\nExplain whether the following document is relevant "
+        "or not to the given question. Then end your response with a relevance label (0: "
+        "irrelevant, 1: partially relevant, 2: relevant) and the symbol '##'. Question: "
+        f"{query}\nDocument: {docs[first_doc]}<|im_end|>\n<|im_start|>assistant\n"
+    )
+    assert expected in recorder.inputs
+    captured = capsys.readouterr()
+    assert "[* max_new_tokens=8 OVERRIDDEN" in captured.out
+
+    # Named after reranker, first stage (a run file's folder) and depth; the override is marked.
+    folder = tmp_path / "results" / f"ours-3b__{root.name}-top100__max-new-tokens-8"
+    config = json.loads((folder / "config.json").read_text())
+    assert config["max_new_tokens_override"] == 8
+    assert config["reranker"]["max_new_tokens"] == 8
+    assert config["reranker"]["max_new_tokens_overridden"] is True
+    assert config["backend"]["backend"] == "transformers"
+    assert config["backend"]["versions"]["torch"].startswith("2.")
+    outputs = [json.loads(line) for line in gzip.open(folder / "outputs" / "biology.jsonl.gz")]
+    assert sorted(o["raw"] for o in outputs) == sorted(recorder.outputs)
+    failures = 0
+    for o in outputs:  # each stored label is the authors' parse of the stored text
+        parsed = parse_explained(o["raw"])
+        assert (o["label"], o["details"]["parse"]) == (parsed.label, parsed.how)
+        failures += parsed.how in ("no-keyword", "invalid-label")
+    counts = json.loads((folder / "counts.json").read_text())["total"]
+    assert (counts["items"], counts["computed"], counts["cached"]) == (6, 6, 0)
+    assert counts["parse_failures"] == failures
+    assert f"parse failures {failures} " in captured.err
+    # Ties follow the first stage: among equal labels, first-stage order is kept.
+    run = read_run(folder / "runs" / "biology.trec.gz")
+    label = {(o["query_id"], o["doc_id"]): o["label"] for o in outputs}
+    first = {(o["query_id"], o["doc_id"]): o["first_stage_rank"] for o in outputs}
+    for qid in QUERY_IDS:
+        order = [d for d, _ in ranked(run[qid])]
+        assert order == sorted(order, key=lambda d: (-label[qid, d], first[qid, d]))
+        assert sorted(run[qid].values()) == [1.0, 2.0, 3.0]  # distinct scores
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert set(metrics["by_score"]) == {"score", "expected_label"}
+
+    # Second run: everything comes from the cache; the model is never called.
+    again = Recorder(monkeypatch)
+    assert main(command(root, smollm2_path, tmp_path / "results")) == 0
+    assert again.inputs == []
+    assert "cached 6, model calls 0" in capsys.readouterr().err
+    assert read_run(folder / "runs" / "biology.trec.gz") == run
+    assert json.loads((folder / "metrics.json").read_text()) == metrics
+
+
+def test_an_interrupted_run_resumes_without_recomputing(
+    domain, smollm2_path, tmp_path, monkeypatch
+):
+    root, _, _ = domain
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
+    stopped = Recorder(monkeypatch, stop_after_batches=1)  # batch size 3: 3 of 6 pairs done
+    with pytest.raises(KeyboardInterrupt):
+        main(command(root, smollm2_path, tmp_path / "results"))
+    assert len(stopped.inputs) == 3
+    resumed = Recorder(monkeypatch)
+    assert main(command(root, smollm2_path, tmp_path / "results")) == 0
+    assert len(resumed.inputs) == 3 and not set(resumed.inputs) & set(stopped.inputs)
+    (folder,) = (tmp_path / "results").iterdir()
+    counts = json.loads((folder / "counts.json").read_text())["total"]
+    assert (counts["cached"], counts["computed"]) == (3, 3)
+
+
+def test_user_errors_are_one_line(domain, tmp_path, monkeypatch, capsys):
+    root, _, _ = domain
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
+    base = ["--first-stage", f"file:{root}/{{domain}}.trec", "--domains", "biology",
+            "--data-dir", str(root), "--backend", "transformers"]  # fmt: skip
+    ours = ["--reranker", "ours-3b", "--adapter", "a"]
+    cases = [
+        (["--reranker", "ours-3b"], "the trained InteRank weights are not public: pass your LoRA"),
+        (["--reranker", "ours-3c"], "unknown reranker 'ours-3c'; valid rerankers:"),
+        ([*ours, "--shard", "3/2"], "--shard '3/2': expected i/n"),
+        ([*ours, "--score", "mean"], "ranks by score, expected_label"),
+        ([*ours, "--backend", "vlm"], "unknown backend 'vlm'"),
+    ]
+    for extra, message in cases:
+        assert main([*base, *extra]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err

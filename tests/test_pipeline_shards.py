@@ -1,0 +1,135 @@
+"""The pipeline with a model-free reranker: sharding by query, merging shards through the
+cache, ties by first stage, results folder contents."""
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from bright_eval.cli import main
+from bright_eval.commands.rerank import Shard, parse_shard
+from bright_eval.rerank import REGISTRY, Judgement, PointwiseReranker
+from bright_eval.runs import ranked, read_run
+
+QUERY_IDS = ["11", "20", "98", "5"]
+TEXTS = ["aaaa", "bb", "cccc"]  # by first-stage rank: lengths 4, 2, 4
+
+
+class DocLength(PointwiseReranker):
+    name = "test-doc-length"
+    seen: list[tuple[str, str, str]] = []
+
+    def judge(self, candidates):
+        DocLength.seen += [(c.query_id, c.query, c.doc_id) for c in candidates]
+        return [Judgement(score=float(len(c.document)), raw=c.document) for c in candidates]
+
+
+@pytest.fixture(autouse=True)
+def registered():
+    yield
+    DocLength.seen = []
+
+
+def teardown_module():
+    REGISTRY.pop("test-doc-length", None)
+
+
+@pytest.fixture
+def domain(shared_bright, tmp_path):
+    rows = pq.read_table(shared_bright / "examples" / "biology-00000-of-00001.parquet").to_pylist()
+    rows = [r for r in rows if r["id"] in QUERY_IDS]
+    (tmp_path / "examples").mkdir()
+    pq.write_table(
+        pa.Table.from_pylist(rows), tmp_path / "examples" / "biology-00000-of-00001.parquet"
+    )
+    real = read_run(shared_bright / "runs" / "reasonir-gpt4-reason-top100" / "biology.trec.gz")
+    lines, docs = [], {}
+    for qid in QUERY_IDS:
+        for rank, (doc_id, score) in enumerate(ranked(real[qid])[:3], 1):
+            lines.append(f"{qid} Q0 {doc_id} {rank} {score} reasonir\n")
+            docs[doc_id] = TEXTS[rank - 1]
+    (tmp_path / "documents").mkdir()
+    table = pa.Table.from_pylist([{"id": i, "content": c} for i, c in docs.items()])
+    pq.write_table(table, tmp_path / "documents" / "biology-00000-of-00001.parquet")
+    (tmp_path / "biology.trec").write_text("".join(lines))
+    (tmp_path / "gpt4_reason").mkdir()
+    reasoned = [{**r, "query": "REASONED " + r["query"]} for r in rows]
+    pq.write_table(
+        pa.Table.from_pylist(reasoned), tmp_path / "gpt4_reason" / "biology-00000-of-00001.parquet"
+    )
+    return tmp_path, {r["id"]: r["query"] for r in rows}, real
+
+
+def test_shards_split_by_query_and_merge_into_one_result(domain, monkeypatch, capsys):
+    root, queries, real = domain
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
+    base = ["--reranker", "test-doc-length", "--first-stage", f"file:{root}/{{domain}}.trec",
+            "--domains", "biology", "--data-dir", str(root), "--results-dir", str(root / "results"),
+            "--system-name", "lengths", "--no-progress"]  # fmt: skip
+    assert main([*base, "--shard", "1/2"]) == 0
+    # The examples file keeps BRIGHT's row order (5, 11, 20, 98): shard 1 takes positions 0, 2.
+    order = list(queries)
+    assert order == ["5", "11", "20", "98"]
+    assert {q for q, _, _ in DocLength.seen} == {order[0], order[2]}
+    assert len(DocLength.seen) == 6
+    assert not (root / "results").exists()  # a shard alone is not a result
+    assert "shard 1/2 done" in capsys.readouterr().err
+    DocLength.seen = []
+    # Merging before shard 2 has run: nothing is computed, the gap is named.
+    assert main([*base, "--cached-only"]) == 2
+    assert DocLength.seen == []
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == "error: biology: 6 of 12 pairs are not in the cache (e.g. query 11, document " + (
+        f"{ranked(real['11'])[0][0]}); run the missing shards first"
+    )
+    assert main([*base, "--shard", "2/2"]) == 0
+    assert {q for q, _, _ in DocLength.seen} == {order[1], order[3]}
+    files = sorted(p.name for p in (root / "cache" / "rerank").glob("*/*.jsonl"))
+    assert files == ["shard-1-of-2.jsonl", "shard-2-of-2.jsonl"]
+    # Every query saw its original text.
+    assert all(text == queries[q] for q, text, _ in DocLength.seen)
+
+    DocLength.seen = []
+    assert main([*base, "--cached-only"]) == 0
+    assert DocLength.seen == []  # merged from the shards' outputs
+    assert "pairs 12: cached 12, model calls 0" in capsys.readouterr().err
+    run = read_run(root / "results" / "lengths" / "runs" / "biology.trec.gz")
+    for qid in QUERY_IDS:
+        first = [d for d, _ in ranked(real[qid])[:3]]
+        # Lengths 4, 2, 4: rank 1 and rank 3 tie at 4 and keep first-stage order.
+        assert run[qid] == {first[0]: 3.0, first[2]: 2.0, first[1]: 1.0}
+    metrics = json.loads((root / "results" / "lengths" / "metrics.json").read_text())
+    assert set(metrics) == {"domains", "average", "ranked_by", "by_score", "first_stage"}
+    config = json.loads((root / "results" / "lengths" / "config.json").read_text())
+    assert config["backend"] == {"backend": None, "loaded": False}
+    assert config["first_stage"]["spec"] == f"file:{root}/{{domain}}.trec"
+
+
+def test_the_reranker_sees_the_original_query_unless_told_otherwise(domain, monkeypatch):
+    root, queries, _ = domain
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
+    base = ["--reranker", "test-doc-length", "--first-stage", f"file:{root}/{{domain}}.trec",
+            "--domains", "biology", "--data-dir", str(root), "--results-dir", str(root / "results"),
+            "--query-variant", "gpt4_reason", "--max-queries", "2", "--no-progress"]  # fmt: skip
+    assert main(base) == 0
+    assert {(q, text) for q, text, _ in DocLength.seen} == {
+        ("5", queries["5"]),
+        ("11", queries["11"]),
+    }
+    (folder,) = (root / "results").iterdir()
+    assert folder.name == f"test-doc-length__{root.name}-top100__q-gpt4_reason__first-2-queries"
+    DocLength.seen = []
+    assert main([*base, "--rerank-query", "gpt4_reason"]) == 0
+    assert {text for _, text, _ in DocLength.seen} == {
+        "REASONED " + queries[q] for q in ("5", "11")
+    }
+
+
+def test_shard_assignment():
+    assert parse_shard(None) == Shard(1, 1) and parse_shard("3/8") == Shard(3, 8)
+    assert [p for p in range(10) if Shard(2, 4).takes(p)] == [1, 5, 9]
+    assert Shard(2, 4).writer == "shard-2-of-4" and Shard(1, 1).writer == "all"
+    for bad in ("0/4", "5/4", "1-4", "a/b"):
+        with pytest.raises(ValueError, match="expected i/n"):
+            parse_shard(bad)
