@@ -11,6 +11,7 @@ from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.retrieval import UnknownRetrieverError
 from bright_eval.retrieval.analyzer import AnalyzerUnavailableError
+from bright_eval.retrieval.base import MissingDependencyError
 from bright_eval.runs import RunFormatError
 
 COMMANDS = [evaluate, retrieve]
@@ -22,6 +23,7 @@ USER_ERRORS = (
     RunFormatError,
     UnknownRetrieverError,
     AnalyzerUnavailableError,
+    MissingDependencyError,
 )
 
 
