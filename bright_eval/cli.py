@@ -17,6 +17,7 @@ from bright_eval.rerank.runner import MissingOutputsError
 from bright_eval.results import ResultsError
 from bright_eval.retrieval import UnknownRetrieverError
 from bright_eval.retrieval.analyzer import AnalyzerUnavailableError
+from bright_eval.retrieval.base import MissingDependencyError
 from bright_eval.runs import RunFormatError
 from bright_eval.significance import PairingError
 
@@ -38,6 +39,7 @@ USER_ERRORS = (
     MissingModelError,
     rerank.RerankUsageError,
     MissingOutputsError,
+    MissingDependencyError,
 )
 
 

@@ -1,4 +1,5 @@
 import math
+import sys
 
 import pytest
 
@@ -33,3 +34,13 @@ def test_bm25s_scores_are_lucene_bm25_on_its_own_tokens_by_hand():
     assert top[2][0] in {"d1", "d3"} and top[2][1] == 0.0  # bm25s orders zero ties freely
     assert "d1" not in run["q2"] and run["q2"]["d2"] == pytest.approx(idf(2) * w(3), rel=1e-6)
     assert set(run["q3"].values()) == {0.0} and len(run["q3"]) == 3
+
+
+def test_a_missing_optional_dependency_says_how_to_install(monkeypatch, shared_bright, capsys):
+    from bright_eval.cli import main
+
+    monkeypatch.setitem(sys.modules, "bm25s", None)  # import bm25s now fails
+    assert main(["retrieve", "--retriever", "bm25s", "--data-dir", str(shared_bright),
+                 "--domains", "pony"]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert err == "error: bm25s is not installed: pip install 'bright-eval[bm25s]'\n"

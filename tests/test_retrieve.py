@@ -214,3 +214,42 @@ def test_bm25_uses_lucene_analysis_when_java_is_there(snapshot, tmp_path):
         {q.id: [] for q in queries},
     )
     assert run == expected
+
+
+def test_long_documents_are_a_parameter(shared_bright, snapshot, tmp_path, capsys):
+    # long_documents/pony: whole pages named by gold_ids_long, each the text of its queries.
+    name = "pony-00000-of-00001.parquet"
+    rows = pq.read_table(snapshot / "examples" / name).to_pylist()
+    pages: dict[str, str] = {}
+    for row in rows:
+        for page in row["gold_ids_long"]:
+            pages[page] = pages.get(page, "") + "\n" + row["query"]
+    filler = real_texts(shared_bright, ["robotics"])
+    pages.update({f"Pony/9_extra_page{i}.txt": t for i, t in enumerate(filler[:300])})
+    (snapshot / "long_documents").mkdir()
+    pq.write_table(
+        pa.table({"id": list(pages), "content": list(pages.values())}),
+        snapshot / "long_documents" / name,
+    )
+    cache = tmp_path / "cache"
+    argv = ["retrieve", "--retriever", "bm25-python", "--data-dir", str(snapshot), "--long",
+            "--domains", "pony", "--cache-dir", str(cache)]  # fmt: skip
+    assert main(argv) == 0
+    path = capsys.readouterr().out.strip()
+    assert "/bm25-python-original-long-" in path
+    data = BrightData.from_options(str(snapshot))
+    analyzer = PythonAnalyzer()
+    queries = data.queries("pony")
+    expected, _ = reference_run(
+        [analyzer.analyze(t) for t in pages.values()],
+        list(pages),
+        {q.id: analyzer.analyze(q.text) for q in queries},
+        {q.id: [] for q in queries},
+    )
+    assert read_run(path) == expected
+    out = tmp_path / "long.json"
+    template = path.replace("pony.trec.gz", "{domain}.trec.gz")
+    assert main(["evaluate", "--run", template, "--long", "--data-dir", str(snapshot),
+                 "--domains", "pony", "--out", str(out)]) == 0  # fmt: skip
+    result = json.loads(out.read_text())["domains"]["pony"]
+    assert result == reference_metrics(read_run(path), data.qrels("pony", long_documents=True))

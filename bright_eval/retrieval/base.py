@@ -28,6 +28,20 @@ class UnknownRetrieverError(ValueError):
     pass
 
 
+class MissingDependencyError(RuntimeError):
+    """An optional dependency of a retriever is not installed; the message says how."""
+
+
+def require(module: str, install: str):
+    """Import an optional dependency, or stop with a one-line install hint."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise MissingDependencyError(f"{err.name or module} is not installed: {install}") from None
+
+
 class Retriever(ABC):
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""

@@ -18,12 +18,14 @@ import numpy as np
 
 from bright_eval.data import BrightData, Query
 from bright_eval.domains import STACKEXCHANGE, get_domain
-from bright_eval.retrieval.base import Retriever
+from bright_eval.retrieval.base import Retriever, require
 from bright_eval.retrieval.bm25 import iter_column, positions_of, top_k
 from bright_eval.runs import Run
 
 BATCH_SIZE = 128  # the reference's default for bge and sbert
 EMBEDDING_VERSION = 1
+# torch pinned: an unpinned torch pulls a multi-GB CUDA build on machines without a GPU.
+DENSE_INSTALL = "pip install 'bright-eval[dense]' (on CPU-only machines pin torch==2.13.0 first)"
 
 
 def bge_instruction(domain: str, long_documents: bool) -> str:
@@ -69,7 +71,6 @@ class DenseRetriever(Retriever):
             "model": self.model_id,
             "instructions": self.instructions,
             "similarity": "cosine",
-            "max_seq_length": getattr(self.model, "max_seq_length", None),
         }
 
     def spec(self) -> str:
@@ -78,10 +79,9 @@ class DenseRetriever(Retriever):
     @property
     def model(self):
         if self._model is None:
-            from sentence_transformers import SentenceTransformer
-
+            st = require("sentence_transformers", DENSE_INSTALL)
             device = os.environ.get("BRIGHT_EVAL_DEVICE")  # default: sentence-transformers' pick
-            self._model = SentenceTransformer(self.model_id, device=device)
+            self._model = st.SentenceTransformer(self.model_id, device=device)
         return self._model
 
     def query_texts(self, domain: str, queries: Sequence[Query], long_documents: bool) -> list[str]:

@@ -13,9 +13,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from bright_eval.data import BrightData, Query
-from bright_eval.retrieval.base import Retriever
+from bright_eval.retrieval.base import Retriever, require
 from bright_eval.retrieval.bm25 import K1, B, iter_column
 from bright_eval.runs import Run
+
+BM25S_INSTALL = "pip install 'bright-eval[bm25s]'"
 
 
 class BM25S(Retriever):
@@ -24,7 +26,8 @@ class BM25S(Retriever):
     family = "lexical"
 
     def config(self) -> dict:
-        import bm25s
+        bm25s = require("bm25s", BM25S_INSTALL)
+        require("Stemmer", BM25S_INSTALL)
 
         return {
             "retriever": self.name,
