@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker
+from baselines.encoders import local_model
+from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
 
 
 class CrossEncoderReranker(PointwiseReranker):
@@ -17,13 +18,13 @@ class CrossEncoderReranker(PointwiseReranker):
 
     def __init__(
         self,
-        model: str | None = None,
-        revision: str | None = None,
+        options: RerankerOptions | None = None,
         batch_size: int = 8,
         device: str | None = None,
     ):
-        self.model = model or self.model_id
-        self.revision = revision
+        super().__init__(options)
+        self.model = local_model(self, backend="sentence-transformers")
+        self.revision = self.options.revision
         self.batch_size = batch_size
         self.device = device
         self._encoder = None

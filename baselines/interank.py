@@ -144,15 +144,12 @@ class InteRank(GenerativeMixin, PointwiseReranker):
     needs_trained_weights = True
     chat_template_kwargs = {"date_string": DATE_STRING}
     alternative_scores = ("expected_label",)
+    default_max_new_tokens = MAX_NEW_TOKENS
 
     def __init__(self, options: RerankerOptions | None = None):
         super().__init__(options)
         if self.needs_trained_weights and not (self.options.adapter or self.options.model):
             raise MissingModelError(f"{self.name}: {NO_WEIGHTS}")
-
-    @property
-    def max_new_tokens(self) -> int:
-        return self.options.max_new_tokens or MAX_NEW_TOKENS
 
     def config(self) -> dict:
         return {
@@ -160,8 +157,6 @@ class InteRank(GenerativeMixin, PointwiseReranker):
             **self.generation_config(),
             "prompt_sha": text_hash(self.prompt),
             "max_document_chars": MAX_DOCUMENT_CHARS,
-            "max_new_tokens": self.max_new_tokens,
-            "max_new_tokens_overridden": self.options.max_new_tokens is not None,
             "temperature": 0.0,
             "stop": list(STOP),
             "top_logprobs": TOP_LOGPROBS,

@@ -18,9 +18,9 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from baselines.backend import make_backend
-from bright_eval.rerank.backends.base import GenerationBackend, GenerationParams, Prompt
-from bright_eval.rerank.base import Candidate, ListwiseReranker, Permutation
+from bright_eval.rerank.backends.base import GenerationParams, Prompt
+from bright_eval.rerank.base import Candidate, ListwiseReranker, Permutation, RerankerOptions
+from bright_eval.rerank.generative import GenerativeMixin
 
 # --- prompts -----------------------------------------------------------------------------------
 
@@ -241,29 +241,21 @@ def rankgpt_content(text: str, max_words: int = 300) -> str:
 # --- rerankers ---------------------------------------------------------------------------------
 
 
-class GenerativeListwise(ListwiseReranker):
+class GenerativeListwise(GenerativeMixin, ListwiseReranker):
     """A listwise reranker that prompts a generation backend once per window."""
 
-    default_backend = "transformers"
-    max_new_tokens = 200
+    default_max_new_tokens = 200
     temperature = 0.0
+    top_p = 1.0
 
     def __init__(
         self,
-        backend: GenerationBackend | str | None = None,
-        model: str | None = None,
-        revision: str | None = None,
+        options: RerankerOptions | None = None,
         window_size: int | None = None,
         stride: int | None = None,
-        **backend_options,
     ):
-        self.model = model or self.model_id
-        if self.model is None:
-            raise ValueError(f"{self.name} needs a model (a Hugging Face id or an API model name)")
-        self.revision = revision
-        self.backend = make_backend(
-            backend or self.default_backend, self.model, revision=revision, **backend_options
-        )
+        super().__init__(options)
+        self.model_name()  # a family with no default model fails now, not after the first stage
         if window_size is not None:
             self.window_size = window_size
         if stride is not None:
@@ -271,7 +263,9 @@ class GenerativeListwise(ListwiseReranker):
         self.stats = RepairStats()
 
     def params(self) -> GenerationParams:
-        return GenerationParams(max_new_tokens=self.max_new_tokens, temperature=self.temperature)
+        return GenerationParams(
+            max_new_tokens=self.max_new_tokens, temperature=self.temperature, top_p=self.top_p
+        )
 
     @abstractmethod
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
@@ -299,17 +293,17 @@ class GenerativeListwise(ListwiseReranker):
         return permutations
 
     def config(self) -> dict:
-        params = self.params()
-        return super().config() | {
-            "model": self.model,
-            "revision": self.revision,
-            "backend": self.backend.describe(),
-            "window_size": self.window_size,
-            "stride": self.stride,
-            "max_new_tokens": params.max_new_tokens,
-            "temperature": params.temperature,
-            "prompt": self.prompt_template(),
-        }
+        return (
+            super().config()
+            | self.generation_config()
+            | {
+                "window_size": self.window_size,
+                "stride": self.stride,
+                "temperature": self.temperature,
+                "top_p": self.top_p,
+                "prompt": self.prompt_template(),
+            }
+        )
 
     @abstractmethod
     def prompt_template(self) -> dict:
@@ -387,11 +381,11 @@ class ReasonRank(GenerativeListwise):
     prompt_version = "reasonrank-1"
     # The authors' BRIGHT settings: reasoning_maxlen 3072 (+100 for the answer), passages cut to
     # 512 tokens of the model's own tokenizer (index_and_topics.DOC_MAXLEN), greedy decoding.
-    max_new_tokens = 3072 + 100
+    default_max_new_tokens = 3072 + 100
     passage_tokens = 512
 
-    def __init__(self, *args, tokenizer=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, options: RerankerOptions | None = None, tokenizer=None, **windows):
+        super().__init__(options, **windows)
         self._tokenizer = tokenizer  # an object or a path; loaded from the model id if None
 
     def tokenizer(self):
@@ -399,14 +393,14 @@ class ReasonRank(GenerativeListwise):
             from transformers import AutoTokenizer
 
             self._tokenizer = AutoTokenizer.from_pretrained(
-                self._tokenizer or self.model, revision=self.revision
+                self._tokenizer or self.model_name(), revision=self.options.revision
             )
         return self._tokenizer
 
     def tokenizer_name(self) -> str:
         """Which tokenizer cuts the passages (it decides where 512 tokens end)."""
         if self._tokenizer is None:
-            return self.model
+            return self.model_name()
         if isinstance(self._tokenizer, str):
             return self._tokenizer
         return getattr(self._tokenizer, "name_or_path", type(self._tokenizer).__name__)
@@ -455,16 +449,14 @@ class BrightListwise(GenerativeListwise):
     description = "BRIGHT's own LLM reranker prompt (rerank.py): reasons, then a JSON id list"
     model_id = None  # the paper used GPT-4 through the OpenAI API
     prompt_version = "bright-rerank-1"
-    default_backend = "openai"
     # The reference puts the whole top-k (input_k, 100 in the paper) in one prompt, with no
     # sliding window; window_size=100 reproduces that over a top-100 first stage.
     window_size = 100
     stride = 100
-    max_new_tokens = 2048
-    # rerank.py samples at temperature 0.8 and top_p 0.8. GenerationParams has no top_p, so the
-    # backend's default (1.0) applies: recorded in the config.
+    default_max_new_tokens = 2048
+    # rerank.py samples at temperature 0.8 and top_p 0.8.
     temperature = 0.8
-    top_p_reference = 0.8
+    top_p = 0.8
 
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
         passages = "".join(
@@ -477,9 +469,6 @@ class BrightListwise(GenerativeListwise):
 
     def parse(self, text: str, n: int) -> ParsedPermutation:
         return parse_bright(text, n)
-
-    def config(self) -> dict:
-        return super().config() | {"top_p": None, "reference_top_p": self.top_p_reference}
 
     def prompt_template(self) -> dict:
         return {"system": BRIGHT_SYSTEM, "passage": BRIGHT_PASSAGE, "prompt": BRIGHT_PROMPT}

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from baselines.encoders import batches, default_device, library_versions, torch_dtype
+from baselines.encoders import batches, default_device, library_versions, local_model, torch_dtype
 from baselines.scoring import two_way_probability
-from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker
+from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
 
 MONOT5_PROMPT = "Query: {query} Document: {document} Relevant:"
 TRUE_TOKEN, FALSE_TOKEN = "▁true", "▁false"
@@ -25,8 +25,7 @@ class MonoT5(PointwiseReranker):
 
     def __init__(
         self,
-        model: str | None = None,
-        revision: str | None = None,
+        options: RerankerOptions | None = None,
         tokenizer: str | None = None,
         batch_size: int = 16,
         device: str | None = None,
@@ -34,8 +33,9 @@ class MonoT5(PointwiseReranker):
         true_token: str = TRUE_TOKEN,
         false_token: str = FALSE_TOKEN,
     ):
-        self.model = model or self.model_id
-        self.revision = revision
+        super().__init__(options)
+        self.model = local_model(self)
+        self.revision = self.options.revision
         self.tokenizer_name = tokenizer or self.model
         self.batch_size = batch_size
         self.device = device or default_device()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from baselines.encoders import batches, default_device, library_versions, torch_dtype
+from baselines.encoders import batches, default_device, library_versions, local_model, torch_dtype
 from baselines.scoring import two_way_probability
-from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker
+from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
 
 QWEN3_PREFIX = (
     "<|im_start|>system\nJudge whether the Document meets the requirements based on the Query "
@@ -31,15 +31,15 @@ class Qwen3Reranker(PointwiseReranker):
 
     def __init__(
         self,
-        model: str | None = None,
-        revision: str | None = None,
+        options: RerankerOptions | None = None,
         instruction: str = DEFAULT_INSTRUCTION,
         batch_size: int = 8,
         device: str | None = None,
         dtype: str = "float32",
     ):
-        self.model = model or self.model_id
-        self.revision = revision
+        super().__init__(options)
+        self.model = local_model(self)
+        self.revision = self.options.revision
         self.instruction = instruction
         self.batch_size = batch_size
         self.device = device or default_device()

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from baselines.backend import make_backend
 from baselines.scoring import two_way_probability
-from bright_eval.rerank.backends.base import GenerationBackend, GenerationParams
+from bright_eval.rerank.backends.base import GenerationParams
 from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker
+from bright_eval.rerank.generative import GenerativeMixin
 
 RANK1_PROMPT = (
     "Determine if the following passage is relevant to the query. "
@@ -53,29 +53,12 @@ def forced_continuation(text: str) -> str:
     return f"\n{text.strip()}\n{THINK_END}"
 
 
-class Rank1(PointwiseReranker):
+class Rank1(GenerativeMixin, PointwiseReranker):
     name = "rank1-7b"
     description = "Rank1 7B: reasons in <think>, then true/false; score p(true)"
     model_id = "jhu-clsp/rank1-7b"
     prompt_version = "rank1-1"
-    default_backend = "vllm"
-    max_new_tokens = 8192
-
-    def __init__(
-        self,
-        backend: GenerationBackend | str | None = None,
-        model: str | None = None,
-        revision: str | None = None,
-        max_new_tokens: int | None = None,
-        **backend_options,
-    ):
-        self.model = model or self.model_id
-        self.revision = revision
-        if max_new_tokens is not None:
-            self.max_new_tokens = max_new_tokens
-        self.backend = make_backend(
-            backend or self.default_backend, self.model, revision=revision, **backend_options
-        )
+    default_max_new_tokens = 8192
 
     def prompt(self, candidate: Candidate) -> str:
         return RANK1_PROMPT.format(query=candidate.query, passage=candidate.document)
@@ -118,16 +101,16 @@ class Rank1(PointwiseReranker):
         return judgements
 
     def config(self) -> dict:
-        return super().config() | {
-            "model": self.model,
-            "revision": self.revision,
-            "backend": self.backend.describe(),
-            "prompt": RANK1_PROMPT,
-            "stop": list(RANK1_STOP),
-            "max_new_tokens": self.max_new_tokens,
-            "temperature": 0.0,
-            "verdict_tokens": [TRUE, FALSE],
-        }
+        return (
+            super().config()
+            | self.generation_config()
+            | {
+                "prompt": RANK1_PROMPT,
+                "stop": list(RANK1_STOP),
+                "temperature": 0.0,
+                "verdict_tokens": [TRUE, FALSE],
+            }
+        )
 
 
 class Rank1_14B(Rank1):

@@ -10,7 +10,7 @@ from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
-from bright_eval.rerank import UnknownRerankerError
+from bright_eval.rerank import UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.generative import MissingModelError
 from bright_eval.rerank.runner import MissingOutputsError
@@ -35,6 +35,7 @@ USER_ERRORS = (
     PairingError,
     AnalyzerUnavailableError,
     UnknownRerankerError,
+    UnsupportedOptionError,
     UnknownBackendError,
     MissingModelError,
     rerank.RerankUsageError,

@@ -40,3 +40,9 @@ class FakeBackend(GenerationBackend):
 
     def describe(self):
         return {"backend": "fake", "model": self.model}
+
+
+def with_backend(reranker, backend):
+    """The reranker answering from `backend` instead of the one its options would load."""
+    reranker.backend = backend
+    return reranker

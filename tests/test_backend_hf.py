@@ -1,6 +1,8 @@
 """The transformers backend on a real chat model (SmolLM2-135M-Instruct), checked against a
 greedy loop written here from plain forward passes."""
 
+from dataclasses import replace
+
 import pytest
 
 from bright_eval.rerank.backends import GenerationParams, get_backend
@@ -67,6 +69,16 @@ def test_a_stop_string_ends_the_text_before_it(backend):
     needed = next(k for k in range(1, 9) if stop in "".join(free.tokens[:k]))
     assert stopped.generated_tokens == needed < 8
     assert stopped.tokens == free.tokens[:needed]
+
+
+def test_sampling_keeps_only_the_top_p_nucleus(backend):
+    greedy, _ = greedy_by_hand(backend, USER, 6)
+    # At temperature 5 almost any token may be drawn; a nucleus this small holds only the most
+    # likely one, so sampling must give the greedy tokens, whatever the seed draws.
+    hot = GenerationParams(max_new_tokens=6, temperature=5.0, seed=1)
+    expected = [backend.tokenizer.decode([t]) for t in greedy]
+    assert backend.generate([USER], replace(hot, top_p=1e-6))[0].tokens == expected
+    assert backend.generate([USER], hot)[0].tokens != expected
 
 
 def test_sub_batches_respect_the_token_budget(backend):

@@ -94,7 +94,7 @@ def test_chat_requests_carry_the_decoding_settings_and_answers_are_read(server):
     assert path == "/v1/chat/completions"
     assert body == {
         "model": "interank",  # an adapter is served under its own model name
-        "max_tokens": 1024, "temperature": 0.0, "seed": 0, "stop": [" ##"],
+        "max_tokens": 1024, "temperature": 0.0, "top_p": 1.0, "seed": 0, "stop": [" ##"],
         "messages": chat("q1"), "chat_template_kwargs": {"date_string": "26 Jul 2024"},
         "logprobs": True, "top_logprobs": 5,
     }  # fmt: skip

@@ -68,6 +68,7 @@ def test_parameters_prompts_and_outputs_are_translated(smollm2_path, monkeypatch
     prompts, sampling, lora = calls["generate"]
     assert sampling == {
         "temperature": 0.0,
+        "top_p": 1.0,
         "max_tokens": 1024,
         "stop": [" ##"],
         "logprobs": 5,
@@ -82,6 +83,8 @@ def test_parameters_prompts_and_outputs_are_translated(smollm2_path, monkeypatch
     assert g.text == "Fine.\n\nRelevance Label: 2"
     assert (g.prompt_tokens, g.generated_tokens, g.finish_reason) == (len(ids), 2, "stop")
     assert g.token_logprobs == [{"Fine": -0.1, "Good": -2.5}, {".": -0.2}]
+    backend.generate([user], GenerationParams(temperature=0.8, top_p=0.8))
+    assert (calls["generate"][1]["temperature"], calls["generate"][1]["top_p"]) == (0.8, 0.8)
 
 
 def test_auto_picks_vllm_only_with_both_vllm_and_cuda(monkeypatch):

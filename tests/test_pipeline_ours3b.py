@@ -4,63 +4,22 @@ stands in for the 3B model, on a small BRIGHT-format domain built from real biol
 import gzip
 import json
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from baselines.interank import parse_explained
 from bright_eval.cli import main
-from bright_eval.rerank.backends.hf import TransformersBackend
 from bright_eval.runs import ranked, read_run
+from tests.snapshot import Recorder, build_domain
 
-ORIGINAL_BATCH = TransformersBackend._generate_batch
 QUERY_IDS = ["11", "20"]  # the two shortest biology queries: short prompts, fast on a CPU
 DOCS_PER_QUERY = 3
 
 
 @pytest.fixture(scope="module")
 def domain(shared_bright, tmp_path_factory):
-    """examples/ with the real rows, documents/ with the ReasonIR run's top ids (short texts
-    written here: BRIGHT's corpus is not in ../shared), and that run's top 3 as first stage."""
     root = tmp_path_factory.mktemp("bright")
-    rows = pq.read_table(shared_bright / "examples" / "biology-00000-of-00001.parquet").to_pylist()
-    rows = [r for r in rows if r["id"] in QUERY_IDS]
-    (root / "examples").mkdir()
-    pq.write_table(pa.Table.from_pylist(rows), root / "examples" / "biology-00000-of-00001.parquet")
-    real = read_run(shared_bright / "runs" / "reasonir-gpt4-reason-top100" / "biology.trec.gz")
-    lines, docs = [], {}
-    for qid in QUERY_IDS:
-        for rank, (doc_id, score) in enumerate(ranked(real[qid])[:DOCS_PER_QUERY], 1):
-            lines.append(f"{qid} Q0 {doc_id} {rank} {score} reasonir\n")
-            docs[doc_id] = f"A passage from {doc_id.split('/')[0].replace('_', ' ')}."
-    docs["unrelated/never_asked_0.txt"] = "Not a candidate."
-    (root / "documents").mkdir()
-    table = pa.Table.from_pylist([{"id": i, "content": c} for i, c in docs.items()])
-    pq.write_table(table, root / "documents" / "biology-00000-of-00001.parquet")
-    (root / "biology.trec").write_text("".join(lines))
+    rows, docs = build_domain(shared_bright, root, "biology", QUERY_IDS, DOCS_PER_QUERY)
     return root, rows, docs
-
-
-class Recorder:
-    """Wraps the backend's batch call: records the exact model input of every row (decoded
-    from the token ids the model got) and can stop the run after some batches."""
-
-    def __init__(self, monkeypatch, stop_after_batches=None):
-        self.inputs, self.outputs, self.stop_after = [], [], stop_after_batches
-        real = ORIGINAL_BATCH
-        recorder = self
-
-        def wrapped(backend, rows, params):
-            if recorder.stop_after is not None and recorder.stop_after == 0:
-                raise KeyboardInterrupt("stopped on purpose")
-            recorder.inputs += [backend.tokenizer.decode(r) for r in rows]
-            out = real(backend, rows, params)
-            recorder.outputs += [g.text for g in out]
-            if recorder.stop_after is not None:
-                recorder.stop_after -= 1
-            return out
-
-        monkeypatch.setattr(TransformersBackend, "_generate_batch", wrapped)
 
 
 def command(root, smollm2_path, results, extra=()):

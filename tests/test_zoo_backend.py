@@ -1,50 +1,64 @@
-"""Generative baselines take a backend object or a backend name (`--backend openai`)."""
+"""The zoo gets its generation backend from the options, as every reranker does: `--backend`,
+`--model`, `--base-url` on the command line reach the backend the reranker builds."""
 
 import pytest
 
-from baselines.backend import UnknownBackendError, backend_classes, make_backend
-from baselines.listwise import RankGPT
-from baselines.llm_pointwise import LLMPointwise
-from bright_eval.rerank.backends.base import GenerationBackend
+from baselines.cross_encoder import CrossEncoderReranker
+from baselines.listwise import BrightListwise, RankGPT
+from baselines.monot5 import MonoT5
+from bright_eval.cli import build_parser
+from bright_eval.commands.rerank import build_reranker
+from bright_eval.rerank import Candidate, RerankerOptions, UnsupportedOptionError
+from bright_eval.rerank.backends import UnknownBackendError
+from bright_eval.rerank.backends.openai_backend import OpenAIBackend
+from tests.test_backend_openai import Server
 
 
-class RecordingAPI(GenerationBackend):
-    """Stands in for an OpenAI-compatible backend: found by its name like any other backend."""
-
-    name = "test-api"
-
-    def __init__(self, model, adapter=None, revision=None, base_url=None):
-        super().__init__(model, adapter=adapter, revision=revision)
-        self.base_url = base_url
-
-    def generate(self, prompts, params):
-        raise AssertionError("not called here")
-
-    def next_token_logprobs(self, prompts, tokens):
-        raise AssertionError("not called here")
+@pytest.fixture
+def server():
+    s = Server()
+    yield s
+    s.close()
 
 
-def test_a_backend_name_builds_that_backend_for_the_model():
-    assert backend_classes()["test-api"] is RecordingAPI
-    reranker = RankGPT(backend="test-api", model="gpt-4o", base_url="http://localhost:8000/v1")
-    assert isinstance(reranker.backend, RecordingAPI)
-    assert reranker.backend.model == "gpt-4o"
-    assert reranker.backend.base_url == "http://localhost:8000/v1"
-    assert reranker.config()["backend"] == {
-        "backend": "test-api",
-        "model": "gpt-4o",
-        "adapter": None,
-        "revision": None,
-    }
-    pointwise = LLMPointwise(backend="test-api", model="gpt-4o-mini", revision="2024-07-18")
-    assert pointwise.backend.model == "gpt-4o-mini" and pointwise.backend.revision == "2024-07-18"
-
-
-def test_a_backend_object_is_used_as_given():
-    backend = RecordingAPI("m")
-    assert make_backend(backend, "other-model") is backend
+def test_the_pipeline_builds_bright_listwise_on_an_openai_compatible_server(server):
+    args = build_parser().parse_args(
+        ["--reranker", "bright-listwise", "--model", "gpt-4", "--backend", "openai",
+         "--base-url", server.url, "--max-new-tokens", "64"]
+    )  # fmt: skip
+    reranker = build_reranker(args)
+    assert isinstance(reranker, BrightListwise)
+    assert isinstance(reranker.backend, OpenAIBackend) and reranker.backend.base_url == server.url
+    window = [
+        Candidate("q1", "sky?", "d1", "Light scatters.", 1),
+        Candidate("q1", "sky?", "d2", "Blue.", 2),
+    ]
+    [perm] = reranker.permute([window])
+    [(path, body)] = server.requests
+    assert path == "/v1/chat/completions"
+    # The reference's sampling settings and the override reach the server as sent.
+    assert (body["model"], body["temperature"], body["top_p"]) == ("gpt-4", 0.8, 0.8)
+    assert body["max_tokens"] == 64 and body["messages"] == reranker.prompt(window)
+    # The server echoes the prompt: no JSON list, so the window keeps its order, counted.
+    assert perm.order == [0, 1] and reranker.stats.no_answer == 1
+    config = reranker.config()
+    assert (config["backend"], config["model"], config["top_p"]) == ("openai", "gpt-4", 0.8)
+    assert config["max_new_tokens"] == 64 and config["max_new_tokens_overridden"] is True
 
 
 def test_an_unknown_backend_name_lists_the_valid_ones():
-    with pytest.raises(UnknownBackendError, match="unknown generation backend 'nope'.*test-api"):
-        RankGPT(backend="nope", model="m")
+    reranker = RankGPT(RerankerOptions(model="m", backend="nope"))
+    expected = "unknown backend 'nope'; valid backends: auto, vllm, transformers, openai"
+    with pytest.raises(UnknownBackendError, match=expected):
+        reranker.config()
+
+
+def test_rerankers_that_load_their_own_weights_refuse_generation_options():
+    with pytest.raises(UnsupportedOptionError, match="cross-encoder .* --adapter does not"):
+        CrossEncoderReranker(RerankerOptions(adapter="lora"))
+    with pytest.raises(UnsupportedOptionError, match="monot5-3b .* --backend does not"):
+        MonoT5(RerankerOptions(backend="vllm"))
+    with pytest.raises(UnsupportedOptionError, match="--max-new-tokens does not"):
+        MonoT5(RerankerOptions(max_new_tokens=8))
+    monot5 = MonoT5(RerankerOptions(model="/models/t5", revision="abc", backend="transformers"))
+    assert (monot5.model, monot5.revision) == ("/models/t5", "abc")

@@ -13,7 +13,7 @@ from baselines.cross_encoder import CrossEncoderReranker
 from baselines.monot5 import MonoT5
 from baselines.qwen3_reranker import QWEN3_PREFIX, QWEN3_SUFFIX, Qwen3Reranker
 from baselines.scoring import two_way_probability
-from bright_eval.rerank import Candidate, get_reranker_class
+from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
 
 
 def cand(query, document, rank=1):
@@ -78,7 +78,7 @@ def t5_p_true(folder, ids):
 
 
 def test_monot5_input_text_and_p_true_from_the_first_decoder_step(tiny_t5):
-    reranker = MonoT5(model=str(tiny_t5), device="cpu", batch_size=2)
+    reranker = MonoT5(RerankerOptions(model=str(tiny_t5)), device="cpu", batch_size=2)
     pairs = [
         cand("why is the sky blue", "Rayleigh scattering", 1),
         cand("why", "blue sky", 2),
@@ -113,7 +113,7 @@ def test_monot5_input_text_and_p_true_from_the_first_decoder_step(tiny_t5):
 
 
 def test_monot5_truncates_the_input_to_512_tokens_like_pygaggle(tiny_t5):
-    reranker = MonoT5(model=str(tiny_t5), device="cpu")
+    reranker = MonoT5(RerankerOptions(model=str(tiny_t5)), device="cpu")
     [j] = reranker.judge([cand("why", "sky " * 600)])
     ids = {w: 3 + i for i, w in enumerate(WORDS)}
     # "Query: why Document:" then 508 of the 600 "sky", then </s>: "Relevant:" is cut off.
@@ -163,7 +163,9 @@ def qwen3_p_yes(folder, ids):
 def test_qwen3_input_is_the_model_card_template(tiny_qwen3):
     from transformers import AutoTokenizer
 
-    reranker = Qwen3Reranker(model=str(tiny_qwen3), device="cpu", instruction="Find sub-concepts")
+    reranker = Qwen3Reranker(
+        RerankerOptions(model=str(tiny_qwen3)), device="cpu", instruction="Find sub-concepts"
+    )
     [row] = reranker.input_ids([cand("why is the sky blue", "Rayleigh scattering.")])
     text = AutoTokenizer.from_pretrained(tiny_qwen3).decode(row)
     assert text == (
@@ -173,12 +175,12 @@ def test_qwen3_input_is_the_model_card_template(tiny_qwen3):
         "blue\n<Document>: Rayleigh scattering.<|im_end|>\n<|im_start|>assistant\n<think>\n\n"
         "</think>\n\n"
     )
-    default = Qwen3Reranker(model=str(tiny_qwen3)).config()["instruction"]
+    default = Qwen3Reranker(RerankerOptions(model=str(tiny_qwen3))).config()["instruction"]
     assert default == "Given a web search query, retrieve relevant passages that answer the query"
 
 
 def test_qwen3_scores_p_yes_at_the_last_position_with_left_padding(tiny_qwen3):
-    reranker = Qwen3Reranker(model=str(tiny_qwen3), device="cpu", batch_size=2)
+    reranker = Qwen3Reranker(RerankerOptions(model=str(tiny_qwen3)), device="cpu", batch_size=2)
     pairs = [
         cand("why is the sky blue", "Rayleigh scattering of sunlight in air.", 1),
         cand("q", "d", 2),
@@ -196,7 +198,7 @@ def test_qwen3_truncates_the_pair_and_keeps_prefix_and_suffix(tiny_qwen3):
     tokenizer = AutoTokenizer.from_pretrained(tiny_qwen3)
     prefix = tokenizer.encode(QWEN3_PREFIX, add_special_tokens=False)
     suffix = tokenizer.encode(QWEN3_SUFFIX, add_special_tokens=False)
-    reranker = Qwen3Reranker(model=str(tiny_qwen3), device="cpu")
+    reranker = Qwen3Reranker(RerankerOptions(model=str(tiny_qwen3)), device="cpu")
     reranker.max_length = len(prefix) + len(suffix) + 10
     [row] = reranker.input_ids([cand("why", "blue " * 100)])
     assert len(row) == reranker.max_length
@@ -232,7 +234,7 @@ def minilm_cross_encoder(tmp_path_factory) -> Path:
 def test_cross_encoder_scores_query_then_document_with_the_models_activation(minilm_cross_encoder):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    reranker = CrossEncoderReranker(model=str(minilm_cross_encoder), device="cpu")
+    reranker = CrossEncoderReranker(RerankerOptions(model=str(minilm_cross_encoder)), device="cpu")
     pairs = [
         cand("why is the sky blue", "Rayleigh scattering."),
         cand("what is pony", "A language.", 2),

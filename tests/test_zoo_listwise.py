@@ -12,8 +12,9 @@ from baselines.listwise import (
     parse_reasonrank,
     repair,
 )
-from bright_eval.rerank import Candidate, get_reranker_class
-from tests.fakes import FakeBackend
+from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
+from bright_eval.rerank.generative import MissingModelError
+from tests.fakes import FakeBackend, with_backend
 
 
 def window(*docs, query="why is the sky blue"):
@@ -90,7 +91,7 @@ def test_bright_reads_the_last_json_block():
 
 def test_rankgpt_prompt_is_the_rankgpt_conversation():
     backend = FakeBackend(["[2] > [1]"])
-    reranker = RankGPT(backend=backend, model="any-chat-model")
+    reranker = with_backend(RankGPT(RerankerOptions(model="any-chat-model")), backend)
     [perm] = reranker.permute([window("Rayleigh  scattering\nof light.", "Sky [1] colour")])
     assert backend.prompts[0] == [
         {
@@ -124,13 +125,15 @@ def test_rankgpt_prompt_is_the_rankgpt_conversation():
 def test_rankgpt_passages_keep_their_first_300_words():
     backend = FakeBackend(["[1]"])
     long_doc = " ".join(f"w{i}" for i in range(400))
-    RankGPT(backend=backend, model="m").permute([window(long_doc)])
+    with_backend(RankGPT(RerankerOptions(model="m")), backend).permute([window(long_doc)])
     assert backend.prompts[0][3]["content"] == "[1] " + " ".join(f"w{i}" for i in range(300))
 
 
 def test_rankzephyr_prompt_is_one_user_turn_with_ids_escaped():
     backend = FakeBackend(["[1] > [2]"])
-    RankZephyr(backend=backend).permute([window("Blue  light [12] scatters.", "Caf\u00c3\u00a9")])
+    with_backend(RankZephyr(), backend).permute(
+        [window("Blue  light [12] scatters.", "Caf\u00c3\u00a9")]
+    )
     system, user = backend.prompts[0]
     assert system == {
         "role": "system",
@@ -161,7 +164,7 @@ class WordTokenizer:
 
 def test_reasonrank_prompt_and_token_truncation():
     backend = FakeBackend(["<think>[2] answers it</think>\n<answer>[2] > [1]</answer>"])
-    reranker = ReasonRank(backend=backend, tokenizer=WordTokenizer())
+    reranker = with_backend(ReasonRank(tokenizer=WordTokenizer()), backend)
     reranker.passage_tokens = 3
     [perm] = reranker.permute([window("one two three four", "see [4] here")])
     system, user = backend.prompts[0]
@@ -184,7 +187,7 @@ def test_reasonrank_prompt_and_token_truncation():
     )
     assert perm.order == [1, 0] and not perm.repaired
     assert reranker.config()["prompt"]["tokenizer"] == "WordTokenizer"
-    assert ReasonRank(backend=FakeBackend()).config()["prompt"]["tokenizer"] == (
+    assert with_backend(ReasonRank(), FakeBackend()).config()["prompt"]["tokenizer"] == (
         "liuwenhan/reasonrank-7B"
     )
     assert backend.params[0].max_new_tokens == 3172 and backend.params[0].temperature == 0.0
@@ -192,7 +195,7 @@ def test_reasonrank_prompt_and_token_truncation():
 
 def test_bright_listwise_prompt_is_brights_rerank_prompt():
     backend = FakeBackend(["The problem is optics.\n```json\n[2, 1]\n```"])
-    reranker = BrightListwise(backend=backend, model="gpt-4")
+    reranker = with_backend(BrightListwise(RerankerOptions(model="gpt-4")), backend)
     [perm] = reranker.permute([window("Light\n\nscatters.", "Blue", query="sky\nblue?")])
     system, user = backend.prompts[0]
     assert system == {"role": "system", "content": "You are a helpful assistant"}
@@ -215,6 +218,7 @@ def test_bright_listwise_prompt_is_brights_rerank_prompt():
     # One prompt over the whole top-100, as rerank.py does; sampling settings of the reference.
     assert reranker.window_starts(100) == [0]
     assert backend.params[0].temperature == 0.8 and backend.params[0].max_new_tokens == 2048
+    assert backend.params[0].top_p == 0.8
 
 
 # --- the reranker loop --------------------------------------------------------------------------
@@ -222,7 +226,7 @@ def test_bright_listwise_prompt_is_brights_rerank_prompt():
 
 def test_permute_answers_every_window_in_order_and_counts_repairs():
     backend = FakeBackend(["[2] > [1] > [3]", "[1] > [1]", "no idea"])
-    reranker = RankGPT(backend=backend, model="m")
+    reranker = with_backend(RankGPT(RerankerOptions(model="m")), backend)
     perms = reranker.permute([window("a", "b", "c"), window("a", "b"), window("a", "b")])
     assert [p.order for p in perms] == [[1, 0, 2], [0, 1], [0, 1]]
     assert [p.repaired for p in perms] == [False, True, True]
@@ -239,17 +243,20 @@ def test_permute_answers_every_window_in_order_and_counts_repairs():
 
 
 def test_config_names_model_backend_prompt_and_decoding():
-    a = RankGPT(backend=FakeBackend(), model="m1")
-    b = RankGPT(backend=FakeBackend(), model="m2")
+    a = with_backend(RankGPT(RerankerOptions(model="m1", backend="openai")), FakeBackend())
+    b = with_backend(RankGPT(RerankerOptions(model="m2")), FakeBackend())
     config = a.config()
-    assert config["model"] == "m1" and config["backend"]["backend"] == "fake"
+    assert config["model"] == "m1" and config["backend"] == "openai"
     assert config["window_size"] == 20 and config["stride"] == 10
     assert config["prompt"]["passage_assistant"] == "Received passage [{rank}]."
     assert config["prompt"]["prefix"].startswith("I will provide you with {num} passages")
     assert a.config_hash() != b.config_hash()
-    zephyr = RankZephyr(backend=FakeBackend())
+    zephyr = with_backend(RankZephyr(), FakeBackend())
     assert zephyr.config()["model"] == "castorini/rank_zephyr_7b_v1_full"
-    assert zephyr.config_hash() != RankZephyr(backend=FakeBackend(), revision="abc").config_hash()
+    assert (
+        zephyr.config_hash()
+        != with_backend(RankZephyr(RerankerOptions(revision="abc")), FakeBackend()).config_hash()
+    )
 
 
 def test_listwise_baselines_are_registered_by_name():
@@ -260,5 +267,5 @@ def test_listwise_baselines_are_registered_by_name():
 
 
 def test_a_model_is_required_where_there_is_no_default():
-    with pytest.raises(ValueError, match="needs a model"):
-        RankGPT(backend=FakeBackend())
+    with pytest.raises(MissingModelError, match="rankgpt: no model given; pass --model"):
+        RankGPT()

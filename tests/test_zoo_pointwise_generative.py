@@ -2,16 +2,22 @@
 
 import math
 
-from baselines.llm_pointwise import LLMPointwise, parse_label
+import pytest
+
+from baselines.llm_pointwise import LLMPointwise
 from baselines.rank1 import Rank1, Rank1_14B, Rank1_32B
-from bright_eval.rerank import Candidate, get_reranker_class
-from tests.fakes import FakeBackend
+from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
+from bright_eval.rerank.generative import MissingModelError
+from tests.fakes import FakeBackend, with_backend
 
 PAIR = Candidate("q1", "why is the sky blue", "d1", "Rayleigh scattering.", first_stage_rank=1)
 RANK1_PROMPT = (
     "Determine if the following passage is relevant to the query. Answer only with 'true' or "
     "'false'.\nQuery: why is the sky blue\nPassage: Rayleigh scattering.\n<think>"
 )
+
+
+M = RerankerOptions(model="m")
 
 
 def lp(p_true_unnormalised, p_false_unnormalised):
@@ -25,7 +31,7 @@ def test_rank1_scores_the_verdict_token_after_the_closed_reasoning():
     # The stop string "</think> true" was cut from the text; p(true) over {true, false} only:
     # 0.6 / (0.6 + 0.2) = 0.75, whatever mass other tokens had.
     backend = FakeBackend(["Scattering explains it.\n"], [lp(0.6, 0.2)])
-    [j] = Rank1(backend=backend).judge([PAIR])
+    [j] = with_backend(Rank1(), backend).judge([PAIR])
     assert backend.prompts == [RANK1_PROMPT]
     assert backend.params[0].stop == ("</think> true", "</think> false")
     assert backend.params[0].temperature == 0.0 and backend.params[0].max_new_tokens == 8192
@@ -38,7 +44,7 @@ def test_rank1_scores_the_verdict_token_after_the_closed_reasoning():
 def test_rank1_forces_a_verdict_when_reasoning_runs_out_of_tokens():
     # Cut at the last full sentence, then "\n</think>": the authors' fix for unfinished output.
     backend = FakeBackend([("It is about light. But the passage then", "length")], [lp(1, 3)])
-    [j] = Rank1(backend=backend).judge([PAIR])
+    [j] = with_backend(Rank1(), backend).judge([PAIR])
     assert backend.logprob_prompts == [RANK1_PROMPT + "\nIt is about light.\n</think>"]
     assert math.isclose(j.score, 0.25)
     assert not j.parsed and j.details["forced_verdict"] and j.label == 0
@@ -46,7 +52,7 @@ def test_rank1_forces_a_verdict_when_reasoning_runs_out_of_tokens():
 
 def test_rank1_forces_a_verdict_when_the_model_closes_reasoning_without_one():
     backend = FakeBackend(["Not related.</think> maybe"], [lp(1, 1)])
-    [j] = Rank1(backend=backend).judge([PAIR])
+    [j] = with_backend(Rank1(), backend).judge([PAIR])
     assert backend.logprob_prompts == [RANK1_PROMPT + "\nNot related.\n</think>"]
     assert math.isclose(j.score, 0.5) and not j.parsed
 
@@ -55,8 +61,16 @@ def test_rank1_sizes_are_registered_with_their_models():
     assert get_reranker_class("rank1-7b") is Rank1
     assert Rank1_14B.model_id == "jhu-clsp/rank1-14b"
     assert Rank1_32B.model_id == "jhu-clsp/rank1-32b"
-    config = Rank1_32B(backend=FakeBackend()).config()
+    config = with_backend(Rank1_32B(), FakeBackend()).config()
     assert config["model"] == "jhu-clsp/rank1-32b" and config["max_new_tokens"] == 8192
+
+
+def test_rank1_reasons_for_at_most_max_new_tokens_when_it_is_given():
+    backend = FakeBackend([("Short.", "length")], [lp(1, 1)])
+    reranker = with_backend(Rank1(RerankerOptions(max_new_tokens=64)), backend)
+    reranker.judge([PAIR])
+    assert backend.params[0].max_new_tokens == 64
+    assert reranker.config()["max_new_tokens"] == 64
 
 
 # --- llm-pointwise ------------------------------------------------------------------------------
@@ -64,7 +78,7 @@ def test_rank1_sizes_are_registered_with_their_models():
 
 def test_llm_pointwise_prompts_are_the_interank_zero_shot_and_label_only_prompts():
     explain = FakeBackend(["Scattering is the cause.\n\nRelevance Label: 2"])
-    LLMPointwise(backend=explain, model="m").judge([PAIR])
+    with_backend(LLMPointwise(M), explain).judge([PAIR])
     assert explain.prompts == [
         [
             {
@@ -79,7 +93,7 @@ def test_llm_pointwise_prompts_are_the_interank_zero_shot_and_label_only_prompts
     ]
     assert explain.params[0].stop == (" ##",) and explain.params[0].max_new_tokens == 1024
     label_only = FakeBackend(["Relevance Label: 1"])
-    LLMPointwise(backend=label_only, model="m", explanation=False).judge([PAIR])
+    with_backend(LLMPointwise(M, explanation=False), label_only).judge([PAIR])
     assert label_only.prompts[0][0]["content"] == (
         "Rate the relevance of the following document to the given question using these labels "
         "(0: irrelevant, 1: partially relevant, 2: relevant). Your response should have this "
@@ -91,33 +105,40 @@ def test_llm_pointwise_prompts_are_the_interank_zero_shot_and_label_only_prompts
 def test_llm_pointwise_keeps_the_first_8000_characters_of_a_document():
     backend = FakeBackend(["Relevance Label: 0"])
     long = Candidate("q", "q?", "d", "x" * 8000 + "TAIL", first_stage_rank=1)
-    LLMPointwise(backend=backend, model="m").judge([long])
+    with_backend(LLMPointwise(M), backend).judge([long])
     assert backend.prompts[0][0]["content"].endswith("Document: " + "x" * 8000)
 
 
-def test_labels_parse_from_the_marker_then_the_keyword_fallback():
-    assert parse_label("because...\n\nRelevance Label: 2").label == 2
-    assert parse_label("no keyword at all").how == "unparsed"
-    assert parse_label("RELEVANCE LABEL: 1 ##").label == 1
-    assert parse_label("The document is partially relevant to it.").label == 1
-    assert parse_label("The document is relevant: it explains scattering.").label == 2
-    fallback = parse_label("The document is not relevant.")
-    assert (fallback.label, fallback.how) == (0, "keywords")
-    out_of_range = parse_label("Relevance Label: 5")
-    assert (out_of_range.label, out_of_range.parsed) == (0, False)
-    assert not parse_label("Relevance Label: high").parsed
+def test_labels_are_parsed_as_ours_3b_parses_them_in_each_mode():
+    # The explained prompt's parser takes the marker in any case; the label-only parser, as
+    # the authors', takes "Relevance Label:" exactly and the last word before "##".
+    replies = ["relevance label: 2 ##", "Relevance Label: 1 ##", "It is partially relevant."]
+    explained = with_backend(LLMPointwise(M), FakeBackend(replies)).judge([PAIR] * 3)
+    assert [(j.label, j.details["parse"]) for j in explained] == [
+        (2, "label"),
+        (1, "label"),
+        (1, "keyword"),
+    ]
+    label_only = with_backend(LLMPointwise(M, explanation=False), FakeBackend(replies))
+    judged = label_only.judge([PAIR] * 3)
+    assert [(j.label, j.parsed) for j in judged] == [(0, False), (1, True), (0, False)]
+
+
+def test_a_model_is_required():
+    with pytest.raises(MissingModelError, match="llm-pointwise: no model given"):
+        LLMPointwise()
 
 
 def test_unparseable_replies_score_zero_and_are_flagged():
     backend = FakeBackend(["Relevance Label: 2", "I refuse.", ("The document", "length")])
-    judgements = LLMPointwise(backend=backend, model="m").judge([PAIR, PAIR, PAIR])
+    judgements = with_backend(LLMPointwise(M), backend).judge([PAIR, PAIR, PAIR])
     assert [j.score for j in judgements] == [2.0, 0.0, 0.0]
     assert [j.parsed for j in judgements] == [True, False, False]
-    assert judgements[2].details == {"label_from": "unparsed", "finish_reason": "length"}
+    assert judgements[2].details == {"parse": "no-keyword", "finish_reason": "length"}
 
 
 def test_the_explanation_ablation_changes_the_config():
-    with_expl = LLMPointwise(backend=FakeBackend(), model="m")
-    without = LLMPointwise(backend=FakeBackend(), model="m", explanation=False)
+    with_expl = with_backend(LLMPointwise(M), FakeBackend())
+    without = with_backend(LLMPointwise(M, explanation=False), FakeBackend())
     assert with_expl.config()["explanation"] is True and without.config()["explanation"] is False
     assert with_expl.config_hash() != without.config_hash()

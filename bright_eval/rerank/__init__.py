@@ -12,6 +12,7 @@ from bright_eval.rerank.base import (
     Reranker,
     RerankerOptions,
     UnknownRerankerError,
+    UnsupportedOptionError,
     get_reranker_class,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "Reranker",
     "RerankerOptions",
     "UnknownRerankerError",
+    "UnsupportedOptionError",
     "get_reranker_class",
 ]

@@ -23,6 +23,10 @@ class UnknownRerankerError(ValueError):
     pass
 
 
+class UnsupportedOptionError(ValueError):
+    """An option this reranker cannot honour (dropping it would mislabel the results)."""
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One (query, document) pair handed to a reranker."""

@@ -23,6 +23,11 @@ class MissingModelError(ValueError):
 class GenerativeMixin:
     options: RerankerOptions
     chat_template_kwargs: dict = {}
+    default_max_new_tokens: int = 1024  # each reranker's published setting
+
+    @property
+    def max_new_tokens(self) -> int:
+        return self.options.max_new_tokens or self.default_max_new_tokens
 
     def model_name(self) -> str:
         model = self.options.model or getattr(self, "model_id", None)
@@ -63,4 +68,6 @@ class GenerativeMixin:
             "backend": self.backend_name,
             "chat_template_kwargs": self.chat_template_kwargs,
             "chat_template_sha": text_hash(rendered) if rendered is not None else None,
+            "max_new_tokens": self.max_new_tokens,
+            "max_new_tokens_overridden": self.options.max_new_tokens is not None,
         }

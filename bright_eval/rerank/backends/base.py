@@ -20,6 +20,7 @@ Prompt = str | list[Message]
 class GenerationParams:
     max_new_tokens: int = 1024
     temperature: float = 0.0  # 0 means greedy
+    top_p: float = 1.0  # nucleus sampling; applies only when temperature > 0
     stop: tuple[str, ...] = ()
     top_logprobs: int = 0  # how many alternatives to return per generated token
     seed: int = 0

@@ -152,7 +152,7 @@ class TransformersBackend(GenerationBackend):
             kwargs["logits_processor"] = [recorder]
         if params.temperature > 0:
             torch.manual_seed(params.seed)
-            kwargs.update(do_sample=True, temperature=params.temperature)
+            kwargs.update(do_sample=True, temperature=params.temperature, top_p=params.top_p)
         else:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         stopper = None

@@ -86,6 +86,7 @@ class OpenAIBackend(GenerationBackend):
             "model": self.served_model,
             "max_tokens": params.max_new_tokens,
             "temperature": params.temperature,
+            "top_p": params.top_p,
             "seed": params.seed,
         }
         if params.stop:

@@ -92,6 +92,7 @@ class VllmBackend(GenerationBackend):
 
         return SamplingParams(
             temperature=params.temperature,
+            top_p=params.top_p,
             max_tokens=params.max_new_tokens,
             stop=list(params.stop),
             logprobs=params.top_logprobs or None,
