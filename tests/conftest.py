@@ -32,3 +32,12 @@ def smollm2_path() -> str:
     from tests.models import smollm2_dir
 
     return str(smollm2_dir())
+
+
+@pytest.fixture
+def server():
+    from tests.openai_server import Server
+
+    s = Server()
+    yield s
+    s.close()

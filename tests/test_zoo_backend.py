@@ -11,14 +11,6 @@ from bright_eval.commands.rerank import build_reranker
 from bright_eval.rerank import Candidate, RerankerOptions, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.openai_backend import OpenAIBackend
-from tests.test_backend_openai import Server
-
-
-@pytest.fixture
-def server():
-    s = Server()
-    yield s
-    s.close()
 
 
 def test_the_pipeline_builds_bright_listwise_on_an_openai_compatible_server(server):
