@@ -15,6 +15,7 @@ class CrossEncoderReranker(PointwiseReranker):
     description = "any sentence-transformers CrossEncoder (BRIGHT's MiniLM baseline by default)"
     model_id = "cross-encoder/ms-marco-MiniLM-L-6-v2"
     prompt_version = "bright-streranker-1"
+    backend_name = "sentence-transformers"
 
     def __init__(
         self,
@@ -23,7 +24,7 @@ class CrossEncoderReranker(PointwiseReranker):
         device: str | None = None,
     ):
         super().__init__(options)
-        self.model = local_model(self, backend="sentence-transformers")
+        self.model = local_model(self)
         self.revision = self.options.revision
         self.batch_size = batch_size
         self.device = device

@@ -12,10 +12,10 @@ from bright_eval.rerank.base import Reranker, UnsupportedOptionError
 T = TypeVar("T")
 
 
-def local_model(reranker: Reranker, backend: str = "transformers") -> str:
+def local_model(reranker: Reranker) -> str:
     """The model this reranker loads. Options that only a generation backend can honour are
     refused rather than dropped, since the results would be labelled with settings never used."""
-    options = reranker.options
+    options, backend = reranker.options, reranker.backend_name
     refused = {
         "--adapter": options.adapter,
         "--max-new-tokens": options.max_new_tokens,

@@ -21,6 +21,7 @@ class MonoT5(PointwiseReranker):
     description = "monoT5 3B (MS MARCO): seq2seq, score p(true) at the first decoder step"
     model_id = "castorini/monot5-3b-msmarco-10k"
     prompt_version = "pygaggle-1"
+    backend_name = "transformers"
     max_length = 512
 
     def __init__(

