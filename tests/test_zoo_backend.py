@@ -8,9 +8,11 @@ from baselines.listwise import BrightListwise, RankGPT
 from baselines.monot5 import MonoT5
 from bright_eval.cli import build_parser
 from bright_eval.commands.rerank import build_reranker
-from bright_eval.rerank import Candidate, RerankerOptions, UnsupportedOptionError
+from bright_eval.rerank import REGISTRY, Candidate, RerankerOptions, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.openai_backend import OpenAIBackend
+from bright_eval.rerank.base import load_plugins
+from bright_eval.rerank.generative import GenerativeMixin
 
 
 def test_the_pipeline_builds_bright_listwise_on_an_openai_compatible_server(server):
@@ -54,3 +56,19 @@ def test_rerankers_that_load_their_own_weights_refuse_generation_options():
         MonoT5(RerankerOptions(max_new_tokens=8))
     monot5 = MonoT5(RerankerOptions(model="/models/t5", revision="abc", backend="transformers"))
     assert (monot5.model, monot5.revision) == ("/models/t5", "abc")
+
+
+def test_every_registered_reranker_is_built_from_options_alone():
+    options = RerankerOptions(model="org/model", revision="r1")
+    load_plugins()
+    assert {"rank1-7b", "rankgpt", "cross-encoder", "monot5-3b"} <= set(REGISTRY)
+    zoo = {n: c for n, c in REGISTRY.items() if c.__module__.startswith("baselines.")}
+    for name, cls in zoo.items():
+        reranker = cls(options)
+        assert reranker.options is options, name
+        if isinstance(reranker, GenerativeMixin):
+            model = reranker.model_name()
+        else:
+            model, revision = reranker.model, reranker.revision
+            assert revision == "r1", name
+        assert model == "org/model", name
