@@ -125,6 +125,10 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
     metrics = record.metrics
     assert set(json.loads((folder / "by_score.json").read_text())) == {"score", "expected_label"}
     # The record's per-query nDCG@10 and its first stage's row are what the leaderboard pairs.
+    from transformers import AutoModelForCausalLM
+
+    smollm2 = AutoModelForCausalLM.from_pretrained(smollm2_path)
+    assert record.efficiency.parameters == sum(p.numel() for p in smollm2.parameters())
     assert record.efficiency.model_calls == 6 and record.first_stage.settings["spec"].startswith(
         "file:"
     )

@@ -123,10 +123,13 @@ def save_reranked(
         metrics_long=primary.per_domain if args.long else {},
         per_query={} if args.long else per_query_ndcg(primary),
         efficiency=Efficiency(
+            parameters=(config.get("backend") or {}).get("parameters"),
             model_calls=total.items,
             input_tokens=total.all_prompt_tokens,
             output_tokens=total.all_generated_tokens,
             wall_seconds=round(wall_seconds, 1),
+            # The reranking time on the GPU when there is one (first stage and evaluation aside).
+            gpu_seconds=round(total.wall_s, 1) if provenance.hardware()["gpus"] else None,
             n_queries=n_queries,
             hardware=model_hardware(),
         ),
