@@ -18,6 +18,10 @@ class Plugged(PointwiseReranker):
 
     def judge(self, candidates):
         return []
+'''
+
+RETRIEVERS = '''
+from bright_eval.retrieval import Retriever
 
 
 class PluggedRetriever(Retriever):
@@ -31,17 +35,19 @@ class PluggedRetriever(Retriever):
 
 
 def test_entry_points_register_rerankers_and_retrievers(tmp_path):
-    (tmp_path / "extpkg.py").write_text(PLUGIN)
+    # Two modules, so that each group is shown to load its own.
+    (tmp_path / "extpkg_rerankers.py").write_text(RERANKERS)
+    (tmp_path / "extpkg_retrievers.py").write_text(RETRIEVERS)
     dist = tmp_path / "extpkg-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: extpkg\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text(
         textwrap.dedent("""\
         [bright_eval.rerankers]
-        extpkg = extpkg
+        extpkg = extpkg_rerankers
 
         [bright_eval.retrievers]
-        extpkg = extpkg
+        extpkg = extpkg_retrievers
         """)
     )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO)]))
