@@ -7,9 +7,8 @@ import textwrap
 
 from tests.conftest import REPO
 
-PLUGIN = """
+RERANKERS = """
 from bright_eval.rerank import PointwiseReranker
-from bright_eval.retrieval import Retriever
 
 
 class Plugged(PointwiseReranker):
@@ -18,9 +17,9 @@ class Plugged(PointwiseReranker):
 
     def judge(self, candidates):
         return []
-'''
+"""
 
-RETRIEVERS = '''
+RETRIEVERS = """
 from bright_eval.retrieval import Retriever
 
 
