@@ -89,8 +89,24 @@ def resolve_variant(variant: str) -> str:
     return QUERY_VARIANTS[variant]
 
 
+class JudgedQueries:
+    """Qrels and exclusions derived from `queries()`, for every BRIGHT source."""
+
+    def queries(self, domain: str, variant: str = "original") -> tuple[Query, ...]:
+        raise NotImplementedError
+
+    def qrels(self, domain: str, long_documents: bool = False) -> Qrels:
+        d = get_domain(domain)
+        if long_documents:
+            require_long_documents(d)
+        return qrels_from_queries(self.queries(d.name), long_documents)
+
+    def excluded_ids(self, domain: str) -> dict[str, frozenset[str]]:
+        return excluded_from_queries(self.queries(domain))
+
+
 @dataclass(frozen=True)
-class BrightData:
+class BrightData(JudgedQueries):
     """Where BRIGHT comes from. `data_dir` None means the Hub (or $BRIGHT_DATA_DIR when set)."""
 
     data_dir: str | None = None
@@ -155,15 +171,6 @@ class BrightData:
         d = get_domain(domain)
         rows = self.load(resolve_variant(variant), d.name)
         return tuple(query_from_row(r) for r in rows)
-
-    def qrels(self, domain: str, long_documents: bool = False) -> Qrels:
-        d = get_domain(domain)
-        if long_documents:
-            require_long_documents(d)
-        return qrels_from_queries(self.queries(d.name), long_documents)
-
-    def excluded_ids(self, domain: str) -> dict[str, frozenset[str]]:
-        return excluded_from_queries(self.queries(domain))
 
     def documents(self, domain: str, long_documents: bool = False):
         """The corpus as a lazy `datasets.Dataset` with columns `id, content`."""

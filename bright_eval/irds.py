@@ -10,7 +10,7 @@ import functools
 import os
 from dataclasses import dataclass
 
-from bright_eval.data import DataError, Qrels, Query, qrels_from_queries
+from bright_eval.data import DataError, JudgedQueries, Query
 from bright_eval.domains import get_domain, require_long_documents
 
 EXCLUDED = -100
@@ -32,7 +32,7 @@ def _check_variant(variant: str) -> None:
 
 
 @dataclass(frozen=True)
-class IrDatasetsBright:
+class IrDatasetsBright(JudgedQueries):
     """Same surface as `BrightData`, backed by ir_datasets."""
 
     def describe(self) -> dict:
@@ -79,15 +79,6 @@ class IrDatasetsBright:
             )
             for q in dataset.queries_iter()
         )
-
-    def qrels(self, domain: str, long_documents: bool = False) -> Qrels:
-        d = get_domain(domain)
-        if long_documents:
-            require_long_documents(d)
-        return qrels_from_queries(self.queries(d.name), long_documents)
-
-    def excluded_ids(self, domain: str) -> dict[str, frozenset[str]]:
-        return {q.id: q.excluded_ids for q in self.queries(domain)}
 
     def documents(self, domain: str, long_documents: bool = False):
         """The corpus as a `datasets.Dataset` with columns `id, content`, like `BrightData`."""

@@ -46,3 +46,10 @@ def test_list_shows_registered_retrievers_and_imported_runs(capsys):
         RETRIEVERS.pop("toy-bm25")
     assert rows["toy-bm25"] == ["retriever", "toy-bm25", "lexical", "-", "a test retriever"]
     assert rows["file:<path>"][:3] == ["retriever", "file:<path>", "imported"]
+
+
+def test_dense_retrievers_show_their_default_model(capsys):
+    rows = listed(capsys)
+    # BRIGHT's `bge` retriever is BAAI/bge-large-en-v1.5 (BRIGHT paper, Table 3 / retrievers.py).
+    assert rows["bge"][2:4] == ["dense", "BAAI/bge-large-en-v1.5"]
+    assert rows["bm25"][3] == "-"

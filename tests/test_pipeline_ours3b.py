@@ -8,6 +8,7 @@ import pytest
 
 from baselines.interank import parse_explained
 from bright_eval.cli import main
+from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
 from tests.snapshot import Recorder, build_domain
 
@@ -54,7 +55,8 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
 
     # Named after reranker, first stage (a run file's folder) and depth; the override is marked.
     folder = tmp_path / "results" / f"ours-3b__{root.name}-top100__max-new-tokens-8"
-    config = json.loads((folder / "config.json").read_text())
+    record = load_system(folder / "system.json")
+    config = record.reranker.config
     assert config["max_new_tokens_override"] == 8
     assert config["reranker"]["max_new_tokens"] == 8
     assert config["reranker"]["max_new_tokens_overridden"] is True
@@ -72,23 +74,34 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
     assert counts["parse_failures"] == failures
     assert f"parse failures {failures} " in captured.err
     # Ties follow the first stage: among equal labels, first-stage order is kept.
-    run = read_run(folder / "runs" / "biology.trec.gz")
+    run = read_run(folder / "run" / "biology.trec.gz")
     label = {(o["query_id"], o["doc_id"]): o["label"] for o in outputs}
     first = {(o["query_id"], o["doc_id"]): o["first_stage_rank"] for o in outputs}
     for qid in QUERY_IDS:
         order = [d for d, _ in ranked(run[qid])]
         assert order == sorted(order, key=lambda d: (-label[qid, d], first[qid, d]))
         assert sorted(run[qid].values()) == [1.0, 2.0, 3.0]  # distinct scores
-    metrics = json.loads((folder / "metrics.json").read_text())
-    assert set(metrics["by_score"]) == {"score", "expected_label"}
+    metrics = record.metrics
+    assert set(json.loads((folder / "by_score.json").read_text())) == {"score", "expected_label"}
+    # The record's per-query nDCG@10 and its first stage's row are what the leaderboard pairs.
+    from transformers import AutoModelForCausalLM
+
+    smollm2 = AutoModelForCausalLM.from_pretrained(smollm2_path)
+    assert record.efficiency.parameters == sum(p.numel() for p in smollm2.parameters())
+    assert record.efficiency.model_calls == 6 and record.first_stage.settings["spec"].startswith(
+        "file:"
+    )
+    first_stage_row = [s for s in load_systems(tmp_path / "results") if not s.is_reranked]
+    assert [s.first_stage.id for s in first_stage_row] == [record.first_stage.id]
+    assert set(first_stage_row[0].per_query["biology"]) == set(record.per_query["biology"])
 
     # Second run: everything comes from the cache; the model is never called.
     again = Recorder(monkeypatch)
     assert main(command(root, smollm2_path, tmp_path / "results")) == 0
     assert again.inputs == []
     assert "cached 6, model calls 0" in capsys.readouterr().err
-    assert read_run(folder / "runs" / "biology.trec.gz") == run
-    assert json.loads((folder / "metrics.json").read_text()) == metrics
+    assert read_run(folder / "run" / "biology.trec.gz") == run
+    assert load_system(folder / "system.json").metrics == metrics
 
 
 def test_an_interrupted_run_resumes_without_recomputing(
@@ -103,7 +116,7 @@ def test_an_interrupted_run_resumes_without_recomputing(
     resumed = Recorder(monkeypatch)
     assert main(command(root, smollm2_path, tmp_path / "results")) == 0
     assert len(resumed.inputs) == 3 and not set(resumed.inputs) & set(stopped.inputs)
-    (folder,) = (tmp_path / "results").iterdir()
+    folder = tmp_path / "results" / f"ours-3b__{root.name}-top100__max-new-tokens-8"
     counts = json.loads((folder / "counts.json").read_text())["total"]
     assert (counts["cached"], counts["computed"]) == (3, 3)
 

@@ -1,8 +1,6 @@
 """The pipeline with a model-free reranker: sharding by query, merging shards through the
 cache, ties by first stage, results folder contents."""
 
-import json
-
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -10,6 +8,7 @@ import pytest
 from bright_eval.cli import main
 from bright_eval.commands.rerank import Shard, parse_shard
 from bright_eval.rerank import REGISTRY, Judgement, PointwiseReranker
+from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
 
 QUERY_IDS = ["11", "20", "98", "5"]
@@ -94,14 +93,14 @@ def test_shards_split_by_query_and_merge_into_one_result(domain, monkeypatch, ca
     assert main([*base, "--cached-only"]) == 0
     assert DocLength.seen == []  # merged from the shards' outputs
     assert "pairs 12: cached 12, model calls 0" in capsys.readouterr().err
-    run = read_run(root / "results" / "lengths" / "runs" / "biology.trec.gz")
+    run = read_run(root / "results" / "lengths" / "run" / "biology.trec.gz")
     for qid in QUERY_IDS:
         first = [d for d, _ in ranked(real[qid])[:3]]
         # Lengths 4, 2, 4: rank 1 and rank 3 tie at 4 and keep first-stage order.
         assert run[qid] == {first[0]: 3.0, first[2]: 2.0, first[1]: 1.0}
-    metrics = json.loads((root / "results" / "lengths" / "metrics.json").read_text())
-    assert set(metrics) == {"domains", "average", "ranked_by", "by_score", "first_stage"}
-    config = json.loads((root / "results" / "lengths" / "config.json").read_text())
+    record = load_system(root / "results" / "lengths" / "system.json")
+    assert set(record.metrics) == {"biology"} and record.reranker.name == "test-doc-length"
+    config = record.reranker.config
     assert config["backend"] == {"backend": None, "loaded": False}
     assert config["first_stage"]["spec"] == f"file:{root}/{{domain}}.trec"
 
@@ -117,7 +116,7 @@ def test_the_reranker_sees_the_original_query_unless_told_otherwise(domain, monk
         ("5", queries["5"]),
         ("11", queries["11"]),
     }
-    (folder,) = (root / "results").iterdir()
+    (folder,) = [f for f in (root / "results").iterdir() if f.name.startswith("test-doc")]
     assert folder.name == f"test-doc-length__{root.name}-top100__q-gpt4_reason__first-2-queries"
     DocLength.seen = []
     assert main([*base, "--rerank-query", "gpt4_reason"]) == 0
@@ -133,3 +132,22 @@ def test_shard_assignment():
     for bad in ("0/4", "5/4", "1-4", "a/b"):
         with pytest.raises(ValueError, match="expected i/n"):
             parse_shard(bad)
+
+
+def test_a_pipeline_result_joins_the_leaderboard_with_its_gain(domain, monkeypatch, tmp_path):
+    root, _, real = domain
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
+    results = root / "results"
+    assert main(["--reranker", "test-doc-length", "--first-stage", f"file:{root}/{{domain}}.trec",
+                 "--domains", "biology", "--data-dir", str(root), "--results-dir", str(results),
+                 "--system-name", "lengths", "--top-k", "3", "--no-progress"]) == 0  # fmt: skip
+    systems = {s.name: s for s in load_systems(results)}
+    reranked = systems.pop("lengths")
+    (first,) = systems.values()
+    assert first.first_stage == reranked.first_stage and not first.is_reranked
+    out = tmp_path / "boards"
+    assert main(["leaderboard", "--results", str(results), "--out", str(out), "--readme", ""]) == 0
+    gains = (out / "gains.md").read_text()
+    # The gain row: mean per-query nDCG@10 difference over the four queries, x100.
+    diff = [reranked.per_query["biology"][q] - first.per_query["biology"][q] for q in QUERY_IDS]
+    assert f"{100 * sum(diff) / len(diff):+.1f}" in gains

@@ -9,6 +9,7 @@ import pytest
 
 from baselines.interank import parse_explained
 from bright_eval.cli import main
+from bright_eval.results import load_systems, system_dir
 from bright_eval.runs import ranked, read_run
 from tests.snapshot import Recorder, build_domain
 
@@ -28,13 +29,15 @@ def run_pipeline(root, tmp_path, monkeypatch, *extra):
     monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
     results = tmp_path / "results"
     argv = [*extra, "--first-stage", f"file:{root}/{{domain}}.trec", "--data-dir", str(root),
-            "--domains", "pony", "--top-k", str(TOP_K), "--max-queries", "1",
+            "--domains", "pony", "--top-k", str(TOP_K),
             "--results-dir", str(results), "--no-progress"]  # fmt: skip
+    # No --max-queries: the snapshot holds one query, and a partial run keeps no run files.
     assert main(argv) == 0
-    (folder,) = results.iterdir()
+    [record] = [s for s in load_systems(results) if s.is_reranked]
+    folder = system_dir(results, record.name)
     outputs = [json.loads(line) for line in gzip.open(folder / "outputs" / "pony.jsonl.gz")]
-    run = read_run(folder / "runs" / "pony.trec.gz")
-    return folder, outputs, [doc for doc, _ in ranked(run[QUERY_ID])]
+    run = read_run(folder / "run" / "pony.trec.gz")
+    return record, folder, outputs, [doc for doc, _ in ranked(run[QUERY_ID])]
 
 
 def first_stage_top(root) -> list[str]:
@@ -44,7 +47,7 @@ def first_stage_top(root) -> list[str]:
 def test_llm_pointwise_from_the_command_line(pony, smollm2_path, tmp_path, monkeypatch):
     root, query, docs = pony
     recorder = Recorder(monkeypatch)
-    folder, outputs, order = run_pipeline(
+    record, folder, outputs, order = run_pipeline(
         root, tmp_path, monkeypatch, "--reranker", "llm-pointwise", "--model", smollm2_path,
         "--backend", "transformers", "--max-new-tokens", "8",
     )  # fmt: skip
@@ -65,7 +68,7 @@ def test_llm_pointwise_from_the_command_line(pony, smollm2_path, tmp_path, monke
     assert order == sorted(top, key=lambda d: (-label[d], top.index(d)))
     counts = json.loads((folder / "counts.json").read_text())["total"]
     assert counts["computed"] == TOP_K and counts["generated_tokens"] <= TOP_K * 8
-    config = json.loads((folder / "config.json").read_text())
+    config = record.reranker.config
     assert config["reranker"]["model"] == smollm2_path
     assert config["reranker"]["max_new_tokens"] == 8 and config["reranker"]["explanation"]
 
@@ -74,7 +77,7 @@ def test_cross_encoder_from_the_command_line(pony, minilm_cross_encoder, tmp_pat
     from sentence_transformers import CrossEncoder
 
     root, query, docs = pony
-    _, outputs, order = run_pipeline(
+    record, _, outputs, order = run_pipeline(
         root, tmp_path, monkeypatch, "--reranker", "cross-encoder",
         "--model", str(minilm_cross_encoder),
     )  # fmt: skip

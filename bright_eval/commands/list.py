@@ -20,11 +20,19 @@ def register(commands) -> None:
     ls.set_defaults(func=run)
 
 
+def retriever_model(cls) -> str:
+    # Dense retrievers name their default model per class; lexical ones have none.
+    model = getattr(cls, "default_model", None) or cls.model_id
+    if isinstance(model, str) and model:
+        return model
+    return f"any ({cls.name}:<model>)" if cls.family == "dense" else "-"
+
+
 def rows() -> list[tuple[str, str, str, str, str]]:
     """(kind, name, family, model id, description), retrievers first, each kind by name."""
     load_plugins()
     out = [
-        ("retriever", name, cls.family, cls.model_id or "-", cls.description)
+        ("retriever", name, cls.family, retriever_model(cls), cls.description)
         for name, cls in sorted(RETRIEVERS.items())
     ]
     out.append(("retriever", "file:<path>", ImportedRun.family, "-", ImportedRun.description))

@@ -9,24 +9,27 @@ systems do.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import re
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bright_eval.commands.evaluate import warn_missing
 from bright_eval.commands.options import add_data_options, data_from_args
+from bright_eval.commands.rerank_results import save_reranked
 from bright_eval.data import BrightData, DataError, Query
 from bright_eval.domains import parse_domains
 from bright_eval.evaluation import DomainResults, evaluate
 from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import PRIMARY, RerankResult, RerankStats, rerank
-from bright_eval.runs import Run, write_trec
+from bright_eval.retrieval import get_retriever
+from bright_eval.retrieval.cache import DEPTH
+from bright_eval.retrieval.cache import first_stage_run as cached_first_stage_run
+from bright_eval.runs import Run
 from bright_eval.tables import format_metrics_table
 
 METRICS = ["NDCG@10", "Recall@10", "MRR"]
@@ -107,24 +110,16 @@ def build_reranker(args: argparse.Namespace):
 
 
 def first_stage_run(
-    spec: str,
-    data: BrightData,
-    domain: str,
-    query_variant: str,
-    queries: list[Query],
-    long: bool,
-    depth: int,
+    spec: str, data: BrightData, domain: str, query_variant: str, query_ids: list[str], long: bool
 ) -> tuple[Run, dict]:
-    """The first stage's run over `queries` (excluded ids removed) and its configuration.
-
-    The single place the pipeline asks for a first stage, so that the cached first stage can
-    replace this call (`queries` are already the `query_variant` texts; a cached whole-domain
-    run only needs filtering to their ids)."""
-    from bright_eval.retrieval import get_retriever
-
+    """The first stage's run over the chosen queries, from the first-stage cache (computed and
+    cached on first use at BRIGHT's depth of 1,000), and what identifies it."""
     retriever = get_retriever(spec)
-    config = {**retriever.config(), "query_variant": query_variant}
-    return retriever.retrieve(data, domain, queries, long, depth), config
+    run, path, prov = cached_first_stage_run(retriever, data, domain, query_variant, long)
+    wanted = set(query_ids)
+    config = {**retriever.config(), "query_variant": query_variant, "depth": DEPTH}
+    config["cache"] = {"file": str(path), "key_hash": prov.get("key_hash")}
+    return {q: docs for q, docs in run.items() if q in wanted}, config
 
 
 def load_documents(data: BrightData, domain: str, ids: set[str], long: bool) -> dict[str, str]:
@@ -196,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
         queries = list(data.queries(d.name, args.query_variant))[: args.max_queries]
         rerank_queries = {q.id: q for q in data.queries(d.name, args.rerank_query)}
         first, first_stage_config = first_stage_run(
-            args.first_stage, data, d.name, args.query_variant, queries, args.long, args.top_k
+            args.first_stage, data, d.name, args.query_variant, [q.id for q in queries], args.long
         )
         mine = []
         for q in queries:
@@ -264,9 +259,9 @@ def run(args: argparse.Namespace) -> int:
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_s": round(time.perf_counter() - started, 1),
     }
-    out = write_system_results(
-        Path(args.results_dir) / name, config, per_score, args.score, first_stage, results,
-        stats_by_domain, total,
+    out = save_reranked(
+        args, name, reranker, config, per_score, first_stage, first_stage_config, results,
+        stats_by_domain, total, data, time.perf_counter() - started,
     )  # fmt: skip
     print(f"results written to {out}", file=sys.stderr)
     return 0
@@ -295,38 +290,3 @@ def backend_description(reranker) -> dict | None:
     if backend is not None:
         return backend.describe()
     return {"backend": getattr(reranker, "backend_name", None), "loaded": False}
-
-
-def write_system_results(
-    folder: Path,
-    config: dict,
-    per_score: dict[str, DomainResults],
-    ranked_by: str,
-    first_stage: DomainResults,
-    results: dict[str, RerankResult],
-    stats: dict[str, RerankStats],
-    total: RerankStats,
-) -> Path:
-    """Everything about one system under `folder`; the one place results are written."""
-    import gzip
-
-    folder.mkdir(parents=True, exist_ok=True)
-    metrics = {
-        **per_score[ranked_by].to_json(),
-        "ranked_by": ranked_by,
-        "by_score": {name: r.to_json() for name, r in per_score.items()},
-        "first_stage": first_stage.to_json(),
-    }
-    (folder / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    (folder / "config.json").write_text(json.dumps(config, indent=1, default=str) + "\n")
-    counts = {"total": asdict(total), "domains": {d: asdict(s) for d, s in stats.items()}}
-    (folder / "counts.json").write_text(json.dumps(counts, indent=1) + "\n")
-    for domain, result in results.items():
-        for name, run_ in result.runs.items():
-            suffix = "" if name == PRIMARY else f".{name}"
-            write_trec(run_, folder / "runs" / f"{domain}{suffix}.trec.gz", tag=config["system"])
-        lines = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in result.outputs)
-        path = folder / "outputs" / f"{domain}.jsonl.gz"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(gzip.compress(lines.encode(), mtime=0))
-    return folder

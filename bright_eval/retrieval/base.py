@@ -93,8 +93,13 @@ def get_retriever(spec: str) -> Retriever:
 
 
 def load_builtin_retrievers() -> dict[str, type[Retriever]]:
+    """Import the built-in retrievers and any package's under the `bright_eval.retrievers`
+    entry-point group (importing a module registers its retrievers)."""
     import importlib
+    from importlib.metadata import entry_points
 
     for module in BUILTIN_MODULES:
         importlib.import_module(module)
+    for ep in entry_points(group="bright_eval.retrievers"):
+        ep.load()
     return REGISTRY

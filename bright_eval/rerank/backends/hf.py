@@ -232,7 +232,13 @@ class TransformersBackend(GenerationBackend):
         return ids[0]
 
     def describe(self) -> dict:
-        return {**super().describe(), "versions": library_versions("torch", "transformers", "peft")}
+        described = {
+            **super().describe(),
+            "versions": library_versions("torch", "transformers", "peft"),
+        }
+        if self._model is not None:  # counted only once loaded: describing must not load weights
+            described["parameters"] = sum(p.numel() for p in self._model.parameters())
+        return described
 
 
 class TopLogprobs:

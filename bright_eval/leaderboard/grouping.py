@@ -1,0 +1,46 @@
+"""Rows grouped by first stage: a reranker is only comparable with rows that rerank the same
+candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bright_eval.results import HEADLINE, MEASURED, SystemResult
+
+
+@dataclass
+class Group:
+    id: str
+    label: str
+    systems: list[SystemResult]
+
+    @property
+    def baseline(self) -> SystemResult | None:
+        """The measured first-stage row that the group's measured rerankers are tested against."""
+        firsts = [s for s in self.systems if not s.is_reranked and s.source == MEASURED]
+        return firsts[0] if firsts else None
+
+
+def _row_key(system: SystemResult):
+    avg = system.average(HEADLINE)
+    return (
+        system.is_reranked,
+        system.source != MEASURED,
+        -(avg if avg is not None else -1.0),
+        system.name,
+    )
+
+
+def groups(systems: Sequence[SystemResult]) -> list[Group]:
+    by_id: dict[str, list[SystemResult]] = {}
+    for s in systems:
+        by_id.setdefault(s.first_stage.id, []).append(s)
+    out = []
+    for fs_id, members in by_id.items():
+        members = sorted(members, key=_row_key)
+        out.append(Group(fs_id, members[0].first_stage.label, members))
+    # Groups with measured rows first: they are what this project adds to the published ones.
+    return sorted(
+        out, key=lambda g: (all(s.source != MEASURED for s in g.systems), g.label.lower(), g.id)
+    )
