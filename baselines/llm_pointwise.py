@@ -30,3 +30,14 @@ class LLMPointwise(InteRank):
 
     def config(self) -> dict:
         return super().config() | {"explanation": self.explain}
+
+
+class LLMPointwiseLabelOnly(LLMPointwise):
+    """The label-only arm of the ablation, selectable by name from the command line."""
+
+    name = "llm-pointwise-label-only"
+    description = "any chat model, 0/1/2 relevance label only (the no-explanation ablation)"
+    prompt_version = "interank-label-only-1"
+
+    def __init__(self, options: RerankerOptions | None = None):
+        super().__init__(options, explanation=False)

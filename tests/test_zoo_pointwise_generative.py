@@ -142,3 +142,14 @@ def test_the_explanation_ablation_changes_the_config():
     without = with_backend(LLMPointwise(M, explanation=False), FakeBackend())
     assert with_expl.config()["explanation"] is True and without.config()["explanation"] is False
     assert with_expl.config_hash() != without.config_hash()
+
+
+def test_the_label_only_arm_has_a_name_of_its_own():
+    from bright_eval.rerank import get_reranker_class
+
+    cls = get_reranker_class("llm-pointwise-label-only")
+    backend = FakeBackend(["Relevance Label: 2 ##"])
+    judged = with_backend(cls(M), backend).judge([PAIR])
+    assert backend.prompts[0][0]["content"].startswith("Rate the relevance of the following")
+    assert (judged[0].label, judged[0].parsed) == (2, True)
+    assert with_backend(cls(M), FakeBackend()).config()["explanation"] is False
