@@ -89,3 +89,25 @@ def test_cross_encoder_from_the_command_line(pony, minilm_cross_encoder, tmp_pat
     assert order == sorted(top, key=lambda d: -expected[d])
     assert order != top  # it reorders: the run cannot be the first stage passed through
     assert {o["doc_id"]: o["score"] for o in outputs} == pytest.approx(expected, rel=1e-5)
+
+
+def test_rankgpt_from_the_command_line(pony, smollm2_path, tmp_path, monkeypatch):
+    from baselines.listwise import parse_ranking
+
+    root, _, _ = pony
+    record, folder, outputs, order = run_pipeline(
+        root, tmp_path, monkeypatch, "--reranker", "rankgpt", "--model", smollm2_path,
+        "--backend", "transformers", "--max-new-tokens", "12",
+    )  # fmt: skip
+    # Three candidates fit one window: one model call, whose answer (parsed and repaired here
+    # with RankGPT's rule, independently of the run) is the run's order.
+    [window] = outputs
+    assert window["doc_ids"] == first_stage_top(root)
+    parsed = parse_ranking(window["raw"], TOP_K)
+    assert order == [window["doc_ids"][i] for i in parsed.order]
+    counts = json.loads((folder / "counts.json").read_text())
+    assert counts["total"]["items"] == 1
+    assert counts["total"]["parse_failures"] == int(parsed.repaired)
+    repairs = counts["repairs_this_invocation"]
+    assert repairs["windows"] == 1 and repairs["missing"] == parsed.missing
+    assert record.efficiency.model_calls == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
 from bright_eval import provenance
@@ -143,7 +143,7 @@ def save_reranked(
     if not args.long:
         save_first_stage(fs, first_stage, args.results_dir, data)
     folder = system_dir(args.results_dir, name)
-    write_extras(folder, per_score, results, stats, total)
+    write_extras(folder, per_score, results, stats, total, getattr(reranker, "stats", None))
     return folder
 
 
@@ -169,11 +169,16 @@ def write_extras(
     results: dict[str, RerankResult],
     stats: dict[str, RerankStats],
     total: RerankStats,
+    repairs=None,
 ) -> None:
     """Beside the record: every score's metrics, counts (parse failures) and raw outputs."""
     by_score = {name: r.to_json() for name, r in per_score.items()}
     (folder / "by_score.json").write_text(json.dumps(by_score, indent=1, sort_keys=True) + "\n")
     counts = {"total": asdict(total), "domains": {d: asdict(s) for d, s in stats.items()}}
+    if is_dataclass(repairs):
+        # A listwise reranker's repair breakdown covers only the windows it answered in this
+        # invocation (cached windows are not parsed again); `total` counts them all.
+        counts["repairs_this_invocation"] = asdict(repairs)
     (folder / "counts.json").write_text(json.dumps(counts, indent=1, sort_keys=True) + "\n")
     for domain, result in results.items():
         lines = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in result.outputs)
