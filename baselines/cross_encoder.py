@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from baselines.encoders import local_model
+from bright_eval.rerank.backends.base import loading
 from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
 
 
@@ -34,7 +35,8 @@ class CrossEncoderReranker(PointwiseReranker):
         if self._encoder is None:
             from sentence_transformers import CrossEncoder
 
-            self._encoder = CrossEncoder(self.model, revision=self.revision, device=self.device)
+            with loading("model", self.model):
+                self._encoder = CrossEncoder(self.model, revision=self.revision, device=self.device)
         return self._encoder
 
     def judge(self, candidates: Sequence[Candidate]) -> list[Judgement]:

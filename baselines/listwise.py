@@ -18,7 +18,7 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from bright_eval.rerank.backends.base import GenerationParams, Prompt
+from bright_eval.rerank.backends.base import GenerationParams, Prompt, loading
 from bright_eval.rerank.base import Candidate, ListwiseReranker, Permutation, RerankerOptions
 from bright_eval.rerank.generative import GenerativeMixin
 
@@ -392,9 +392,11 @@ class ReasonRank(GenerativeListwise):
         if self._tokenizer is None or isinstance(self._tokenizer, str):
             from transformers import AutoTokenizer
 
-            self._tokenizer = AutoTokenizer.from_pretrained(
-                self._tokenizer or self.model_name(), revision=self.options.revision
-            )
+            name = self._tokenizer or self.model_name()
+            with loading("tokenizer", name):
+                self._tokenizer = AutoTokenizer.from_pretrained(
+                    name, revision=self.options.revision
+                )
         return self._tokenizer
 
     def tokenizer_name(self) -> str:

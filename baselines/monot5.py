@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from baselines.encoders import batches, default_device, library_versions, local_model, torch_dtype
 from baselines.scoring import two_way_probability
+from bright_eval.rerank.backends.base import loading
 from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
 
 MONOT5_PROMPT = "Query: {query} Document: {document} Relevant:"
@@ -48,10 +49,14 @@ class MonoT5(PointwiseReranker):
         if self._loaded is None:
             from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-            tokenizer = AutoTokenizer.from_pretrained(self.tokenizer_name, revision=self.revision)
-            net = AutoModelForSeq2SeqLM.from_pretrained(
-                self.model, revision=self.revision, dtype=torch_dtype(self.dtype)
-            )
+            with loading("tokenizer", self.tokenizer_name):
+                tokenizer = AutoTokenizer.from_pretrained(
+                    self.tokenizer_name, revision=self.revision
+                )
+            with loading("model", self.model):
+                net = AutoModelForSeq2SeqLM.from_pretrained(
+                    self.model, revision=self.revision, dtype=torch_dtype(self.dtype)
+                )
             net.to(self.device).eval()
             ids = tokenizer.convert_tokens_to_ids([self.true_token, self.false_token])
             if tokenizer.unk_token_id in ids:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from baselines.encoders import batches, default_device, library_versions, local_model, torch_dtype
 from baselines.scoring import two_way_probability
+from bright_eval.rerank.backends.base import loading
 from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
 
 QWEN3_PREFIX = (
@@ -51,12 +52,13 @@ class Qwen3Reranker(PointwiseReranker):
         if self._loaded is None:
             from transformers import AutoModelForCausalLM, AutoTokenizer
 
-            tokenizer = AutoTokenizer.from_pretrained(
-                self.model, revision=self.revision, padding_side="left"
-            )
-            net = AutoModelForCausalLM.from_pretrained(
-                self.model, revision=self.revision, dtype=torch_dtype(self.dtype)
-            )
+            with loading("model", self.model):
+                tokenizer = AutoTokenizer.from_pretrained(
+                    self.model, revision=self.revision, padding_side="left"
+                )
+                net = AutoModelForCausalLM.from_pretrained(
+                    self.model, revision=self.revision, dtype=torch_dtype(self.dtype)
+                )
             net.to(self.device).eval()
             yes, no = tokenizer.convert_tokens_to_ids(["yes", "no"])
             self._loaded = (tokenizer, net, yes, no)

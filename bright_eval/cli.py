@@ -12,6 +12,7 @@ from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.rerank import UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
+from bright_eval.rerank.backends.base import ModelLoadError
 from bright_eval.rerank.generative import MissingModelError
 from bright_eval.rerank.runner import MissingOutputsError
 from bright_eval.results import ResultsError
@@ -38,6 +39,7 @@ USER_ERRORS = (
     UnsupportedOptionError,
     UnknownBackendError,
     MissingModelError,
+    ModelLoadError,
     rerank.RerankUsageError,
     MissingOutputsError,
     MissingDependencyError,

@@ -112,3 +112,15 @@ def test_a_lora_adapter_is_applied(smollm2_path, tmp_path):
     got = with_adapter.next_token_logprobs([USER], [token])[0][token]
     assert got == pytest.approx(float(expected[with_adapter.single_token_id(token)]), abs=1e-4)
     assert abs(got - plain.next_token_logprobs([USER], [token])[0][token]) > 1e-3
+
+
+def test_a_model_that_cannot_be_loaded_is_a_one_line_error(tmp_path, capsys):
+    from bright_eval.cli import main
+
+    missing = tmp_path / "no-such-model"
+    code = main(["--reranker", "ours-3b-zeroshot", "--model", str(missing),
+                 "--backend", "transformers", "--domains", "pony"])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot load the tokenizer of model '{missing}'")
+    assert err.count("\n") == 1

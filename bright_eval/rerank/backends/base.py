@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -97,3 +98,21 @@ def library_versions(*names: str) -> dict[str, str | None]:
         except PackageNotFoundError:
             found[name] = None
     return found
+
+
+class ModelLoadError(ValueError):
+    pass
+
+
+@contextmanager
+def loading(what: str, name: str | None):
+    """Turn a failed weight or tokenizer load (transformers and huggingface_hub raise OSError,
+    after printing their retries) into one line naming what could not be loaded."""
+    try:
+        yield
+    except OSError as err:
+        lines = str(err).strip().splitlines()
+        raise ModelLoadError(
+            f"cannot load the {what} {name!r}: give a local folder or a Hub id reachable from "
+            f"here ({lines[0] if lines else type(err).__name__})"
+        ) from err

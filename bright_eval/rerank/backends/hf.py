@@ -18,6 +18,7 @@ from bright_eval.rerank.backends.base import (
     Prompt,
     cut_at_stop,
     library_versions,
+    loading,
 )
 
 
@@ -37,7 +38,8 @@ class TransformersBackend(GenerationBackend):
         super().__init__(model, adapter, revision, chat_template_kwargs)
         from transformers import AutoTokenizer
 
-        self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
+        with loading("tokenizer of model", model):
+            self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
         # Left padding: every row's last prompt token sits at the same position, where
         # generation starts.
         self.tokenizer.padding_side = "left"
@@ -60,13 +62,15 @@ class TransformersBackend(GenerationBackend):
 
         device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
         dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
-        model = AutoModelForCausalLM.from_pretrained(
-            self.model, revision=self.revision, dtype=dtype
-        ).to(device)
+        with loading("model", self.model):
+            model = AutoModelForCausalLM.from_pretrained(
+                self.model, revision=self.revision, dtype=dtype
+            ).to(device)
         if self.adapter:
             from peft import PeftModel
 
-            model = PeftModel.from_pretrained(model, self.adapter)
+            with loading("LoRA adapter", self.adapter):
+                model = PeftModel.from_pretrained(model, self.adapter)
         model.eval()
         self.device = device
         return model

@@ -17,6 +17,7 @@ from bright_eval.rerank.backends.base import (
     GenerationParams,
     Prompt,
     library_versions,
+    loading,
 )
 
 ADAPTER_NAME = "adapter"
@@ -40,7 +41,8 @@ class VllmBackend(GenerationBackend):
         super().__init__(model, adapter, revision, chat_template_kwargs)
         from transformers import AutoTokenizer
 
-        self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
+        with loading("tokenizer of model", model):
+            self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
         self.engine_args = dict(
             model=model,
             revision=revision,
