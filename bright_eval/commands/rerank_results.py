@@ -6,6 +6,7 @@ leaderboard can test the gain over exactly the candidates that were reranked.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 from dataclasses import asdict, is_dataclass
@@ -58,13 +59,23 @@ def existing_first_stage(spec: str, results_dir: str, domains: list[str]) -> Fir
     return None
 
 
+def stage_id(spec: str, stage: str) -> str:
+    """A short, stable id: imported run files are named by their folder plus a hash of the full
+    path template (two folders of the same name elsewhere stay apart)."""
+    if spec.startswith("file:"):
+        template = spec.removeprefix("file:")
+        digest = hashlib.sha256(template.encode()).hexdigest()[:8]
+        return f"{slug(Path(template).parent.name or 'runs')}-{digest}"
+    return slug(stage)
+
+
 def first_stage_of(args, first_stage_config: dict, domains: list[str]) -> FirstStage:
     partial = f"__first-{args.max_queries}-queries" if args.max_queries else ""
     found = existing_first_stage(args.first_stage, args.results_dir, domains)
     if found is not None and not partial:
         return found
     stage = first_stage_config.get("retriever", args.first_stage)
-    fs_id = f"{slug(stage)}/{args.query_variant}" + (
+    fs_id = f"{stage_id(args.first_stage, stage)}/{args.query_variant}" + (
         f"/first-{args.max_queries}" if partial else ""
     )
     label = f"{stage}, {args.query_variant} queries" + (
