@@ -85,13 +85,15 @@ def evaluate(
             f"run has {len(unknown)} query id(s) that {where} does not have: {shown}"
         )
     prepared = prepare_run(run, excluded_ids, depth)
+    # trec_eval leaves out a query with no relevance judgements at all, and so does the mean.
+    judged = {qid: dict(rels) for qid, rels in qrels.items() if rels}
     zeros = {name: 0.0 for name in METRIC_NAMES}
-    per_query: dict[str, dict[str, float]] = {qid: dict(zeros) for qid in qrels}
-    evaluator = ir_measures.pytrec_eval.evaluator(list(MEASURES.values()), dict(qrels))
-    ranked_run = {q: docs for q, docs in prepared.items() if docs}
+    per_query: dict[str, dict[str, float]] = {qid: dict(zeros) for qid in judged}
+    evaluator = ir_measures.pytrec_eval.evaluator(list(MEASURES.values()), judged)
+    ranked_run = {q: docs for q, docs in prepared.items() if docs and q in judged}
     for m in evaluator.iter_calc(ranked_run):
         per_query[m.query_id][_NAME_OF[str(m.measure)]] = m.value
-    missing = sorted(set(qrels) - set(ranked_run))
+    missing = sorted(set(judged) - set(ranked_run))
     n = len(per_query)
     metrics = {
         name: round(sum(v[name] for v in per_query.values()) / n, DECIMALS) if n else 0.0

@@ -110,3 +110,12 @@ def test_average_is_plain_mean_of_rounded_domain_values():
     assert average({"a": {"NDCG@10": 0.1}, "b": {"NDCG@10": 0.2}, "c": {"NDCG@10": 0.4}}) == {
         "NDCG@10": round(0.7 / 3, 5)
     }
+
+
+def test_a_query_without_judgements_is_left_out_as_trec_eval_does():
+    qrels = {"a": {"x": 1}, "b": {}}
+    run = {"a": {"x": 1.0}, "b": {"y": 1.0}}
+    result = evaluate(run, qrels)
+    # Raw pytrec_eval scores only "a" (NDCG@10 1.0), so the mean is 1.0, not 0.5.
+    assert reference_metrics(run, qrels)["NDCG@10"] == 1.0
+    assert result.metrics["NDCG@10"] == 1.0 and set(result.per_query) == {"a"}
