@@ -43,16 +43,18 @@ def per_query_ndcg(results: DomainResults) -> dict[str, dict[str, float]]:
     }
 
 
-def existing_first_stage(spec: str, results_dir: str, domains: list[str]) -> FirstStage | None:
+def existing_first_stage(
+    spec: str, systems: list[SystemResult], results_dir: str, domains: list[str]
+) -> FirstStage | None:
     """The first stage of a measured record whose run files are exactly this imported run,
     so a rerank of e.g. the ReasonIR files joins the ReasonIR group."""
-    if not spec.startswith("file:") or not Path(results_dir).is_dir():
+    if not spec.startswith("file:"):
         return None
     root = repo_root(results_dir)
     wanted = {
         provenance.relative_path(domain_path(spec.removeprefix("file:"), d), root) for d in domains
     }
-    for system in load_systems(results_dir):
+    for system in systems:
         if system.source == MEASURED and not system.is_reranked:
             if wanted <= {f.path for f in system.runs}:
                 return system.first_stage
@@ -69,11 +71,15 @@ def stage_id(spec: str, stage: str) -> str:
     return slug(stage)
 
 
-def first_stage_of(args, first_stage_config: dict, domains: list[str]) -> FirstStage:
-    partial = f"__first-{args.max_queries}-queries" if args.max_queries else ""
-    found = existing_first_stage(args.first_stage, args.results_dir, domains)
-    if found is not None and not partial:
-        return found
+def first_stage_of(
+    args, first_stage_config: dict, systems: list[SystemResult], domains: list[str]
+) -> FirstStage:
+    # A partial run (--max-queries) never joins a full first stage's group.
+    partial = args.max_queries is not None
+    if not partial:
+        found = existing_first_stage(args.first_stage, systems, args.results_dir, domains)
+        if found is not None:
+            return found
     stage = first_stage_config.get("retriever", args.first_stage)
     fs_id = f"{stage_id(args.first_stage, stage)}/{args.query_variant}" + (
         f"/first-{args.max_queries}" if partial else ""
@@ -84,9 +90,14 @@ def first_stage_of(args, first_stage_config: dict, domains: list[str]) -> FirstS
     return FirstStage(fs_id, label, {"spec": args.first_stage, **first_stage_config})
 
 
-def save_first_stage(fs: FirstStage, first_stage: DomainResults, results_dir: str, data) -> None:
+def save_first_stage(
+    fs: FirstStage,
+    first_stage: DomainResults,
+    systems: list[SystemResult],
+    results_dir: str,
+    data,
+) -> None:
     """Record the first stage as its own row unless results/ already has one for it."""
-    systems = load_systems(results_dir) if Path(results_dir).is_dir() else []
     if any(s.first_stage.id == fs.id and not s.is_reranked for s in systems):
         return
     save_system(
@@ -121,7 +132,8 @@ def save_reranked(
     """Write the reranked system (and its first stage when new); returns its folder."""
     name = slug(name)
     domains = list(results)
-    fs = first_stage_of(args, first_stage_config, domains)
+    systems = load_systems(args.results_dir) if Path(args.results_dir).is_dir() else []
+    fs = first_stage_of(args, first_stage_config, systems, domains)
     primary = per_score[args.score]
     n_queries = sum(ev.n_queries for ev in primary.evaluations.values())
     result = SystemResult(
@@ -152,7 +164,7 @@ def save_reranked(
         keep_runs(result, {d: r.runs[args.score] for d, r in results.items()}, args.results_dir)
     save_system(result, args.results_dir)
     if not args.long:
-        save_first_stage(fs, first_stage, args.results_dir, data)
+        save_first_stage(fs, first_stage, systems, args.results_dir, data)
     folder = system_dir(args.results_dir, name)
     write_extras(folder, per_score, results, stats, total, getattr(reranker, "stats", None))
     return folder
