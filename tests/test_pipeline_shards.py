@@ -151,3 +151,20 @@ def test_a_pipeline_result_joins_the_leaderboard_with_its_gain(domain, monkeypat
     # The gain row: mean per-query nDCG@10 difference over the four queries, x100.
     diff = [reranked.per_query["biology"][q] - first.per_query["biology"][q] for q in QUERY_IDS]
     assert f"{100 * sum(diff) / len(diff):+.1f}" in gains
+
+
+def test_reranking_recorded_run_files_joins_their_group(domain, monkeypatch):
+    root, _, _ = domain
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
+    results = root / "results"
+    template = f"{root}/{{domain}}.trec"
+    assert main(["record", "--name", "imported", "--label", "Imported run", "--run", template,
+                 "--domains", "biology", "--first-stage", "imported/biology",
+                 "--results", str(results), "--data-dir", str(root)]) == 0  # fmt: skip
+    assert main(["--reranker", "test-doc-length", "--first-stage", f"file:{template}",
+                 "--domains", "biology", "--data-dir", str(root), "--results-dir", str(results),
+                 "--system-name", "lengths", "--top-k", "3", "--no-progress"]) == 0  # fmt: skip
+    systems = {s.name: s for s in load_systems(results)}
+    # No second first-stage row: the reranked system is compared with the recorded one.
+    assert set(systems) == {"imported", "lengths"}
+    assert systems["lengths"].first_stage.id == "imported/biology"
