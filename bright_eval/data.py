@@ -44,12 +44,6 @@ class Query:
     gold_ids_long: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Document:
-    id: str
-    content: str
-
-
 Qrels = dict[str, dict[str, int]]
 
 

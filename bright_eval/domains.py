@@ -78,7 +78,3 @@ def require_long_documents(domain: Domain) -> None:
             f"domain {domain.name!r} has no long-document setting; domains with long documents: "
             f"{valid}"
         )
-
-
-def group_of(name: str) -> str:
-    return get_domain(name).group

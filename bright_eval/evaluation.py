@@ -8,6 +8,7 @@ lacks scores 0 instead of silently shrinking the denominator.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -50,6 +51,15 @@ class Evaluation:
     @property
     def n_queries(self) -> int:
         return len(self.per_query)
+
+    def warn_missing(self, domain: str) -> None:
+        """Say on stderr which queries scored 0 for want of a ranking (never hidden)."""
+        if self.missing_queries:
+            print(
+                f"warning: {domain}: {len(self.missing_queries)} of {self.n_queries} queries have "
+                f"no ranking in the run and score 0 (e.g. {self.missing_queries[0]})",
+                file=sys.stderr,
+            )
 
 
 def prepare_run(

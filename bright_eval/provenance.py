@@ -128,7 +128,7 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def data_fingerprint(data_dir: str | os.PathLike, config: str = "examples") -> str | None:
+def examples_sha256(data_dir: str | os.PathLike, config: str = "examples") -> str | None:
     """One sha256 over the query/qrels parquet files of a local snapshot, file by file, so that
     a local folder without a Hub revision still pins exactly which data was used."""
     files = sorted(Path(data_dir, config).glob("*.parquet"))
@@ -145,7 +145,7 @@ def describe_data(data, root: str | os.PathLike) -> dict:
     described = dict(data.describe())
     if described.get("source") == "local":
         described["path"] = relative_path(described["path"], root)
-        described["examples_sha256"] = data_fingerprint(data.data_dir)
+        described["examples_sha256"] = examples_sha256(data.data_dir)
     return described
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -55,12 +54,7 @@ def score_files(data: BrightData, files: Sequence[RunFile], root: Path) -> Score
             data.excluded_ids(f.domain),
             domain=f.domain,
         )
-        if ev.missing_queries:
-            print(
-                f"warning: {f.domain}: {len(ev.missing_queries)} of {ev.n_queries} queries have "
-                "no ranking in the run and score 0",
-                file=sys.stderr,
-            )
+        ev.warn_missing(f.domain)
         if f.long_documents:
             scores.metrics_long[f.domain] = ev.metrics
         else:

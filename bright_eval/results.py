@@ -18,6 +18,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from bright_eval.atomic import atomic_write_text
 from bright_eval.domains import DOMAINS, get_domain
 from bright_eval.evaluation import METRIC_NAMES, average
 
@@ -151,12 +152,10 @@ def _dump(data) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Unchanged records are not rewritten, so re-saving leaves files (and mtimes) alone.
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, text)
 
 
 def to_json(result: SystemResult) -> dict:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from bright_eval.atomic import atomic_write_text
+
 Run = dict[str, dict[str, float]]
 
 # qid Q0 docid rank score tag. BRIGHT docids can contain spaces
@@ -112,26 +114,11 @@ def write_trec(run: Run, path: str | os.PathLike, tag: str = "bright_eval") -> P
     for qid, docs in run.items():
         for rank, (docid, score) in enumerate(ranked(docs), 1):
             lines.append(f"{qid} Q0 {docid} {rank} {score!r} {tag}\n")
-    return _atomic_write(path, "".join(lines))
+    return atomic_write_text(path, "".join(lines))
 
 
 def write_score_json(run: Run, path: str | os.PathLike) -> Path:
-    return _atomic_write(Path(path), json.dumps(run, indent=1))
-
-
-def _atomic_write(path: Path, text: str) -> Path:
-    # A run killed mid-write must never leave a truncated file that reads as complete.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    data = text.encode("utf-8")
-    try:
-        tmp.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
-        os.replace(tmp, path)
-    except BaseException:
-        # Interrupted (Ctrl-C included): leave nothing half-written behind.
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_text(path, json.dumps(run, indent=1))
 
 
 def domain_path(template: str, domain: str) -> Path:

@@ -158,7 +158,7 @@ def test_unknown_retriever_lists_the_valid_ones(shared_bright, capsys):
 
 
 def test_bright_eval_cache_moves_the_cache(monkeypatch, tmp_path):
-    from bright_eval.retrieval.cache import cache_root
+    from bright_eval.cache_dir import cache_root
 
     monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "elsewhere"))
     assert cache_root() == tmp_path / "elsewhere"

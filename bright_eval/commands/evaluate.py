@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from bright_eval.commands.options import add_data_options, data_from_args, parse_metric_list
@@ -30,16 +29,6 @@ def register(commands) -> None:
     ev.set_defaults(func=run)
 
 
-def warn_missing(domain: str, evaluation) -> None:
-    if evaluation.missing_queries:
-        print(
-            f"warning: {domain}: {len(evaluation.missing_queries)} of {evaluation.n_queries} "
-            "queries have no ranking in the run and score 0 "
-            f"(e.g. {evaluation.missing_queries[0]})",
-            file=sys.stderr,
-        )
-
-
 def run(args: argparse.Namespace) -> int:
     data = data_from_args(args)
     domains = parse_domains(args.domains, long_documents=args.long)
@@ -50,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     for d in domains:
         run_ = read_run(domain_path(args.run, d.name))
         ev = evaluate(run_, data.qrels(d.name, args.long), data.excluded_ids(d.name), domain=d.name)
-        warn_missing(d.name, ev)
+        ev.warn_missing(d.name)
         evaluations[d.name] = ev
     results = DomainResults(evaluations)
     print(format_metrics_table(results.per_domain, results.average, metrics))

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bright_eval.commands.evaluate import warn_missing
 from bright_eval.commands.options import add_data_options, data_from_args
-from bright_eval.commands.rerank_results import save_reranked
+from bright_eval.commands.rerank_results import save_reranked, slug
 from bright_eval.data import BrightData, DataError, Query
 from bright_eval.domains import parse_domains
 from bright_eval.evaluation import DomainResults, evaluate
@@ -156,7 +155,7 @@ def build_candidates(
 
 def system_name(args: argparse.Namespace) -> str:
     if args.system_name:
-        return args.system_name
+        return slug(args.system_name)
     stage = args.first_stage
     if stage.startswith("file:"):
         stage = Path(stage.removeprefix("file:")).parent.name or "file"
@@ -167,7 +166,7 @@ def system_name(args: argparse.Namespace) -> str:
         parts.append(f"max-new-tokens-{args.max_new_tokens}")  # marked: not the published setting
     if args.max_queries is not None:
         parts.append(f"first-{args.max_queries}-queries")
-    return re.sub(r"[^A-Za-z0-9._+-]+", "-", "__".join(parts))
+    return slug("__".join(parts))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -217,7 +216,7 @@ def run(args: argparse.Namespace) -> int:
         for name, run_ in result.runs.items():
             ev = evaluate(run_, qrels, excluded, domain=d.name)
             alt_evals.setdefault(name, {})[d.name] = ev
-        warn_missing(d.name, first_stage_evals[d.name])
+        first_stage_evals[d.name].warn_missing(d.name)
     total = RerankStats()
     for s in stats_by_domain.values():
         total.add(s)

@@ -5,7 +5,6 @@ leaderboard can test the gain over exactly the candidates that were reranked.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -13,6 +12,7 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
 from bright_eval import provenance
+from bright_eval.atomic import atomic_write_text
 from bright_eval.evaluation import DomainResults
 from bright_eval.record import keep_runs, repo_root
 from bright_eval.rerank.runner import RerankResult, RerankStats
@@ -130,7 +130,6 @@ def save_reranked(
     wall_seconds: float,
 ) -> Path:
     """Write the reranked system (and its first stage when new); returns its folder."""
-    name = slug(name)
     domains = list(results)
     systems = load_systems(args.results_dir) if Path(args.results_dir).is_dir() else []
     fs = first_stage_of(args, first_stage_config, systems, domains)
@@ -186,6 +185,10 @@ def notes(args) -> str:
     return "; ".join(marks)
 
 
+def as_json(data) -> str:
+    return json.dumps(data, indent=1, sort_keys=True) + "\n"
+
+
 def write_extras(
     folder: Path,
     per_score: dict[str, DomainResults],
@@ -196,15 +199,15 @@ def write_extras(
 ) -> None:
     """Beside the record: every score's metrics, counts (parse failures) and raw outputs."""
     by_score = {name: r.to_json() for name, r in per_score.items()}
-    (folder / "by_score.json").write_text(json.dumps(by_score, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(
+        folder / "by_score.json", json.dumps(by_score, indent=1, sort_keys=True) + "\n"
+    )
     counts = {"total": asdict(total), "domains": {d: asdict(s) for d, s in stats.items()}}
     if is_dataclass(repairs):
         # A listwise reranker's repair breakdown covers only the windows it answered in this
         # invocation (cached windows are not parsed again); `total` counts them all.
         counts["repairs_this_invocation"] = asdict(repairs)
-    (folder / "counts.json").write_text(json.dumps(counts, indent=1, sort_keys=True) + "\n")
+    atomic_write_text(folder / "counts.json", as_json(counts))
     for domain, result in results.items():
         lines = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in result.outputs)
-        path = folder / OUTPUTS_DIR / f"{domain}.jsonl.gz"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(gzip.compress(lines.encode(), mtime=0))
+        atomic_write_text(folder / OUTPUTS_DIR / f"{domain}.jsonl.gz", lines)

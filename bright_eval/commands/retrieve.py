@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bright_eval.cache_dir import CACHE_ENV
 from bright_eval.commands.options import add_data_options, data_from_args
 from bright_eval.data import QUERY_VARIANTS
 from bright_eval.domains import parse_domains
 from bright_eval.retrieval import get_retriever
 from bright_eval.retrieval.base import load_builtin_retrievers
-from bright_eval.retrieval.cache import CACHE_ENV, DEPTH, first_stage_run
+from bright_eval.retrieval.cache import DEPTH, first_stage_run
 
 
 def register(commands) -> None:

@@ -21,18 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from bright_eval.cache_dir import cache_root
 from bright_eval.rerank.base import Candidate, Judgement, Permutation, Reranker
-
-CACHE_ENV = "BRIGHT_EVAL_CACHE"
-
-
-def cache_root() -> Path:
-    """$BRIGHT_EVAL_CACHE, else the per-user cache folder."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("bright_eval"))
 
 
 def text_hash(text: str) -> str:

@@ -50,6 +50,9 @@ class RerankStats:
     all_generated_tokens: int = 0
     wall_s: float = 0.0
 
+    def tally(self, how: str) -> None:
+        self.how_parsed[how] = self.how_parsed.get(how, 0) + 1
+
     def add(self, other: RerankStats) -> None:
         for f in fields(self):
             if f.name != "how_parsed":
@@ -149,8 +152,7 @@ def rerank_pointwise(
     for cands in candidates.values():
         for c in cands:
             j = judged[c.query_id, c.doc_id]
-            how = j.details.get("parse", "parsed" if j.parsed else "failed")
-            stats.how_parsed[how] = stats.how_parsed.get(how, 0) + 1
+            stats.tally(j.details.get("parse", "parsed" if j.parsed else "failed"))
             stats.parse_failures += not j.parsed
             stats.all_prompt_tokens += j.prompt_tokens
             stats.all_generated_tokens += j.generated_tokens
@@ -235,8 +237,7 @@ def rerank_listwise(
                 stats.parse_failures += repaired
                 stats.all_prompt_tokens += p.prompt_tokens
                 stats.all_generated_tokens += p.generated_tokens
-                how = "repaired" if repaired else "valid"
-                stats.how_parsed[how] = stats.how_parsed.get(how, 0) + 1
+                stats.tally("repaired" if repaired else "valid")
                 order[qid][s : s + len(window)] = [window[i] for i in full]
                 outputs.append({"query_id": qid, "step": step, "start": s,
                                 "doc_ids": [c.doc_id for c in window], "order": full,

@@ -101,12 +101,6 @@ def _lower(token: str) -> str:
     return "".join(c.lower()[0] for c in token)
 
 
-def java_available() -> bool:
-    from bright_eval.retrieval.lucene import java_home
-
-    return java_home() is not None
-
-
 def analyzer_name(kind: str = "auto") -> str:
     """The name `get_analyzer(kind)` would give, without starting a JVM (for cache keys)."""
     if kind in ("lucene", "auto"):

@@ -20,25 +20,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import bright_eval
+from bright_eval.atomic import atomic_write_text
+from bright_eval.cache_dir import cache_root
 from bright_eval.data import BrightData, resolve_variant
 from bright_eval.domains import get_domain, require_long_documents
 from bright_eval.retrieval.base import Retriever, get_retriever
-from bright_eval.runs import Run, _atomic_write, read_run, write_trec
+from bright_eval.runs import Run, read_run, write_trec
 
-CACHE_ENV = "BRIGHT_EVAL_CACHE"
 # Bump when the cache layout or the run post-processing changes.
 CACHE_VERSION = 1
 DEPTH = 1000
-
-
-def cache_root(cache_dir: str | os.PathLike | None = None) -> Path:
-    if cache_dir is not None:
-        return Path(cache_dir)
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("bright_eval"))
 
 
 def cache_key(
@@ -71,7 +62,7 @@ def entry_dir(key: dict, root: Path) -> Path:
     return root / "runs" / f"{label}-{key['query_variant']}-{key['documents']}-{key_hash(key)}"
 
 
-def data_fingerprint(data: BrightData, domain: str, query_variant: str, long_documents: bool):
+def local_data_files(data: BrightData, domain: str, query_variant: str, long_documents: bool):
     """For a local snapshot, the files this domain's run reads (name, size, mtime): a folder
     re-filled with other files must not hit the cache. The Hub is pinned by revision instead."""
     if data.data_dir is None:
@@ -109,7 +100,7 @@ def first_stage_run(
     run_path = folder / f"{d.name}.trec.gz"
     provenance_path = folder / f"{d.name}.provenance.json"
     fingerprint = {
-        "data_files": data_fingerprint(data, d.name, query_variant, long_documents),
+        "data_files": local_data_files(data, d.name, query_variant, long_documents),
         "first_stage": retriever.fingerprint(d.name),
     }
     if not refresh and provenance_path.is_file() and run_path.is_file():
@@ -147,9 +138,9 @@ def first_stage_run(
         "python": platform.python_version(),
         "argv": sys.argv,
     }
-    _atomic_write(folder / "key.json", json.dumps(key, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(folder / "key.json", json.dumps(key, indent=2, sort_keys=True) + "\n")
     write_trec(run, run_path, tag=_tag(key))
-    _atomic_write(provenance_path, json.dumps(provenance, indent=2) + "\n")
+    atomic_write_text(provenance_path, json.dumps(provenance, indent=2) + "\n")
     return run, run_path, {**provenance, "reused": False}
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bright_eval.atomic import atomic_write
 from bright_eval.data import BrightData, Query
 from bright_eval.domains import STACKEXCHANGE, get_domain
 from bright_eval.retrieval.base import Retriever, require
@@ -96,7 +97,7 @@ class DenseRetriever(Retriever):
         ).astype(np.float32)
 
     def document_embeddings(self, data: BrightData, domain: str, long_documents: bool, docs):
-        from bright_eval.retrieval.cache import cache_root
+        from bright_eval.cache_dir import cache_root
 
         key = {
             "version": EMBEDDING_VERSION,
@@ -114,15 +115,7 @@ class DenseRetriever(Retriever):
             return np.load(path)
         self.embeddings_cached = False
         embeddings = self.encode(list(iter_column(docs, "content")))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        try:
-            with open(tmp, "wb") as f:
-                np.save(f, embeddings)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda f: np.save(f, embeddings))
         return embeddings
 
     def retrieve(
