@@ -21,10 +21,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bright_eval.rerank import Candidate, Judgement, PointwiseReranker, RerankerMeta
 from bright_eval.rerank.backends import GenerationParams
-from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
-from bright_eval.rerank.cache import text_hash
 from bright_eval.rerank.generative import GenerativeMixin, MissingModelError
+from bright_eval.rerank.meta import GENERATIVE
 
 BASE_MODEL = "meta-llama/Llama-3.2-3B-Instruct"
 TRAINED_PROMPT = (
@@ -135,61 +135,70 @@ def expected_label(top: dict[str, float]) -> float | None:
     return sum(k * p for k, p in probs.items()) / total if total > 0 else None
 
 
+CITATION = (
+    "Samarinas & Zamani 2025, Distillation and Refinement of Reasoning in Small Language Models "
+    "for Document Re-ranking (ICTIR 2025; algoprog/InteRank)"
+)
+
+
 class InteRank(GenerativeMixin, PointwiseReranker):
-    name = "ours-3b"
-    description = "InteRank-3B (Llama-3.2-3B-Instruct + distilled LoRA): explanation, then 0/1/2"
-    model_id = BASE_MODEL
+    meta = RerankerMeta(
+        name="ours-3b",
+        description="InteRank-3B (Llama-3.2-3B-Instruct + distilled LoRA): explanation, then 0/1/2",
+        model_id=BASE_MODEL,
+        accepts=GENERATIVE,
+        alternative_scores=("expected_label",),
+        citation=CITATION,
+        published="27.4 average nDCG@10 on the official BRIGHT board (#21)",
+        notes="weights not public: pass --adapter or --model",
+    )
     prompt = TRAINED_PROMPT
     explain = True
     needs_trained_weights = True
     chat_template_kwargs = {"date_string": DATE_STRING}
-    alternative_scores = ("expected_label",)
     default_max_new_tokens = MAX_NEW_TOKENS
+    max_document_chars = MAX_DOCUMENT_CHARS
+    temperature = 0.0
+    stop = STOP
+    top_logprobs = TOP_LOGPROBS
 
-    def __init__(self, options: RerankerOptions | None = None):
+    def __init__(self, options=None):
         super().__init__(options)
         if self.needs_trained_weights and not (self.options.adapter or self.options.model):
             raise MissingModelError(f"{self.name}: {NO_WEIGHTS}")
 
-    def config(self) -> dict:
-        return {
-            **super().config(),
-            **self.generation_config(),
-            "prompt_sha": text_hash(self.prompt),
-            "max_document_chars": MAX_DOCUMENT_CHARS,
-            "temperature": 0.0,
-            "stop": list(STOP),
-            "top_logprobs": TOP_LOGPROBS,
-        }
-
     def messages(self, c: Candidate) -> list[dict[str, str]]:
-        text = self.prompt.format(question=c.query, document=c.document[:MAX_DOCUMENT_CHARS])
-        return [{"role": "user", "content": text}]
+        document = c.document[: self.max_document_chars]
+        return [
+            {"role": "user", "content": self.prompt.format(question=c.query, document=document)}
+        ]
 
     def parse(self, response: str) -> Parse:
         return parse_explained(response) if self.explain else parse_label_only(response)
 
     def judge(self, candidates: Sequence[Candidate]) -> list[Judgement]:
         params = GenerationParams(
-            max_new_tokens=self.max_new_tokens, stop=STOP, top_logprobs=TOP_LOGPROBS
+            max_new_tokens=self.max_new_tokens, stop=self.stop, top_logprobs=self.top_logprobs
         )
         generations = self.backend.generate([self.messages(c) for c in candidates], params)
         judgements = []
         for g in generations:
             parsed = self.parse(g.text)
-            details = {"parse": parsed.how, "finish_reason": g.finish_reason}
+            scores = {}
             index = label_token_index(g.tokens) if parsed.how == LABEL else None
             if index is not None and g.token_logprobs:
                 expected = expected_label(g.token_logprobs[index])
                 if expected is not None:
-                    details["scores"] = {"expected_label": expected}
+                    scores["expected_label"] = expected
             judgements.append(
                 Judgement(
                     score=float(parsed.label),
                     parsed=parsed.how not in FAILURES,
                     label=parsed.label,
                     raw=g.text,
-                    details=details,
+                    how_parsed=parsed.how,
+                    scores=scores,
+                    details={"finish_reason": g.finish_reason},
                     prompt_tokens=g.prompt_tokens,
                     generated_tokens=g.generated_tokens,
                 )
@@ -198,14 +207,26 @@ class InteRank(GenerativeMixin, PointwiseReranker):
 
 
 class InteRankLabelOnly(InteRank):
-    name = "ours-3b-label-only"
-    description = "InteRank ablation without explanations: the label alone"
+    meta = RerankerMeta(
+        name="ours-3b-label-only",
+        description="InteRank ablation without explanations: the label alone",
+        model_id=BASE_MODEL,
+        accepts=GENERATIVE,
+        citation=CITATION,
+        notes="weights not public: pass --adapter or --model",
+    )
     prompt = LABEL_ONLY_PROMPT
     explain = False
 
 
 class InteRankZeroShot(InteRank):
-    name = "ours-3b-zeroshot"
-    description = "ZERO-SHOT base Llama-3.2-3B-Instruct with InteRank's prompt (not InteRank)"
+    meta = RerankerMeta(
+        name="ours-3b-zeroshot",
+        description="ZERO-SHOT base Llama-3.2-3B-Instruct with InteRank's prompt (not InteRank)",
+        model_id=BASE_MODEL,
+        accepts=GENERATIVE,
+        alternative_scores=("expected_label",),
+        citation=CITATION,
+    )
     prompt = ZERO_SHOT_PROMPT
     needs_trained_weights = False

@@ -14,142 +14,36 @@ from __future__ import annotations
 
 import json
 import re
-from abc import abstractmethod
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 
-from bright_eval.rerank.backends.base import GenerationParams, Prompt, loading
-from bright_eval.rerank.base import Candidate, ListwiseReranker, Permutation, RerankerOptions
-from bright_eval.rerank.generative import GenerativeMixin
-
-# --- prompts -----------------------------------------------------------------------------------
-
-# RankGPT (sunnweiwei/RankGPT `get_prefix_prompt` / `get_post_prompt`; castorini/rank_llm
-# rank_gpt_template.yaml): a multi-turn conversation, one user turn per passage.
-RANKGPT_SYSTEM = (
-    "You are RankGPT, an intelligent assistant that can rank passages based on their "
-    "relevancy to the query."
+from bright_eval.rerank import Candidate, RepairStats, RerankerMeta
+from bright_eval.rerank.backends.base import Prompt, loading
+from bright_eval.rerank.listwise import GenerativeListwise, parse_ranking
+from bright_eval.rerank.meta import GENERATIVE
+from bright_eval.rerank.permutation import no_answer, repair_ids
+from bright_eval_zoo.listwise_prompts import (
+    BRIGHT_JSON,
+    BRIGHT_PASSAGE,
+    BRIGHT_PROMPT,
+    BRIGHT_SYSTEM,
+    RANKGPT_PASSAGE,
+    RANKGPT_PASSAGE_ASSISTANT,
+    RANKGPT_PREFIX,
+    RANKGPT_PREFIX_ASSISTANT,
+    RANKGPT_SUFFIX,
+    RANKGPT_SYSTEM,
+    RANKZEPHYR_PASSAGE,
+    RANKZEPHYR_PREFIX,
+    RANKZEPHYR_SUFFIX,
+    RANKZEPHYR_SYSTEM,
+    REASONRANK_ANSWER,
+    REASONRANK_PASSAGE,
+    REASONRANK_PREFIX,
+    REASONRANK_SUFFIX,
+    REASONRANK_SYSTEM,
 )
-RANKGPT_PREFIX = (
-    "I will provide you with {num} passages, each indicated by number identifier []. \n"
-    "Rank the passages based on their relevance to query: {query}."
-)
-RANKGPT_PREFIX_ASSISTANT = "Okay, please provide the passages."
-RANKGPT_PASSAGE = "[{rank}] {content}"
-RANKGPT_PASSAGE_ASSISTANT = "Received passage [{rank}]."
-RANKGPT_SUFFIX = (
-    "Search Query: {query}. \nRank the {num} passages above based on their relevance to the "
-    "search query. The passages should be listed in descending order using identifiers. The most "
-    "relevant passages should be listed first. The output format should be [] > [], e.g., "
-    "[1] > [2]. Only response the ranking results, do not say any word or explain."
-)
-
-# RankZephyr (castorini/rank_llm `RankListwiseOSLLM._add_prefix_prompt/_add_post_prompt`, the
-# prompt the model was trained with; variable_passages=True gives the "[2] > [1]" example).
-RANKZEPHYR_SYSTEM = (
-    "You are RankLLM, an intelligent assistant that can rank passages based on their "
-    "relevancy to the query"
-)
-RANKZEPHYR_PREFIX = (
-    "I will provide you with {num} passages, each indicated by a numerical identifier []. "
-    "Rank the passages based on their relevance to the search query: {query}.\n"
-)
-RANKZEPHYR_PASSAGE = "[{rank}] {content}\n"
-RANKZEPHYR_SUFFIX = (
-    "Search Query: {query}.\nRank the {num} passages above based on their relevance to the "
-    "search query. All the passages should be included and listed using identifiers, in "
-    "descending order of relevance. The output format should be [] > [], e.g., [2] > [1], "
-    "Only respond with the ranking results, do not say any word or explain."
-)
-
-# ReasonRank (8421BCD/ReasonRank `listwise_prompt_r1.toml` system_prompt_reasoning,
-# utils.add_prefix_prompt / add_post_prompt for prompt_mode rank_GPT_reasoning); the user turn
-# is prefix + "\n" + one "[i] passage\n" line per passage + suffix.
-REASONRANK_SYSTEM = (
-    "You are RankLLM, an intelligent assistant that can rank passages based on their relevance "
-    "to the query. Given a query and a passage list, you first thinks about the reasoning "
-    "process in the mind and then provides the answer (i.e., the reranked passage list). The "
-    "reasoning process and answer are enclosed within <think> </think> and <answer> </answer> "
-    "tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here "
-    "</answer>."
-)
-REASONRANK_PREFIX = RANKZEPHYR_PREFIX
-REASONRANK_PASSAGE = "[{rank}] {content}\n"
-REASONRANK_SUFFIX = (
-    "Search Query: {query}.\nRank the {num} passages above based on their relevance to the "
-    "search query. All the passages should be included and listed using identifiers, in "
-    "descending order of relevance. The format of the answer should be [] > [], e.g., [2] > [1]."
-)
-REASONRANK_ANSWER = re.compile(r"<think>.*?</think>\s*<answer>(.*?)</answer>", re.DOTALL)
-
-# BRIGHT's own LLM reranker (xlang-ai/BRIGHT rerank.py, `OpenAIModel.rerank`).
-BRIGHT_SYSTEM = "You are a helpful assistant"
-BRIGHT_PASSAGE = "[{rank}]. {content}\n\n"
-BRIGHT_PROMPT = (
-    "The following passages are related to query: {query}\n\n"
-    "{passages}"
-    "First identify the essential problem in the query.\n"
-    "Think step by step to reason about why each document is relevant or irrelevant.\n"
-    "Rank these passages based on their relevance to the query.\n"
-    "Please output the ranking result of passages as a list, where the first element is the id "
-    "of the most relevant passage, the second element is the id of the second most element, "
-    "etc.\n"
-    "Please strictly follow the format to output a list of {topk} ids corresponding to the most "
-    "relevant {topk} passages, sorted from the most to least relevant passage. First think step "
-    "by step and write the reasoning process, then output the ranking results as a list of ids "
-    "in a json format."
-)
-BRIGHT_JSON = re.compile(r"(?:```json\s*)(.+)(?:```)", re.DOTALL)
 
 # --- parsing and repair ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParsedPermutation:
-    """A window's answer as positions (0-based), with what had to be repaired to get there."""
-
-    order: list[int]
-    duplicates: int = 0  # ids the model repeated (later copies dropped)
-    unknown: int = 0  # ids outside 1..n (dropped)
-    missing: int = 0  # ids the model left out (appended in input order)
-    no_answer: bool = False  # no answer found at all: the input order is kept
-
-    @property
-    def repaired(self) -> bool:
-        return self.no_answer or bool(self.duplicates or self.unknown or self.missing)
-
-
-def repair(ids: Sequence[int], n: int) -> ParsedPermutation:
-    """1-based ids as the model gave them -> a full permutation of range(n)."""
-    order: list[int] = []
-    seen: set[int] = set()
-    duplicates = unknown = 0
-    for i in ids:
-        position = i - 1
-        if not 0 <= position < n:
-            unknown += 1
-        elif position in seen:
-            duplicates += 1
-        else:
-            seen.add(position)
-            order.append(position)
-    missing = [p for p in range(n) if p not in seen]
-    return ParsedPermutation(order + missing, duplicates, unknown, len(missing))
-
-
-def ids_in(text: str) -> list[int]:
-    """Every run of digits, in order: RankGPT's `clean_response` reads "[3] > [1]" as 3, 1."""
-    return [int(x) for x in re.findall(r"\d+", text)]
-
-
-def parse_ranking(text: str, n: int) -> ParsedPermutation:
-    """RankGPT / RankZephyr answers: `[i] > [j] > ...`, read as every number in the text."""
-    if "</think>" in text:  # rank_llm reads only what follows a reasoning block
-        text = text.split("</think>")[-1]
-    ids = ids_in(text)
-    if not ids:
-        return ParsedPermutation(list(range(n)), missing=n, no_answer=True)
-    return repair(ids, n)
 
 
 def reasonrank_answer(text: str) -> str | None:
@@ -164,53 +58,23 @@ def reasonrank_answer(text: str) -> str | None:
     return None
 
 
-def parse_reasonrank(text: str, n: int) -> ParsedPermutation:
+def parse_reasonrank(text: str, n: int) -> tuple[list[int], RepairStats]:
     answer = reasonrank_answer(text)
-    if answer is None:
-        return ParsedPermutation(list(range(n)), missing=n, no_answer=True)
-    return parse_ranking(answer, n)
+    return no_answer(n) if answer is None else parse_ranking(answer, n)
 
 
-def parse_bright(text: str, n: int) -> ParsedPermutation:
+def parse_bright(text: str, n: int) -> tuple[list[int], RepairStats]:
     """BRIGHT's `parse_json`: the last ```json block, a list of 1-based ids. Anything else
     (no block, invalid JSON, not a list) is a failed answer and keeps the input order, as the
-    reference does ("use the original ranks if fail")."""
+    reference does ("use the original ranks if fail"). Non-integers count as unknown ids."""
     matches = BRIGHT_JSON.findall(text)
     try:
         answer = json.loads(matches[-1].strip()) if matches else None
     except json.JSONDecodeError:
         answer = None
     if not isinstance(answer, list):
-        return ParsedPermutation(list(range(n)), missing=n, no_answer=True)
-    ids = [x for x in answer if isinstance(x, int) and not isinstance(x, bool)]
-    non_ids = len(answer) - len(ids)
-    parsed = repair(ids, n)
-    return ParsedPermutation(
-        parsed.order, parsed.duplicates, parsed.unknown + non_ids, parsed.missing
-    )
-
-
-@dataclass
-class RepairStats:
-    """Counts over every window this reranker answered, for the run's report."""
-
-    windows: int = 0
-    repaired: int = 0
-    no_answer: int = 0
-    duplicates: int = 0
-    unknown: int = 0
-    missing: int = 0
-
-    def add(self, parsed: ParsedPermutation) -> None:
-        self.windows += 1
-        self.repaired += parsed.repaired
-        self.no_answer += parsed.no_answer
-        self.duplicates += parsed.duplicates
-        self.unknown += parsed.unknown
-        self.missing += parsed.missing
-
-    def to_json(self) -> dict:
-        return asdict(self)
+        return no_answer(n)
+    return repair_ids(answer, n)
 
 
 # --- passage text ------------------------------------------------------------------------------
@@ -241,79 +105,22 @@ def rankgpt_content(text: str, max_words: int = 300) -> str:
 # --- rerankers ---------------------------------------------------------------------------------
 
 
-class GenerativeListwise(GenerativeMixin, ListwiseReranker):
-    """A listwise reranker that prompts a generation backend once per window."""
-
-    default_max_new_tokens = 200
-    temperature = 0.0
-    top_p = 1.0
-
-    def __init__(
-        self,
-        options: RerankerOptions | None = None,
-        window_size: int | None = None,
-        stride: int | None = None,
-    ):
-        super().__init__(options)
-        self.model_name()  # a family with no default model fails now, not after the first stage
-        if window_size is not None:
-            self.window_size = window_size
-        if stride is not None:
-            self.stride = stride
-        self.stats = RepairStats()
-
-    def params(self) -> GenerationParams:
-        return GenerationParams(
-            max_new_tokens=self.max_new_tokens, temperature=self.temperature, top_p=self.top_p
-        )
-
-    @abstractmethod
-    def prompt(self, window: Sequence[Candidate]) -> Prompt:
-        """The chat prompt for one window; the query is the window's (all one query's)."""
-
-    def parse(self, text: str, n: int) -> ParsedPermutation:
-        return parse_ranking(text, n)
-
-    def permute(self, windows: Sequence[Sequence[Candidate]]) -> list[Permutation]:
-        prompts = [self.prompt(w) for w in windows]
-        generations = self.backend.generate(prompts, self.params())
-        permutations = []
-        for window, generation in zip(windows, generations, strict=True):
-            parsed = self.parse(generation.text, len(window))
-            self.stats.add(parsed)
-            permutations.append(
-                Permutation(
-                    order=parsed.order,
-                    repaired=parsed.repaired,
-                    raw=generation.text,
-                    prompt_tokens=generation.prompt_tokens,
-                    generated_tokens=generation.generated_tokens,
-                )
-            )
-        return permutations
-
-    def config(self) -> dict:
-        return (
-            super().config()
-            | self.generation_config()
-            | {
-                "window_size": self.window_size,
-                "stride": self.stride,
-                "temperature": self.temperature,
-                "top_p": self.top_p,
-                "prompt": self.prompt_template(),
-            }
-        )
-
-    @abstractmethod
-    def prompt_template(self) -> dict:
-        """The prompt text (with placeholders) so a change of wording changes the config."""
-
-
 class RankGPT(GenerativeListwise):
-    name = "rankgpt"
-    description = "RankGPT listwise prompt (multi-turn, one passage per turn) on any chat model"
-    model_id = None  # any chat model: pass --model
+    meta = RerankerMeta(
+        name="rankgpt",
+        description="RankGPT listwise prompt (multi-turn, one passage per turn) on any chat model",
+        model_id=None,
+        accepts=GENERATIVE,
+        citation="Sun et al. 2023, Is ChatGPT Good at Search? (sunnweiwei/RankGPT)",
+    )
+    prompts = {
+        "system": RANKGPT_SYSTEM,
+        "prefix": RANKGPT_PREFIX,
+        "prefix_assistant": RANKGPT_PREFIX_ASSISTANT,
+        "passage": RANKGPT_PASSAGE,
+        "passage_assistant": RANKGPT_PASSAGE_ASSISTANT,
+        "suffix": RANKGPT_SUFFIX,
+    }
     prompt_version = "rankgpt-1"
     max_words = 300
 
@@ -335,22 +142,23 @@ class RankGPT(GenerativeListwise):
         messages.append({"role": "user", "content": RANKGPT_SUFFIX.format(query=query, num=num)})
         return messages
 
-    def prompt_template(self) -> dict:
-        return {
-            "system": RANKGPT_SYSTEM,
-            "prefix": RANKGPT_PREFIX,
-            "prefix_assistant": RANKGPT_PREFIX_ASSISTANT,
-            "passage": RANKGPT_PASSAGE,
-            "passage_assistant": RANKGPT_PASSAGE_ASSISTANT,
-            "suffix": RANKGPT_SUFFIX,
-            "passage_words": self.max_words,
-        }
-
 
 class RankZephyr(GenerativeListwise):
-    name = "rankzephyr"
-    description = "RankZephyr 7B listwise reranker (rank_llm prompt, [i] > [j] answers)"
-    model_id = "castorini/rank_zephyr_7b_v1_full"
+    meta = RerankerMeta(
+        name="rankzephyr",
+        description="RankZephyr 7B listwise reranker (rank_llm prompt, [i] > [j] answers)",
+        model_id="castorini/rank_zephyr_7b_v1_full",
+        accepts=GENERATIVE,
+        citation="Pradeep et al. 2023, RankZephyr (castorini/rank_llm)",
+        published="22.64 over ReasonIR-8B GPT-4-reasoning top-100 (ReasonRank paper, Table 1)",
+    )
+    prompts = {
+        "system": RANKZEPHYR_SYSTEM,
+        "prefix": RANKZEPHYR_PREFIX,
+        "passage": RANKZEPHYR_PASSAGE,
+        "suffix": RANKZEPHYR_SUFFIX,
+        "passage_words": "300 * 20 / window",
+    }
     prompt_version = "rank_llm-zephyr-1"
 
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
@@ -364,27 +172,29 @@ class RankZephyr(GenerativeListwise):
         text += RANKZEPHYR_SUFFIX.format(query=query, num=num)
         return [{"role": "system", "content": RANKZEPHYR_SYSTEM}, {"role": "user", "content": text}]
 
-    def prompt_template(self) -> dict:
-        return {
-            "system": RANKZEPHYR_SYSTEM,
-            "prefix": RANKZEPHYR_PREFIX,
-            "passage": RANKZEPHYR_PASSAGE,
-            "suffix": RANKZEPHYR_SUFFIX,
-            "passage_words": "300 * 20 / window",
-        }
-
 
 class ReasonRank(GenerativeListwise):
-    name = "reasonrank-7b"
-    description = "ReasonRank 7B: reasons in <think>, ranks in <answer> (listwise)"
-    model_id = "liuwenhan/reasonrank-7B"
+    meta = RerankerMeta(
+        name="reasonrank-7b",
+        description="ReasonRank 7B: reasons in <think>, ranks in <answer> (listwise)",
+        model_id="liuwenhan/reasonrank-7B",
+        accepts=GENERATIVE,
+        citation="Liu et al. 2025, ReasonRank (arXiv 2508.07050; 8421BCD/ReasonRank)",
+        published="35.74 over ReasonIR-8B GPT-4-reasoning top-100 (ReasonRank paper, Table 1)",
+    )
+    prompts = {
+        "system": REASONRANK_SYSTEM,
+        "prefix": REASONRANK_PREFIX + "\n",
+        "passage": REASONRANK_PASSAGE,
+        "suffix": REASONRANK_SUFFIX,
+    }
     prompt_version = "reasonrank-1"
     # The authors' BRIGHT settings: reasoning_maxlen 3072 (+100 for the answer), passages cut to
     # 512 tokens of the model's own tokenizer (index_and_topics.DOC_MAXLEN), greedy decoding.
     default_max_new_tokens = 3072 + 100
     passage_tokens = 512
 
-    def __init__(self, options: RerankerOptions | None = None, tokenizer=None, **windows):
+    def __init__(self, options=None, tokenizer=None, **windows):
         super().__init__(options, **windows)
         self._tokenizer = tokenizer  # an object or a path; loaded from the model id if None
 
@@ -432,24 +242,23 @@ class ReasonRank(GenerativeListwise):
             {"role": "user", "content": fix_text(text)},
         ]
 
-    def parse(self, text: str, n: int) -> ParsedPermutation:
+    def parse(self, text: str, n: int) -> tuple[list[int], RepairStats]:
         return parse_reasonrank(text, n)
 
-    def prompt_template(self) -> dict:
-        return {
-            "system": REASONRANK_SYSTEM,
-            "prefix": REASONRANK_PREFIX + "\n",
-            "passage": REASONRANK_PASSAGE,
-            "suffix": REASONRANK_SUFFIX,
-            "passage_tokens": self.passage_tokens,
-            "tokenizer": self.tokenizer_name(),
-        }
+    def config(self) -> dict:
+        return super().config() | {"tokenizer": self.tokenizer_name()}
 
 
 class BrightListwise(GenerativeListwise):
-    name = "bright-listwise"
-    description = "BRIGHT's own LLM reranker prompt (rerank.py): reasons, then a JSON id list"
-    model_id = None  # the paper used GPT-4 through the OpenAI API
+    meta = RerankerMeta(
+        name="bright-listwise",
+        description="BRIGHT's own LLM reranker prompt (rerank.py): reasons, then a JSON id list",
+        model_id=None,
+        accepts=GENERATIVE,
+        citation="Su et al. 2024, BRIGHT (arXiv 2407.12883), rerank.py",
+        published="17.0 with GPT-4 over BM25 top-100 (BRIGHT paper; ../shared/spec/zoo.md)",
+    )
+    prompts = {"system": BRIGHT_SYSTEM, "passage": BRIGHT_PASSAGE, "prompt": BRIGHT_PROMPT}
     prompt_version = "bright-rerank-1"
     # The reference puts the whole top-k (input_k, 100 in the paper) in one prompt, with no
     # sliding window; window_size=100 reproduces that over a top-100 first stage.
@@ -469,8 +278,5 @@ class BrightListwise(GenerativeListwise):
         text = BRIGHT_PROMPT.format(query=query, passages=passages, topk=len(window))
         return [{"role": "system", "content": BRIGHT_SYSTEM}, {"role": "user", "content": text}]
 
-    def parse(self, text: str, n: int) -> ParsedPermutation:
+    def parse(self, text: str, n: int) -> tuple[list[int], RepairStats]:
         return parse_bright(text, n)
-
-    def prompt_template(self) -> dict:
-        return {"system": BRIGHT_SYSTEM, "passage": BRIGHT_PASSAGE, "prompt": BRIGHT_PROMPT}

@@ -11,33 +11,40 @@ usable label scores 0 and is marked `parsed=False`, so it is counted, never hidd
 
 from __future__ import annotations
 
-from baselines.interank import LABEL_ONLY_PROMPT, ZERO_SHOT_PROMPT, InteRank
-from bright_eval.rerank.base import RerankerOptions
+from bright_eval.rerank import RerankerMeta
+from bright_eval.rerank.meta import GENERATIVE
+from bright_eval_zoo.interank import CITATION, LABEL_ONLY_PROMPT, ZERO_SHOT_PROMPT, InteRank
 
 
 class LLMPointwise(InteRank):
-    name = "llm-pointwise"
-    description = "any chat model, 0/1/2 relevance label with or without an explanation first"
-    model_id = None  # any chat model: pass --model
+    meta = RerankerMeta(
+        name="llm-pointwise",
+        description="any chat model, 0/1/2 relevance label with or without an explanation first",
+        accepts=GENERATIVE,
+        alternative_scores=("expected_label",),
+        citation=CITATION + ", zero-shot prompt",
+    )
     prompt_version = "interank-zero-shot-1"
     needs_trained_weights = False
+    prompt = ZERO_SHOT_PROMPT
 
-    def __init__(self, options: RerankerOptions | None = None, explanation: bool = True):
+    def __init__(self, options=None, explanation: bool = True):
         super().__init__(options)
         self.model_name()  # no default model: fail now, not after the first stage has run
         self.explain = explanation
         self.prompt = ZERO_SHOT_PROMPT if explanation else LABEL_ONLY_PROMPT
 
-    def config(self) -> dict:
-        return super().config() | {"explanation": self.explain}
-
 
 class LLMPointwiseLabelOnly(LLMPointwise):
     """The label-only arm of the ablation, selectable by name from the command line."""
 
-    name = "llm-pointwise-label-only"
-    description = "any chat model, 0/1/2 relevance label only (the no-explanation ablation)"
+    meta = RerankerMeta(
+        name="llm-pointwise-label-only",
+        description="any chat model, 0/1/2 relevance label only (the no-explanation ablation)",
+        accepts=GENERATIVE,
+        citation=CITATION + ", label-only prompt",
+    )
     prompt_version = "interank-label-only-1"
 
-    def __init__(self, options: RerankerOptions | None = None):
+    def __init__(self, options=None):
         super().__init__(options, explanation=False)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from baselines.encoders import batches, default_device, library_versions, local_model, torch_dtype
-from baselines.scoring import two_way_probability
+from bright_eval.rerank import Candidate, Judgement, PointwiseReranker, RerankerMeta
 from bright_eval.rerank.backends.base import loading
-from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
+from bright_eval.rerank.local_model import batches, default_device, library_versions, torch_dtype
+from bright_eval.rerank.meta import LOCAL_MODEL
+from bright_eval.rerank.parameters import parameter_count
+from bright_eval.rerank.scoring import two_way_probability
 
 QWEN3_PREFIX = (
     "<|im_start|>system\nJudge whether the Document meets the requirements based on the Query "
@@ -23,29 +25,43 @@ QWEN3_PAIR = "<Instruct>: {instruction}\n<Query>: {query}\n<Document>: {document
 DEFAULT_INSTRUCTION = "Given a web search query, retrieve relevant passages that answer the query"
 
 
+def qwen3_meta(size: str) -> RerankerMeta:
+    return RerankerMeta(
+        name=f"qwen3-reranker-{size.lower()}",
+        description=f"Qwen3-Reranker {size}: p(yes) with the model card's instruction template",
+        model_id=f"Qwen/Qwen3-Reranker-{size}",
+        accepts=LOCAL_MODEL,
+        citation="Zhang et al. 2025, Qwen3 Embedding (arXiv 2506.05176); model card",
+    )
+
+
 class Qwen3Reranker(PointwiseReranker):
-    name = "qwen3-reranker-0.6b"
-    description = "Qwen3-Reranker 0.6B: p(yes) with the model card's instruction template"
-    model_id = "Qwen/Qwen3-Reranker-0.6B"
+    meta = qwen3_meta("0.6B")
     prompt_version = "qwen3-card-1"
-    backend_name = "transformers"
+    backend_name = "transformers-causal-logits"
+    template = (QWEN3_PREFIX, QWEN3_PAIR, QWEN3_SUFFIX)
+    instruction = DEFAULT_INSTRUCTION
     max_length = 8192
+    dtype = "float32"
+    batch_size = 8
 
     def __init__(
         self,
-        options: RerankerOptions | None = None,
-        instruction: str = DEFAULT_INSTRUCTION,
-        batch_size: int = 8,
+        options=None,
+        instruction: str | None = None,
+        batch_size: int | None = None,
         device: str | None = None,
-        dtype: str = "float32",
+        dtype: str | None = None,
     ):
         super().__init__(options)
-        self.model = local_model(self)
+        self.model = self.options.model or self.meta.model_id
         self.revision = self.options.revision
-        self.instruction = instruction
-        self.batch_size = batch_size
-        self.device = device or default_device()
-        self.dtype = dtype
+        self.instruction = instruction or self.instruction
+        self.batch_size = batch_size or self.batch_size
+        self.device = (
+            device or default_device()
+        )  # not a setting: placement must not split the cache
+        self.dtype = dtype or self.dtype
         self._loaded = None
 
     def load(self):
@@ -65,7 +81,7 @@ class Qwen3Reranker(PointwiseReranker):
         return self._loaded
 
     def pair_text(self, candidate: Candidate) -> str:
-        return QWEN3_PAIR.format(
+        return self.template[1].format(
             instruction=self.instruction, query=candidate.query, document=candidate.document
         )
 
@@ -73,8 +89,9 @@ class Qwen3Reranker(PointwiseReranker):
         """Prefix + the pair (truncated) + suffix, as token ids; the card truncates only the
         pair, so the question and the empty think block always survive."""
         tokenizer = self.load()[0]
-        prefix = tokenizer.encode(QWEN3_PREFIX, add_special_tokens=False)
-        suffix = tokenizer.encode(QWEN3_SUFFIX, add_special_tokens=False)
+        prefix_text, _, suffix_text = self.template
+        prefix = tokenizer.encode(prefix_text, add_special_tokens=False)
+        suffix = tokenizer.encode(suffix_text, add_special_tokens=False)
         budget = self.max_length - len(prefix) - len(suffix)
         pairs = tokenizer(
             [self.pair_text(c) for c in candidates],
@@ -103,25 +120,16 @@ class Qwen3Reranker(PointwiseReranker):
                 judgements.append(Judgement(score=score, details={"logit_yes": ly, "logit_no": ln}))
         return judgements
 
-    def config(self) -> dict:
-        return super().config() | {
-            "model": self.model,
-            "revision": self.revision,
-            "instruction": self.instruction,
-            "template": [QWEN3_PREFIX, QWEN3_PAIR, QWEN3_SUFFIX],
-            "max_length": self.max_length,
-            "dtype": self.dtype,
-            "backend": {"backend": "transformers-causal-logits", **library_versions()},
-        }
+    def backend_info(self) -> dict:
+        return {"backend": self.backend_name, **library_versions()}
 
 
 class Qwen3Reranker4B(Qwen3Reranker):
-    name = "qwen3-reranker-4b"
-    description = "Qwen3-Reranker 4B: p(yes) with the model card's instruction template"
-    model_id = "Qwen/Qwen3-Reranker-4B"
+    meta = qwen3_meta("4B")
 
 
 class Qwen3Reranker8B(Qwen3Reranker):
-    name = "qwen3-reranker-8b"
-    description = "Qwen3-Reranker 8B: p(yes) with the model card's instruction template"
-    model_id = "Qwen/Qwen3-Reranker-8B"
+    meta = qwen3_meta("8B")
+
+    def parameter_count(self) -> int | None:
+        return parameter_count(self.model, self.options.revision, kind="causal")

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from baselines.scoring import two_way_probability
+from bright_eval.rerank import Candidate, Judgement, PointwiseReranker, RerankerMeta
 from bright_eval.rerank.backends.base import GenerationParams
-from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker
 from bright_eval.rerank.generative import GenerativeMixin
+from bright_eval.rerank.meta import GENERATIVE
+from bright_eval.rerank.scoring import two_way_probability
 
 RANK1_PROMPT = (
     "Determine if the following passage is relevant to the query. "
@@ -53,19 +54,36 @@ def forced_continuation(text: str) -> str:
     return f"\n{text.strip()}\n{THINK_END}"
 
 
+PUBLISHED = {"7B": 27.5, "14B": 28.7, "32B": 29.4}
+
+
+def rank1_meta(size: str) -> RerankerMeta:
+    return RerankerMeta(
+        name=f"rank1-{size.lower()}",
+        description=f"Rank1 {size}: reasons in <think>, then true/false; score p(true)",
+        model_id=f"jhu-clsp/rank1-{size.lower()}",
+        accepts=GENERATIVE,
+        citation="Weller et al. 2025, Rank1: Test-Time Compute for Reranking (orionw/rank1)",
+        published=f"{PUBLISHED[size]} over BM25 top-100, GPT-4o reasoning queries (Rank1, Table 1)",
+        notes="the authors' per-dataset BRIGHT query templates are not applied",
+    )
+
+
 class Rank1(GenerativeMixin, PointwiseReranker):
-    name = "rank1-7b"
-    description = "Rank1 7B: reasons in <think>, then true/false; score p(true)"
-    model_id = "jhu-clsp/rank1-7b"
+    meta = rank1_meta("7B")
     prompt_version = "rank1-1"
     default_max_new_tokens = 8192
+    prompt_template = RANK1_PROMPT
+    stop = RANK1_STOP
+    temperature = 0.0
+    verdict_tokens = (TRUE, FALSE)
 
     def prompt(self, candidate: Candidate) -> str:
-        return RANK1_PROMPT.format(query=candidate.query, passage=candidate.document)
+        return self.prompt_template.format(query=candidate.query, passage=candidate.document)
 
     def params(self) -> GenerationParams:
         return GenerationParams(
-            max_new_tokens=self.max_new_tokens, temperature=0.0, stop=RANK1_STOP
+            max_new_tokens=self.max_new_tokens, temperature=self.temperature, stop=self.stop
         )
 
     def judge(self, candidates: Sequence[Candidate]) -> list[Judgement]:
@@ -78,7 +96,7 @@ class Rank1(GenerativeMixin, PointwiseReranker):
             closed.append(ok)
             tail = g.text + THINK_END if ok else forced_continuation(g.text)
             verdict_prompts.append(prompt + tail)
-        logprobs = self.backend.next_token_logprobs(verdict_prompts, [TRUE, FALSE])
+        logprobs = self.backend.next_token_logprobs(verdict_prompts, list(self.verdict_tokens))
         judgements = []
         for g, ok, lp in zip(generations, closed, logprobs, strict=True):
             score = p_true(lp)
@@ -100,26 +118,10 @@ class Rank1(GenerativeMixin, PointwiseReranker):
             )
         return judgements
 
-    def config(self) -> dict:
-        return (
-            super().config()
-            | self.generation_config()
-            | {
-                "prompt": RANK1_PROMPT,
-                "stop": list(RANK1_STOP),
-                "temperature": 0.0,
-                "verdict_tokens": [TRUE, FALSE],
-            }
-        )
-
 
 class Rank1_14B(Rank1):
-    name = "rank1-14b"
-    description = "Rank1 14B: reasons in <think>, then true/false; score p(true)"
-    model_id = "jhu-clsp/rank1-14b"
+    meta = rank1_meta("14B")
 
 
 class Rank1_32B(Rank1):
-    name = "rank1-32b"
-    description = "Rank1 32B: reasons in <think>, then true/false; score p(true)"
-    model_id = "jhu-clsp/rank1-32b"
+    meta = rank1_meta("32B")

@@ -10,6 +10,7 @@ from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
+from bright_eval.pipeline import Interrupted, PipelineError
 from bright_eval.rerank import UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.base import ModelLoadError
@@ -21,6 +22,7 @@ from bright_eval.retrieval.analyzer import AnalyzerUnavailableError
 from bright_eval.retrieval.base import MissingDependencyError
 from bright_eval.runs import RunFormatError
 from bright_eval.significance import PairingError
+from bright_eval.sources import UnknownSourceError
 
 COMMANDS = [evaluate, retrieve, record, leaderboard, list_command]
 # `python -m bright_eval` alone: the offline main job.
@@ -40,9 +42,10 @@ USER_ERRORS = (
     UnknownBackendError,
     MissingModelError,
     ModelLoadError,
-    rerank.RerankUsageError,
+    PipelineError,
     MissingOutputsError,
     MissingDependencyError,
+    UnknownSourceError,
 )
 
 
@@ -71,12 +74,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None and args.reranker is None:
+        stray = rerank.pipeline_flags_given(parser, args)
+        if stray:
+            print(f"error: {stray[0]} is a pipeline option: add --reranker NAME", file=sys.stderr)
+            return 2
         args = parser.parse_args(DEFAULT_COMMAND)
     quiet_libraries()
     if args.command is None:
-        args.func = rerank.run
+        args.func = rerank.run_command
     try:
         return args.func(args)
     except USER_ERRORS as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except Interrupted as err:
+        print(err, file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("interrupted; nothing already written was lost", file=sys.stderr)
+        return 130

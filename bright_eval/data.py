@@ -138,6 +138,14 @@ class BrightData(JudgedQueries):
                 )
             except ValueError as err:
                 raise DataError(f"{self.hub_id}@{self.revision[:12]}: {err}") from err
+            except (ConnectionError, OSError) as err:
+                # Offline, the Hub answers with a page of connection errors; one line says why
+                # and what works without it.
+                raise DataError(
+                    f"cannot load {self.hub_id} ({config}/{domain}) from the Hub: "
+                    f"{type(err).__name__}; pass --data-dir with a local snapshot "
+                    f"(or set ${DATA_DIR_ENV})"
+                ) from None
         files = self._local_files(config, domain)
         return datasets.load_dataset("parquet", data_files={domain: files}, split=domain)
 

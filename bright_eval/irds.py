@@ -33,7 +33,9 @@ def _check_variant(variant: str) -> None:
 
 @dataclass(frozen=True)
 class IrDatasetsBright(JudgedQueries):
-    """Same surface as `BrightData`, backed by ir_datasets."""
+    """A `BrightSource` backed by ir_datasets."""
+
+    data_dir: None = None  # pinned by the ir_datasets version, not by local files
 
     def describe(self) -> dict:
         import ir_datasets

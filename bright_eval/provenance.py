@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import platform
@@ -112,6 +113,13 @@ def _gpus() -> list[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+@functools.lru_cache(maxsize=1)
+def machine() -> str:
+    """Where a model ran, in a few words: its GPUs, else the CPU."""
+    gpus = _gpus()
+    return ", ".join(gpus) if gpus else f"CPU: {_cpu_model()}"
 
 
 def hardware() -> dict:

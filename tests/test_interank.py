@@ -4,7 +4,10 @@ import math
 
 import pytest
 
-from baselines.interank import (
+from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
+from bright_eval.rerank.backends.base import Generation, GenerationBackend
+from bright_eval.rerank.generative import MissingModelError
+from bright_eval_zoo.interank import (
     INVALID,
     KEYWORD,
     LABEL,
@@ -16,9 +19,6 @@ from baselines.interank import (
     parse_explained,
     parse_label_only,
 )
-from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
-from bright_eval.rerank.backends.base import Generation, GenerationBackend
-from bright_eval.rerank.generative import MissingModelError
 
 
 def test_the_variants_are_registered_under_their_names():
@@ -148,8 +148,8 @@ def test_prompts_decoding_truncation_and_the_expected_label():
     # The last reranker (label-only) parsed "Fine.\n\nRelevance Label: 2" as 2 as well.
     assert judged[0].label == 2 and judged[0].parsed
     # 2 x 0.6 + 1 x 0.3 + 0 x 0.1 = 1.5
-    assert judged[0].details["scores"]["expected_label"] == pytest.approx(1.5)
-    assert judged[1].label == 0 and not judged[1].parsed and "scores" not in judged[1].details
+    assert judged[0].scores["expected_label"] == pytest.approx(1.5)
+    assert judged[1].label == 0 and not judged[1].parsed and judged[1].scores == {}
     assert (judged[0].raw, judged[0].prompt_tokens, judged[0].generated_tokens) == (
         canned[0].text,
         120,
@@ -175,7 +175,7 @@ def test_the_configuration_changes_with_prompt_model_truncation_and_length():
 def test_the_label_token_is_found_in_a_real_tokenization(smollm2_path):
     from transformers import AutoTokenizer
 
-    from baselines.interank import label_token_index
+    from bright_eval_zoo.interank import label_token_index
 
     tokenizer = AutoTokenizer.from_pretrained(smollm2_path)
     ids = tokenizer("It is about 3 moths.\n\nRelevance Label: 2", add_special_tokens=False)[

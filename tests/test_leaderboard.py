@@ -11,7 +11,7 @@ from bright_eval.evaluation import average, evaluate
 from bright_eval.results import (
     MEASURED,
     FirstStage,
-    Reranker,
+    RerankerRecord,
     load_system,
     load_systems,
     save_system,
@@ -87,7 +87,7 @@ def add_reranked(results: Path, shift_biology: float) -> dict:
             label="Toy reranker",
             source=MEASURED,
             first_stage=FirstStage(base.first_stage.id, base.first_stage.label),
-            reranker=Reranker("toy", {"depth": 100}),
+            reranker=RerankerRecord("toy", {"depth": 100}),
             metrics=metrics,
             per_query=per_query,
         ),
@@ -167,7 +167,7 @@ def test_long_and_efficiency_views_worked_by_hand():
         label="Toy",
         source=MEASURED,
         first_stage=fs,
-        reranker=Reranker("toy"),
+        reranker=RerankerRecord("toy"),
         metrics_long={d: {"Recall@1": (i + 1) / 10} for i, d in enumerate(long_domains)},
     )
     row.efficiency.parameters = 3_210_000_000

@@ -45,7 +45,21 @@ def test_list_shows_registered_retrievers_and_imported_runs(capsys):
     finally:
         RETRIEVERS.pop("toy-bm25")
     assert rows["toy-bm25"] == ["retriever", "toy-bm25", "lexical", "-", "a test retriever"]
-    assert rows["file:<path>"][:3] == ["retriever", "file:<path>", "imported"]
+    assert rows["file"][:4] == ["retriever", "file", "imported", "-"]
+
+
+def test_the_listing_is_complete_when_called_from_python():
+    import ast
+    import subprocess
+    import sys
+
+    code = (
+        "from bright_eval.commands.list import rows\n"
+        "print(sorted(r[1] for r in rows() if r[0] == 'retriever'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    names = ast.literal_eval(done.stdout)
+    assert {"bm25", "bm25-lucene", "bm25s", "bge", "sbert", "dense", "rrf", "file"} <= set(names)
 
 
 def test_dense_retrievers_show_their_default_model(capsys):
@@ -53,3 +67,12 @@ def test_dense_retrievers_show_their_default_model(capsys):
     # BRIGHT's `bge` retriever is BAAI/bge-large-en-v1.5 (BRIGHT paper, Table 3 / retrievers.py).
     assert rows["bge"][2:4] == ["dense", "BAAI/bge-large-en-v1.5"]
     assert rows["bm25"][3] == "-"
+
+
+def test_the_readme_zoo_table_is_generated_from_the_records():
+    from bright_eval.commands.list import zoo_table
+    from tests.conftest import REPO
+
+    text = (REPO / "README.md").read_text()
+    block = text.split("<!-- zoo-table:", 1)[1].split("-->", 1)[1].split("<!-- /zoo-table -->")[0]
+    assert block.strip() == zoo_table().strip()

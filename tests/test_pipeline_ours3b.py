@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from baselines.interank import parse_explained
 from bright_eval.cli import main
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
+from bright_eval_zoo.interank import parse_explained
 from tests.snapshot import Recorder, build_domain
 
 QUERY_IDS = ["11", "20"]  # the two shortest biology queries: short prompts, fast on a CPU

@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bright_eval.cli import main
-from bright_eval.commands.rerank import Shard, parse_shard
+from bright_eval.pipeline import Shard
 from bright_eval.rerank import REGISTRY, Judgement, PointwiseReranker
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
@@ -101,7 +101,7 @@ def test_shards_split_by_query_and_merge_into_one_result(domain, monkeypatch, ca
     record = load_system(root / "results" / "lengths" / "system.json")
     assert set(record.metrics) == {"biology"} and record.reranker.name == "test-doc-length"
     config = record.reranker.config
-    assert config["backend"] == {"backend": None, "loaded": False}
+    assert config["backend"] == {}  # no model: nothing to describe
     assert config["first_stage"]["spec"] == f"file:{root}/{{domain}}.trec"
 
 
@@ -117,7 +117,10 @@ def test_the_reranker_sees_the_original_query_unless_told_otherwise(domain, monk
         ("11", queries["11"]),
     }
     (folder,) = [f for f in (root / "results").iterdir() if f.name.startswith("test-doc")]
-    assert folder.name == f"test-doc-length__{root.name}-top100__q-gpt4_reason__first-2-queries"
+    # The name states every departure: query variant, smoke limit, domain subset, local data.
+    assert folder.name == (
+        f"test-doc-length__{root.name}-top100__q-gpt4_reason__first-2-queries__biology__data-local"
+    )
     DocLength.seen = []
     assert main([*base, "--rerank-query", "gpt4_reason"]) == 0
     assert {text for _, text, _ in DocLength.seen} == {
@@ -126,12 +129,12 @@ def test_the_reranker_sees_the_original_query_unless_told_otherwise(domain, monk
 
 
 def test_shard_assignment():
-    assert parse_shard(None) == Shard(1, 1) and parse_shard("3/8") == Shard(3, 8)
+    assert Shard.parse(None) == Shard(1, 1) and Shard.parse("3/8") == Shard(3, 8)
     assert [p for p in range(10) if Shard(2, 4).takes(p)] == [1, 5, 9]
     assert Shard(2, 4).writer == "shard-2-of-4" and Shard(1, 1).writer == "all"
     for bad in ("0/4", "5/4", "1-4", "a/b"):
         with pytest.raises(ValueError, match="expected i/n"):
-            parse_shard(bad)
+            Shard.parse(bad)
 
 
 def test_a_pipeline_result_joins_the_leaderboard_with_its_gain(domain, monkeypatch, tmp_path):

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from baselines.interank import parse_explained
 from bright_eval.cli import main
 from bright_eval.results import load_systems, system_dir
 from bright_eval.runs import ranked, read_run
+from bright_eval_zoo.interank import parse_explained
 from tests.snapshot import Recorder, build_domain
 
 QUERY_ID = "42"  # the shortest pony query
@@ -92,7 +92,7 @@ def test_cross_encoder_from_the_command_line(pony, minilm_cross_encoder, tmp_pat
 
 
 def test_rankgpt_from_the_command_line(pony, smollm2_path, tmp_path, monkeypatch):
-    from baselines.listwise import parse_ranking
+    from bright_eval_zoo.listwise import parse_ranking
 
     root, _, _ = pony
     record, folder, outputs, order = run_pipeline(

@@ -100,10 +100,10 @@ def test_record_rejects_bad_settings_json(tmp_path, shared_bright, capsys):
 
 
 def test_reranked_runs_are_kept_only_when_small(tmp_path):
-    from bright_eval.record import keep_runs
-    from bright_eval.results import MEASURED, FirstStage, SystemResult, save_system
+    from bright_eval.results import MEASURED, FirstStage, SystemRecord, save_system
+    from bright_eval.results.from_runs import keep_runs
 
-    result = SystemResult("toy", "Toy", MEASURED, FirstStage("f", "F"))
+    result = SystemRecord("toy", "Toy", MEASURED, FirstStage("f", "F"))
     runs = {"pony": {"q1": {"Pony/a.txt": 2.0, "Pony/b c.txt": 1.0}}}
     assert keep_runs(result, runs, tmp_path / "results")
     kept = tmp_path / "results" / "toy" / "run" / "pony.trec.gz"
@@ -113,7 +113,7 @@ def test_reranked_runs_are_kept_only_when_small(tmp_path):
     save_system(result, tmp_path / "results")
     assert load_system(tmp_path / "results" / "toy" / "system.json").runs == result.runs
 
-    other = SystemResult("big", "Big", MEASURED, FirstStage("f", "F"))
+    other = SystemRecord("big", "Big", MEASURED, FirstStage("f", "F"))
     assert not keep_runs(other, runs, tmp_path / "results", max_bytes=10)
     assert not (tmp_path / "results" / "big" / "run" / "pony.trec.gz").exists()
     assert other.runs == []

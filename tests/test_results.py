@@ -8,9 +8,9 @@ from bright_eval.results import (
     Citation,
     Efficiency,
     FirstStage,
-    Reranker,
+    RerankerRecord,
     ResultsError,
-    SystemResult,
+    SystemRecord,
     load_system,
     load_systems,
     save_system,
@@ -20,12 +20,12 @@ FS = FirstStage("bm25/original", "BM25, original queries", {"depth": 100})
 
 
 def measured(name="toy", **kw):
-    return SystemResult(
+    return SystemRecord(
         name=name,
         label="Toy",
         source=MEASURED,
         first_stage=FS,
-        reranker=Reranker("toy", {"depth": 10}),
+        reranker=RerankerRecord("toy", {"depth": 10}),
         metrics={"biology": {"NDCG@10": 0.5, "MRR": 0.25}, "pony": {"NDCG@10": 0.2, "MRR": 1.0}},
         per_query={"biology": {"1": 0.5}, "pony": {"1": 0.2}},
         efficiency=Efficiency(parameters=3_000_000_000, model_calls=20, n_queries=2),
@@ -50,14 +50,14 @@ def test_saving_an_unchanged_record_does_not_touch_it(tmp_path):
 
 
 def test_reported_rows_live_apart_and_need_a_citation(tmp_path):
-    row = SystemResult(
+    row = SystemRecord(
         "bm25", "BM25", REPORTED, FS, reported_average={"NDCG@10": 0.145}, citation=Citation("X")
     )
     assert save_system(row, tmp_path) == tmp_path / "reported" / "bm25.json"
     save_system(measured(), tmp_path)
     assert [s.name for s in load_systems(tmp_path)] == ["toy", "bm25"]
     with pytest.raises(ResultsError, match="reported system 'bm25' has no citation"):
-        SystemResult("bm25", "BM25", REPORTED, FS)
+        SystemRecord("bm25", "BM25", REPORTED, FS)
 
 
 def test_average_is_published_value_or_mean_of_all_domains():
@@ -66,9 +66,9 @@ def test_average_is_published_value_or_mean_of_all_domains():
         ["biology", "earth_science", "economics", "psychology", "robotics", "stackoverflow",
          "sustainable_living", "leetcode", "pony", "aops", "theoremqa_theorems",
          "theoremqa_questions"])}  # fmt: skip
-    row = SystemResult("a", "A", MEASURED, FS, metrics=full)
+    row = SystemRecord("a", "A", MEASURED, FS, metrics=full)
     assert row.average() == pytest.approx(0.1)  # four each of 0, 0.1, 0.2
-    published = SystemResult(
+    published = SystemRecord(
         "b", "B", REPORTED, FS, metrics=full, reported_average={"NDCG@10": 0.3},
         citation=Citation("Y"),
     )  # fmt: skip
@@ -87,7 +87,7 @@ def test_average_is_published_value_or_mean_of_all_domains():
 def test_bad_records_name_the_bad_thing(kwargs, message):
     base = {"name": "ok", "label": "L", "source": MEASURED, "first_stage": FS}
     with pytest.raises(ValueError) as err:
-        SystemResult(**{**base, **kwargs})
+        SystemRecord(**{**base, **kwargs})
     assert message in str(err.value)
 
 

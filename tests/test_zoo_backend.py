@@ -3,16 +3,22 @@
 
 import pytest
 
-from baselines.cross_encoder import CrossEncoderReranker
-from baselines.listwise import BrightListwise, RankGPT
-from baselines.monot5 import MonoT5
 from bright_eval.cli import build_parser
-from bright_eval.commands.rerank import build_reranker
-from bright_eval.rerank import REGISTRY, Candidate, RerankerOptions, UnsupportedOptionError
+from bright_eval.commands.rerank import spec_from_args
+from bright_eval.pipeline import build_reranker
+from bright_eval.rerank import (
+    REGISTRY,
+    Candidate,
+    RerankerOptions,
+    UnsupportedOptionError,
+    load_plugins,
+)
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.openai_backend import OpenAIBackend
-from bright_eval.rerank.base import load_plugins
 from bright_eval.rerank.generative import GenerativeMixin
+from bright_eval_zoo.cross_encoder import CrossEncoderReranker
+from bright_eval_zoo.listwise import BrightListwise, RankGPT
+from bright_eval_zoo.monot5 import MonoT5
 
 
 def test_the_pipeline_builds_bright_listwise_on_an_openai_compatible_server(server):
@@ -20,7 +26,7 @@ def test_the_pipeline_builds_bright_listwise_on_an_openai_compatible_server(serv
         ["--reranker", "bright-listwise", "--model", "gpt-4", "--backend", "openai",
          "--base-url", server.url, "--max-new-tokens", "64"]
     )  # fmt: skip
-    reranker = build_reranker(args)
+    reranker = build_reranker(spec_from_args(args))
     assert isinstance(reranker, BrightListwise)
     assert isinstance(reranker.backend, OpenAIBackend) and reranker.backend.base_url == server.url
     window = [
@@ -34,7 +40,7 @@ def test_the_pipeline_builds_bright_listwise_on_an_openai_compatible_server(serv
     assert (body["model"], body["temperature"], body["top_p"]) == ("gpt-4", 0.8, 0.8)
     assert body["max_tokens"] == 64 and body["messages"] == reranker.prompt(window)
     # The server echoes the prompt: no JSON list, so the window keeps its order, counted.
-    assert perm.order == [0, 1] and reranker.stats.no_answer == 1
+    assert perm.order == [0, 1] and perm.repair.no_answer == 1
     config = reranker.config()
     assert (config["backend"], config["model"], config["top_p"]) == ("openai", "gpt-4", 0.8)
     assert config["max_new_tokens"] == 64 and config["max_new_tokens_overridden"] is True
@@ -48,13 +54,16 @@ def test_an_unknown_backend_name_lists_the_valid_ones():
 
 
 def test_rerankers_that_load_their_own_weights_refuse_generation_options():
-    with pytest.raises(UnsupportedOptionError, match="cross-encoder .* --adapter does not"):
+    accepted = r"\(it accepts: --model, --model-revision\)"
+    with pytest.raises(
+        UnsupportedOptionError, match="cross-encoder does not take --adapter " + accepted
+    ):
         CrossEncoderReranker(RerankerOptions(adapter="lora"))
-    with pytest.raises(UnsupportedOptionError, match="monot5-3b .* --backend does not"):
+    with pytest.raises(UnsupportedOptionError, match="monot5-3b does not take --backend"):
         MonoT5(RerankerOptions(backend="vllm"))
-    with pytest.raises(UnsupportedOptionError, match="--max-new-tokens does not"):
+    with pytest.raises(UnsupportedOptionError, match="does not take --max-new-tokens"):
         MonoT5(RerankerOptions(max_new_tokens=8))
-    monot5 = MonoT5(RerankerOptions(model="/models/t5", revision="abc", backend="transformers"))
+    monot5 = MonoT5(RerankerOptions(model="/models/t5", revision="abc"))
     assert (monot5.model, monot5.revision) == ("/models/t5", "abc")
 
 
@@ -62,7 +71,7 @@ def test_every_registered_reranker_is_built_from_options_alone():
     options = RerankerOptions(model="org/model", revision="r1")
     load_plugins()
     assert {"rank1-7b", "rankgpt", "cross-encoder", "monot5-3b"} <= set(REGISTRY)
-    zoo = {n: c for n, c in REGISTRY.items() if c.__module__.startswith("baselines.")}
+    zoo = {n: c for n, c in REGISTRY.items() if c.__module__.startswith("bright_eval_zoo.")}
     for name, cls in zoo.items():
         reranker = cls(options)
         assert reranker.options is options, name

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from baselines.cross_encoder import CrossEncoderReranker
-from baselines.monot5 import MonoT5
-from baselines.qwen3_reranker import QWEN3_PREFIX, QWEN3_SUFFIX, Qwen3Reranker
-from baselines.scoring import two_way_probability
 from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
+from bright_eval.rerank.scoring import two_way_probability
+from bright_eval_zoo.cross_encoder import CrossEncoderReranker
+from bright_eval_zoo.monot5 import MonoT5
+from bright_eval_zoo.qwen3_reranker import QWEN3_PREFIX, QWEN3_SUFFIX, Qwen3Reranker
 
 
 def cand(query, document, rank=1):
@@ -231,11 +231,11 @@ def test_cross_encoder_scores_query_then_document_with_the_models_activation(min
             swapped = net(**tokenizer(c.document, c.query, return_tensors="pt")).logits[0, 0]
         assert math.isclose(j.score, torch.sigmoid(logit).item(), rel_tol=1e-4)
         assert not math.isclose(j.score, torch.sigmoid(swapped).item(), rel_tol=1e-4)
-    config = reranker.config()
-    assert (
-        config["activation"] == "Sigmoid"
-        and config["backend"]["backend"] == "sentence-transformers"
-    )
+    # What the loaded model decided goes to the record (backend_info), not the cache key.
+    info = reranker.backend_info()
+    assert info["activation"] == "Sigmoid" and info["backend"] == "sentence-transformers"
+    assert info["parameters"] == sum(p.numel() for p in net.parameters())
+    assert reranker.parameter_count() == info["parameters"]
 
 
 def test_cross_encoder_defaults_to_brights_minilm():

@@ -2,7 +2,10 @@
 
 import pytest
 
-from baselines.listwise import (
+from bright_eval.rerank import Candidate, RepairStats, RerankerOptions, get_reranker_class
+from bright_eval.rerank.generative import MissingModelError
+from bright_eval.rerank.permutation import repair_ids
+from bright_eval_zoo.listwise import (
     BrightListwise,
     RankGPT,
     RankZephyr,
@@ -10,10 +13,7 @@ from baselines.listwise import (
     parse_bright,
     parse_ranking,
     parse_reasonrank,
-    repair,
 )
-from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
-from bright_eval.rerank.generative import MissingModelError
 from tests.fakes import FakeBackend, with_backend
 
 
@@ -28,62 +28,59 @@ def window(*docs, query="why is the sky blue"):
 
 
 def test_a_well_formed_answer_is_taken_as_is():
-    parsed = parse_ranking("[3] > [1] > [2]", 3)
-    assert parsed.order == [2, 0, 1]
-    assert not parsed.repaired
+    order, fix = parse_ranking("[3] > [1] > [2]", 3)
+    assert order == [2, 0, 1]
+    assert fix == RepairStats(windows=1)
 
 
 def test_repair_drops_duplicates_and_unknown_ids_and_appends_the_missing_in_input_order():
     # Model said 2, 3, 2 (again), 7 (no such passage), 1 over 5 passages: 4 and 5 never named.
-    parsed = parse_ranking("[2] > [3] > [2] > [7] > [1]", 5)
-    assert parsed.order == [1, 2, 0, 3, 4]
-    assert (parsed.duplicates, parsed.unknown, parsed.missing) == (1, 1, 2)
-    assert parsed.repaired and not parsed.no_answer
+    order, fix = parse_ranking("[2] > [3] > [2] > [7] > [1]", 5)
+    assert order == [1, 2, 0, 3, 4]
+    assert (fix.duplicates, fix.unknown, fix.missing) == (1, 1, 2)
+    assert fix.repaired and not fix.no_answer
 
 
 def test_id_zero_is_unknown_not_the_first_passage():
-    parsed = repair([0, 2, 1], 2)
-    assert parsed.order == [1, 0]
-    assert parsed.unknown == 1
+    order, fix = repair_ids([0, 2, 1], 2)
+    assert order == [1, 0]
+    assert fix.unknown == 1
 
 
 def test_an_answer_with_no_ids_keeps_the_input_order_and_says_so():
-    parsed = parse_ranking("I cannot rank these passages.", 3)
-    assert parsed.order == [0, 1, 2]
-    assert parsed.no_answer and parsed.repaired and parsed.missing == 3
+    order, fix = parse_ranking("I cannot rank these passages.", 3)
+    assert order == [0, 1, 2]
+    assert fix.no_answer and fix.repaired and fix.missing == 3
 
 
 def test_reasonrank_reads_only_the_answer_tag():
     text = "<think>passage [3] looks best, then [1]</think>\n<answer>[2] > [1] > [3]</answer>"
-    assert parse_reasonrank(text, 3).order == [1, 0, 2]
+    assert parse_reasonrank(text, 3)[0] == [1, 0, 2]
     # Upper-case tags: the authors match on the lower-cased text.
-    assert parse_reasonrank("<THINK>x</THINK><ANSWER>[3] > [2] > [1]</ANSWER>", 3).order == [
-        2,
-        1,
-        0,
-    ]
+    upper = parse_reasonrank("<THINK>x</THINK><ANSWER>[3] > [2] > [1]</ANSWER>", 3)[0]
+    assert upper == [2, 1, 0]
     # An answer tag that was opened but never closed (length cut): what follows it is read.
-    unclosed = parse_reasonrank("<think>long</think> <answer>[3] > [1]", 3)
-    assert unclosed.order == [2, 0, 1] and unclosed.missing == 1
+    order, fix = parse_reasonrank("<think>long</think> <answer>[3] > [1]", 3)
+    assert order == [2, 0, 1] and fix.missing == 1
 
 
 def test_reasonrank_without_an_answer_falls_back_to_the_input_order():
-    parsed = parse_reasonrank("<think>[3] is clearly best, then [2] and [1]", 3)
-    assert parsed.order == [0, 1, 2]
-    assert parsed.no_answer
+    order, fix = parse_reasonrank("<think>[3] is clearly best, then [2] and [1]", 3)
+    assert order == [0, 1, 2]
+    assert fix.no_answer
 
 
 def test_bright_reads_the_last_json_block():
     text = "reasoning...\n```json\n[9]\n```\nfinal:\n```json\n[2, 1, 3]\n```"
     # Greedy like BRIGHT's regex: from the first ```json to the last ```, which is not JSON, so
     # this answer fails and keeps the input order, exactly as the reference does.
-    assert parse_bright(text, 3).no_answer
-    assert parse_bright("ok\n```json\n[2, 1, 3]\n```", 3).order == [1, 0, 2]
-    mixed = parse_bright('```json\n["2", 3, 3, true]\n```', 3)
-    assert mixed.order == [2, 0, 1]
-    assert (mixed.unknown, mixed.duplicates, mixed.missing) == (2, 1, 2)
-    assert parse_bright("```json\n{not json}\n```", 2).no_answer
-    assert parse_bright("[1, 2]", 2).no_answer  # no json block at all
+    assert parse_bright(text, 3)[1].no_answer
+    assert parse_bright("ok\n```json\n[2, 1, 3]\n```", 3)[0] == [1, 0, 2]
+    order, fix = parse_bright('```json\n["2", 3, 3, true]\n```', 3)
+    assert order == [2, 0, 1]
+    assert (fix.unknown, fix.duplicates, fix.missing) == (2, 1, 2)
+    assert parse_bright("```json\n{not json}\n```", 2)[1].no_answer
+    assert parse_bright("[1, 2]", 2)[1].no_answer  # no json block at all
 
 
 # --- exact prompts ------------------------------------------------------------------------------
@@ -186,8 +183,8 @@ def test_reasonrank_prompt_and_token_truncation():
         "[2] > [1]."
     )
     assert perm.order == [1, 0] and not perm.repaired
-    assert reranker.config()["prompt"]["tokenizer"] == "WordTokenizer"
-    assert with_backend(ReasonRank(), FakeBackend()).config()["prompt"]["tokenizer"] == (
+    assert reranker.config()["tokenizer"] == "WordTokenizer"
+    assert with_backend(ReasonRank(), FakeBackend()).config()["tokenizer"] == (
         "liuwenhan/reasonrank-7B"
     )
     assert backend.params[0].max_new_tokens == 3172 and backend.params[0].temperature == 0.0
@@ -231,8 +228,10 @@ def test_permute_answers_every_window_in_order_and_counts_repairs():
     assert [p.order for p in perms] == [[1, 0, 2], [0, 1], [0, 1]]
     assert [p.repaired for p in perms] == [False, True, True]
     assert [p.generated_tokens for p in perms] == [7, 7, 7]
-    stats = reranker.stats.to_json()
-    assert stats == {
+    total = RepairStats()
+    for p in perms:
+        total.add(p.repair)
+    assert total.to_json() == {
         "windows": 3,
         "repaired": 2,
         "no_answer": 1,
@@ -248,8 +247,8 @@ def test_config_names_model_backend_prompt_and_decoding():
     config = a.config()
     assert config["model"] == "m1" and config["backend"] == "openai"
     assert config["window_size"] == 20 and config["stride"] == 10
-    assert config["prompt"]["passage_assistant"] == "Received passage [{rank}]."
-    assert config["prompt"]["prefix"].startswith("I will provide you with {num} passages")
+    assert config["prompts"]["passage_assistant"] == "Received passage [{rank}]."
+    assert config["prompts"]["prefix"].startswith("I will provide you with {num} passages")
     assert a.config_hash() != b.config_hash()
     zephyr = with_backend(RankZephyr(), FakeBackend())
     assert zephyr.config()["model"] == "castorini/rank_zephyr_7b_v1_full"

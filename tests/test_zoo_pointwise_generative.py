@@ -4,10 +4,10 @@ import math
 
 import pytest
 
-from baselines.llm_pointwise import LLMPointwise
-from baselines.rank1 import Rank1, Rank1_14B, Rank1_32B
 from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
 from bright_eval.rerank.generative import MissingModelError
+from bright_eval_zoo.llm_pointwise import LLMPointwise
+from bright_eval_zoo.rank1 import Rank1, Rank1_14B, Rank1_32B
 from tests.fakes import FakeBackend, with_backend
 
 PAIR = Candidate("q1", "why is the sky blue", "d1", "Rayleigh scattering.", first_stage_rank=1)
@@ -114,7 +114,7 @@ def test_labels_are_parsed_as_ours_3b_parses_them_in_each_mode():
     # the authors', takes "Relevance Label:" exactly and the last word before "##".
     replies = ["relevance label: 2 ##", "Relevance Label: 1 ##", "It is partially relevant."]
     explained = with_backend(LLMPointwise(M), FakeBackend(replies)).judge([PAIR] * 3)
-    assert [(j.label, j.details["parse"]) for j in explained] == [
+    assert [(j.label, j.how_parsed) for j in explained] == [
         (2, "label"),
         (1, "label"),
         (1, "keyword"),
@@ -134,13 +134,14 @@ def test_unparseable_replies_score_zero_and_are_flagged():
     judgements = with_backend(LLMPointwise(M), backend).judge([PAIR, PAIR, PAIR])
     assert [j.score for j in judgements] == [2.0, 0.0, 0.0]
     assert [j.parsed for j in judgements] == [True, False, False]
-    assert judgements[2].details == {"parse": "no-keyword", "finish_reason": "length"}
+    assert judgements[2].how_parsed == "no-keyword"
+    assert judgements[2].details == {"finish_reason": "length"}
 
 
 def test_the_explanation_ablation_changes_the_config():
     with_expl = with_backend(LLMPointwise(M), FakeBackend())
     without = with_backend(LLMPointwise(M, explanation=False), FakeBackend())
-    assert with_expl.config()["explanation"] is True and without.config()["explanation"] is False
+    assert with_expl.config()["explain"] is True and without.config()["explain"] is False
     assert with_expl.config_hash() != without.config_hash()
 
 
@@ -152,4 +153,4 @@ def test_the_label_only_arm_has_a_name_of_its_own():
     judged = with_backend(cls(M), backend).judge([PAIR])
     assert backend.prompts[0][0]["content"].startswith("Rate the relevance of the following")
     assert (judged[0].label, judged[0].parsed) == (2, True)
-    assert with_backend(cls(M), FakeBackend()).config()["explanation"] is False
+    assert with_backend(cls(M), FakeBackend()).config()["explain"] is False

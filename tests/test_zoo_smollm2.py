@@ -9,12 +9,12 @@ import math
 import pytest
 import torch
 
-from baselines.interank import parse_label_only
-from baselines.listwise import RankGPT
-from baselines.llm_pointwise import LLMPointwise
-from baselines.rank1 import Rank1, forced_continuation
 from bright_eval.rerank import Candidate, RerankerOptions
 from bright_eval.rerank.backends.hf import TransformersBackend
+from bright_eval_zoo.interank import parse_label_only
+from bright_eval_zoo.listwise import RankGPT
+from bright_eval_zoo.llm_pointwise import LLMPointwise
+from bright_eval_zoo.rank1 import Rank1, forced_continuation
 from tests.snapshot import Recorder
 
 

@@ -11,8 +11,8 @@ import argparse
 import sys
 
 from bright_eval import leaderboard
-from bright_eval.record import reevaluate
 from bright_eval.results import MEASURED, load_systems, save_system
+from bright_eval.results.check import reevaluate
 
 DEFAULT_RESULTS = "results"
 DEFAULT_OUT = "leaderboards"
@@ -25,6 +25,11 @@ def add_paths(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out", default=DEFAULT_OUT, help="leaderboard folder (default: leaderboards)"
+    )
+    parser.add_argument(
+        "--include-smoke",
+        action="store_true",
+        help="also show smoke runs (fewer queries, shortened generation); left out by default",
     )
     parser.add_argument(
         "--readme",
@@ -57,8 +62,18 @@ def readme_of(args: argparse.Namespace) -> str | None:
     return args.readme or None
 
 
+def shown_systems(args: argparse.Namespace) -> list:
+    systems = load_systems(args.results)
+    smoke = [s.name for s in systems if s.smoke]
+    if smoke and not args.include_smoke:
+        print(f"left out {len(smoke)} smoke run(s) (--include-smoke shows them): "
+              f"{', '.join(smoke)}", file=sys.stderr)  # fmt: skip
+        return [s for s in systems if not s.smoke]
+    return systems
+
+
 def run(args: argparse.Namespace) -> int:
-    board = leaderboard.build(load_systems(args.results))
+    board = leaderboard.build(shown_systems(args))
     if args.check:
         problems = leaderboard.stale(board, args.out, readme_of(args))
         for p in problems:

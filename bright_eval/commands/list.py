@@ -1,5 +1,5 @@
 """`list`: every registered retriever and reranker, with its family, default model and a line
-saying what it is."""
+saying what it is; `list --markdown` prints the README's zoo table from the same records."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import argparse
 
 from tabulate import tabulate
 
-from bright_eval.rerank.base import REGISTRY as RERANKERS
-from bright_eval.rerank.base import load_plugins
-from bright_eval.retrieval import REGISTRY as RETRIEVERS
-from bright_eval.retrieval.imported import ImportedRun
+from bright_eval.rerank.registry import load_plugins
+from bright_eval.retrieval.base import load_builtin_retrievers
 
 ANY_MODEL = "any (--model)"
 
 
 def register(commands) -> None:
     ls = commands.add_parser("list", help="list the retrievers and rerankers")
+    ls.add_argument("--markdown", action="store_true", help="the reranker table, as markdown")
     ls.set_defaults(func=run)
 
 
@@ -30,20 +29,32 @@ def retriever_model(cls) -> str:
 
 def rows() -> list[tuple[str, str, str, str, str]]:
     """(kind, name, family, model id, description), retrievers first, each kind by name."""
-    load_plugins()
     out = [
         ("retriever", name, cls.family, retriever_model(cls), cls.description)
-        for name, cls in sorted(RETRIEVERS.items())
+        for name, cls in sorted(load_builtin_retrievers().items())
     ]
-    out.append(("retriever", "file:<path>", ImportedRun.family, "-", ImportedRun.description))
     out += [
-        ("reranker", name, cls.family, cls.model_id or ANY_MODEL, cls.description)
-        for name, cls in sorted(RERANKERS.items())
+        ("reranker", name, cls.family, cls.meta.model_id or ANY_MODEL, cls.meta.description)
+        for name, cls in sorted(load_plugins().items())
     ]
     return out
 
 
+def zoo_table() -> str:
+    """The README's reranker table: one row per registered reranker, from its metadata."""
+    rows = [
+        (f"`{name}`", cls.family, cls.meta.model_id or ANY_MODEL, cls.meta.description,
+         cls.meta.published or "-", cls.meta.citation or "-")
+        for name, cls in sorted(load_plugins().items())
+    ]  # fmt: skip
+    headers = ["reranker", "family", "default model", "what it does", "published", "source"]
+    return tabulate(rows, headers=headers, tablefmt="github")
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(zoo_table())
+        return 0
     headers = ["kind", "name", "family", "model", "description"]
     print(tabulate(rows(), headers=headers, tablefmt="simple"))
     return 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bright_eval.data import DATA_DIR_ENV, BrightData
+from bright_eval.data import DATA_DIR_ENV
 from bright_eval.evaluation import METRIC_NAMES, EvaluationError
+from bright_eval.sources import BrightSource, open_source
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
@@ -26,13 +27,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def data_from_args(args: argparse.Namespace):
-    """A `BrightData`, or its ir_datasets twin, from the command's options."""
-    if getattr(args, "source", "hf") == "ir_datasets":
-        from bright_eval.irds import IrDatasetsBright
-
-        return IrDatasetsBright()
-    return BrightData.from_options(args.data_dir, args.revision)
+def data_from_args(args: argparse.Namespace) -> BrightSource:
+    return open_source(getattr(args, "source", "hf"), args.data_dir, args.revision)
 
 
 def parse_metric_list(text: str) -> list[str]:

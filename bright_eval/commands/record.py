@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bright_eval.commands.options import data_from_args
 from bright_eval.domains import parse_domains
-from bright_eval.record import record_runs
-from bright_eval.results import FirstStage, Reranker, ResultsError, save_system
+from bright_eval.results import FirstStage, RerankerRecord, ResultsError, save_system
+from bright_eval.results.from_runs import record_runs
 
 
 def register(commands) -> None:
@@ -59,7 +59,9 @@ def run(args: argparse.Namespace) -> int:
     )
     reranker = None
     if args.reranker:
-        reranker = Reranker(args.reranker, json_object(args.reranker_config, "--reranker-config"))
+        reranker = RerankerRecord(
+            args.reranker, json_object(args.reranker_config, "--reranker-config")
+        )
     result = record_runs(
         args.name,
         args.label,

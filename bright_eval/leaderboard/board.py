@@ -16,7 +16,7 @@ from bright_eval.leaderboard.render import (
     render_long,
     render_main,
 )
-from bright_eval.results import SystemResult
+from bright_eval.results import SystemRecord
 from bright_eval.significance import Gain
 
 MAIN = "main.md"
@@ -34,7 +34,7 @@ class Leaderboard:
     chart_sha: str | None
 
 
-def build(systems: Sequence[SystemResult]) -> Leaderboard:
+def build(systems: Sequence[SystemRecord]) -> Leaderboard:
     grouped = groups(systems)
     ordered = [s for g in grouped for s in g.systems]
     numbers = citation_numbers(ordered)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bright_eval.results import REPORTED, SystemResult
+from bright_eval.results import REPORTED, SystemRecord
 
 
-def citation_numbers(ordered: Sequence[SystemResult]) -> dict[str, int]:
+def citation_numbers(ordered: Sequence[SystemRecord]) -> dict[str, int]:
     """One number per distinct reference, in order of first appearance."""
     numbers: dict[str, int] = {}
     for s in ordered:
@@ -16,16 +16,16 @@ def citation_numbers(ordered: Sequence[SystemResult]) -> dict[str, int]:
     return numbers
 
 
-def source_cell(system: SystemResult, numbers: dict[str, int]) -> str:
+def source_cell(system: SystemRecord, numbers: dict[str, int]) -> str:
     if system.source == REPORTED and system.citation is not None:
         return f"reported [{numbers[system.citation.reference]}]"
     return system.source
 
 
-def citations_block(systems: Sequence[SystemResult], numbers: dict[str, int]) -> list[str]:
+def citations_block(systems: Sequence[SystemRecord], numbers: dict[str, int]) -> list[str]:
     if not numbers:
         return []
-    seen: dict[str, SystemResult] = {}
+    seen: dict[str, SystemRecord] = {}
     wheres: dict[str, set[str]] = {}
     vias: dict[str, set[str]] = {}
     for s in systems:

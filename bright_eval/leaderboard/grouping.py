@@ -6,23 +6,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bright_eval.results import HEADLINE, MEASURED, SystemResult
+from bright_eval.results import HEADLINE, MEASURED, SystemRecord
 
 
 @dataclass
 class Group:
     id: str
     label: str
-    systems: list[SystemResult]
+    systems: list[SystemRecord]
 
     @property
-    def baseline(self) -> SystemResult | None:
+    def baseline(self) -> SystemRecord | None:
         """The measured first-stage row that the group's measured rerankers are tested against."""
         firsts = [s for s in self.systems if not s.is_reranked and s.source == MEASURED]
         return firsts[0] if firsts else None
 
 
-def _row_key(system: SystemResult):
+def _row_key(system: SystemRecord):
     avg = system.average(HEADLINE)
     return (
         system.is_reranked,
@@ -32,8 +32,8 @@ def _row_key(system: SystemResult):
     )
 
 
-def groups(systems: Sequence[SystemResult]) -> list[Group]:
-    by_id: dict[str, list[SystemResult]] = {}
+def groups(systems: Sequence[SystemRecord]) -> list[Group]:
+    by_id: dict[str, list[SystemRecord]] = {}
     for s in systems:
         by_id.setdefault(s.first_stage.id, []).append(s)
     out = []

@@ -7,7 +7,7 @@ import pandas as pd
 
 from bright_eval.domains import CODING, DOMAINS, GROUPS, STACKEXCHANGE, THEOREM
 from bright_eval.evaluation import DECIMALS
-from bright_eval.results import HEADLINE, SystemResult
+from bright_eval.results import HEADLINE, SystemRecord
 
 MISSING = "–"
 
@@ -35,7 +35,7 @@ def group_average(values: dict[str, float], group: str) -> float | None:
     return round(sum(values[m] for m in members) / len(members), DECIMALS)
 
 
-def headline_values(system: SystemResult) -> dict[str, float | None]:
+def headline_values(system: SystemRecord) -> dict[str, float | None]:
     """Domain, group and overall nDCG@10 (fractions) of one row; None where unknown."""
     per_domain = {d: m[HEADLINE] for d, m in system.metrics.items() if HEADLINE in m}
     row: dict[str, float | None] = {d: per_domain.get(d) for d in DOMAINS}

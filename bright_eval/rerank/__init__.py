@@ -1,9 +1,9 @@
-"""Reranking: the reranker interface, generation backends, the output cache and the runner."""
+"""Reranking: the reranker interface and registry, generation backends, the output cache and
+the runner."""
 
 from bright_eval.rerank.base import (
     LISTWISE,
     POINTWISE,
-    REGISTRY,
     Candidate,
     Judgement,
     ListwiseReranker,
@@ -11,9 +11,15 @@ from bright_eval.rerank.base import (
     PointwiseReranker,
     Reranker,
     RerankerOptions,
+)
+from bright_eval.rerank.meta import RerankerMeta, UnsupportedOptionError
+from bright_eval.rerank.permutation import RepairStats
+from bright_eval.rerank.registry import (
+    REGISTRY,
     UnknownRerankerError,
-    UnsupportedOptionError,
     get_reranker_class,
+    load_plugins,
+    register,
 )
 
 __all__ = [
@@ -25,9 +31,13 @@ __all__ = [
     "ListwiseReranker",
     "Permutation",
     "PointwiseReranker",
+    "RepairStats",
     "Reranker",
+    "RerankerMeta",
     "RerankerOptions",
     "UnknownRerankerError",
     "UnsupportedOptionError",
     "get_reranker_class",
+    "load_plugins",
+    "register",
 ]

@@ -1,8 +1,13 @@
-"""The reranker interface. Subclass `PointwiseReranker` or `ListwiseReranker`, give it a `name`,
-and it is available to the CLI and the leaderboard with no other edit.
+"""The reranker interface. Subclass `PointwiseReranker` or `ListwiseReranker`, give the class
+its own `meta` (a `RerankerMeta` record), and it is available to the CLI and the leaderboard.
 
 Rerankers see batches that span queries, so a backend can fill a GPU with pairs from many
 queries at once; the caller (the rerank runner) handles caching, tie-breaking and the run.
+
+The cache key is derived, not written by hand: every setting a reranker class declares at
+class level (a prompt template, a temperature, a window size; any JSON-able value) is hashed,
+with its current value, together with the options it accepts. A new parameter therefore
+changes the key by being declared, and cannot be forgotten.
 """
 
 from __future__ import annotations
@@ -11,20 +16,19 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar
 
-REGISTRY: dict[str, type[Reranker]] = {}
+from bright_eval.rerank.meta import OPTION_FLAGS, RerankerMeta, UnsupportedOptionError
+from bright_eval.rerank.permutation import RepairStats
+from bright_eval.rerank.registry import register
+
 POINTWISE = "pointwise"
 LISTWISE = "listwise"
-
-
-class UnknownRerankerError(ValueError):
-    pass
-
-
-class UnsupportedOptionError(ValueError):
-    """An option this reranker cannot honour (dropping it would mislabel the results)."""
+# Class attributes that describe a reranker rather than change its outputs.
+NOT_SETTINGS = frozenset(
+    {"meta", "name", "family", "description", "model_id", "alternative_scores", "options"}
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,17 @@ class Judgement:
     parsed: bool = True  # False: output unparseable, score is the documented fallback
     label: int | None = None  # a discrete label where the model emits one (0/1/2, true/false)
     raw: str | None = None  # the model's text (explanation and label), kept for inspection
-    details: dict = field(default_factory=dict)  # e.g. {"expected_label": 1.37}
+    how_parsed: str | None = None  # e.g. "label", "keyword", "no-keyword" (counted per kind)
+    scores: dict[str, float] = field(default_factory=dict)  # alternative scores, by name
+    details: dict = field(default_factory=dict)  # free-form, for inspection only
     prompt_tokens: int = 0
     generated_tokens: int = 0
+    model_seconds: float = 0.0  # this output's share of the model's time
+    hardware: str | None = None  # where it was computed
+
+    @property
+    def parse_kind(self) -> str:
+        return self.how_parsed or ("parsed" if self.parsed else "failed")
 
 
 @dataclass
@@ -57,15 +69,25 @@ class Permutation:
     """A listwise reranker's answer for one window: positions into the window, best first."""
 
     order: list[int]
-    repaired: bool = False  # True when the model's permutation had to be repaired
+    repair: RepairStats = field(default_factory=RepairStats)  # what this window's answer needed
     raw: str | None = None
     prompt_tokens: int = 0
     generated_tokens: int = 0
+    model_seconds: float = 0.0  # this output's share of the model's time
+    hardware: str | None = None  # where it was computed
+
+    def __post_init__(self) -> None:
+        if isinstance(self.repair, dict):  # read back from the output cache
+            self.repair = RepairStats(**self.repair)
+
+    @property
+    def repaired(self) -> bool:
+        return bool(self.repair.repaired)
 
 
 @dataclass(frozen=True)
 class RerankerOptions:
-    """What the command line may set on any reranker; each uses what applies to it."""
+    """What the command line may set on a reranker; each accepts only what applies to it."""
 
     model: str | None = None  # None: the reranker's default model
     adapter: str | None = None  # a LoRA adapter (path or Hub id)
@@ -74,31 +96,88 @@ class RerankerOptions:
     max_new_tokens: int | None = None  # None: the reranker's own (published) setting
     backend_options: dict = field(default_factory=dict)  # e.g. {"base_url": ...} for openai
 
+    def given(self) -> list[str]:
+        """Names of the options set to something other than their default."""
+        return [f.name for f in fields(self) if getattr(self, f.name) != _DEFAULTS[f.name]]
+
+
+_DEFAULTS = {f.name: getattr(RerankerOptions(), f.name) for f in fields(RerankerOptions)}
+
+
+def _json_value(value) -> bool:
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_json_value(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_value(v) for k, v in value.items())
+    return False
+
 
 class Reranker(ABC):  # noqa: B024 - abstract through its two families
+    meta: ClassVar[RerankerMeta] = RerankerMeta(name="")
+    # Mirrors of `meta`, set on subclassing (the record is the one source of truth).
     name: ClassVar[str] = ""
-    family: ClassVar[str] = ""  # POINTWISE or LISTWISE
     description: ClassVar[str] = ""
-    model_id: ClassVar[str | None] = None  # the default model, a Hugging Face id
-    prompt_version: ClassVar[str] = "1"
-    # Finer scores a reranker reports beside its main one (in Judgement.details["scores"]);
-    # the runner makes a run for each and `--score NAME` picks the one the system ranks by.
+    model_id: ClassVar[str | None] = None
     alternative_scores: ClassVar[tuple[str, ...]] = ()
+    family: ClassVar[str] = ""  # POINTWISE or LISTWISE
+    prompt_version: ClassVar[str] = "1"
 
     def __init__(self, options: RerankerOptions | None = None):
         self.options = options or RerankerOptions()
+        refused = [o for o in self.options.given() if o not in self.meta.accepts]
+        if refused:
+            accepted = ", ".join(OPTION_FLAGS[o] for o in sorted(self.meta.accepts)) or "none"
+            raise UnsupportedOptionError(
+                f"{self.name} does not take {OPTION_FLAGS[refused[0]]} (it accepts: {accepted})"
+            )
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.name:
-            if cls.name in REGISTRY and REGISTRY[cls.name] is not cls:
-                raise ValueError(f"two rerankers are named {cls.name!r}")
-            REGISTRY[cls.name] = cls
+        # Only a class that names itself registers (its own `meta`, or just its own `name`): an
+        # intermediate base class, or a subclass that changes behaviour but not the name,
+        # inherits its parent's name and does not.
+        own_name = cls.__dict__.get("name")
+        if own_name and "meta" not in cls.__dict__:
+            cls.meta = replace(cls.meta, name=own_name)
+        if cls.__dict__.get("meta") is not None:
+            # Mirrors of the record, for code that reads them off the class.
+            cls.description = cls.meta.description
+            cls.model_id = cls.meta.model_id
+            cls.alternative_scores = cls.meta.alternative_scores
+            if cls.meta.name:
+                register(cls)
+
+    def settings(self) -> dict:
+        """Every JSON-able setting declared at class level, with its value on this instance."""
+        names: set[str] = set()
+        for klass in type(self).__mro__:
+            names.update(
+                n
+                for n, v in vars(klass).items()
+                if not n.startswith("_") and n not in NOT_SETTINGS and _json_value(v)
+            )
+        return {n: getattr(self, n) for n in sorted(names)}
 
     def config(self) -> dict:
-        """Everything that changes this reranker's outputs: model id and revision, adapter,
-        prompt (or its hash), truncation, decoding settings, backend. Subclasses extend it."""
-        return {"reranker": self.name, "family": self.family, "prompt_version": self.prompt_version}
+        """Everything that changes this reranker's outputs: its declared settings and the
+        options it accepted. Subclasses add what only a loaded model can say."""
+        accepted = {o: getattr(self.options, o) for o in sorted(self.meta.accepts)}
+        return {
+            "reranker": self.name,
+            "default_model": self.meta.model_id,
+            **self.settings(),
+            "options": accepted,
+        }
+
+    def backend_info(self) -> dict:
+        """What ran the model (library versions), for the record, not the key."""
+        return {}
+
+    def parameter_count(self) -> int | None:
+        """The model's size, from its config (no weights loaded); None when unknown."""
+        return None
 
     def config_hash(self) -> str:
         text = json.dumps(self.config(), sort_keys=True, default=str)
@@ -135,30 +214,3 @@ class ListwiseReranker(Reranker):
             if start == 0:
                 return starts
             end -= self.stride
-
-
-def get_reranker_class(name: str) -> type[Reranker]:
-    load_plugins()
-    if name not in REGISTRY:
-        raise UnknownRerankerError(
-            f"unknown reranker {name!r}; valid rerankers: {', '.join(sorted(REGISTRY))}"
-        )
-    return REGISTRY[name]
-
-
-_plugins_loaded = False
-
-
-def load_plugins() -> None:
-    """Import the zoo and any package that registers rerankers under the
-    `bright_eval.rerankers` entry-point group."""
-    global _plugins_loaded
-    if _plugins_loaded:
-        return
-    _plugins_loaded = True
-    from importlib.metadata import entry_points
-
-    import baselines  # noqa: F401 - importing registers the zoo
-
-    for ep in entry_points(group="bright_eval.rerankers"):
-        ep.load()

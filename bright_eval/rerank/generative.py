@@ -12,6 +12,7 @@ from bright_eval.rerank.backends import get_backend, resolve_backend_name
 from bright_eval.rerank.backends.base import GenerationBackend
 from bright_eval.rerank.base import RerankerOptions
 from bright_eval.rerank.cache import text_hash
+from bright_eval.rerank.parameters import parameter_count
 
 TEMPLATE_PROBE = [{"role": "user", "content": "{probe}"}]
 
@@ -30,9 +31,9 @@ class GenerativeMixin:
         return self.options.max_new_tokens or self.default_max_new_tokens
 
     def model_name(self) -> str:
-        model = self.options.model or getattr(self, "model_id", None)
+        model = self.options.model or self.meta.model_id
         if model is None:
-            raise MissingModelError(f"{getattr(self, 'name', '')}: no model given; pass --model")
+            raise MissingModelError(f"{self.name}: no model given; pass --model")
         return model
 
     @property
@@ -56,6 +57,20 @@ class GenerativeMixin:
     def backend(self, backend: GenerationBackend) -> None:
         self._backend = backend
 
+    def backend_info(self) -> dict:
+        backend = getattr(self, "_backend", None)  # only when a model was actually used
+        if backend is not None:
+            return backend.describe()
+        return {"backend": self.backend_name, "loaded": False}
+
+    def config(self) -> dict:
+        return super().config() | self.generation_config()
+
+    def parameter_count(self) -> int | None:
+        if self.backend_name == "openai":
+            return None  # a remote server: the model name may be an alias
+        return parameter_count(self.model_name(), self.options.revision, self.options.adapter)
+
     def generation_config(self) -> dict:
         try:
             rendered = self.backend.render(TEMPLATE_PROBE)
@@ -66,7 +81,6 @@ class GenerativeMixin:
             "adapter": self.options.adapter,
             "revision": self.options.revision,
             "backend": self.backend_name,
-            "chat_template_kwargs": self.chat_template_kwargs,
             "chat_template_sha": text_hash(rendered) if rendered is not None else None,
             "max_new_tokens": self.max_new_tokens,
             "max_new_tokens_overridden": self.options.max_new_tokens is not None,

@@ -13,9 +13,10 @@ first-stage rank) and writes n, n-1, ..., 1 so that every tool reads that order 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, astuple, dataclass, field, fields
 
+from bright_eval.provenance import machine
 from bright_eval.rerank.base import (
     Candidate,
     Judgement,
@@ -25,6 +26,7 @@ from bright_eval.rerank.base import (
     Reranker,
 )
 from bright_eval.rerank.cache import OutputCache
+from bright_eval.rerank.permutation import RepairStats, repair
 from bright_eval.runs import Run
 
 PRIMARY = "score"
@@ -44,19 +46,38 @@ class RerankStats:
     computed: int = 0  # sent to the model in this run
     parse_failures: int = 0  # unparseable outputs (pointwise) or repaired permutations
     how_parsed: dict[str, int] = field(default_factory=dict)  # e.g. {"label": 97, "keyword": 3}
+    repairs: RepairStats = field(default_factory=RepairStats)  # listwise: what was fixed
     prompt_tokens: int = 0  # of the outputs computed in this run
     generated_tokens: int = 0
     all_prompt_tokens: int = 0  # of every output used, cached or not: the system's full cost
     all_generated_tokens: int = 0
-    wall_s: float = 0.0
+    all_model_seconds: float = 0.0  # summed over every output used: the system's model time
+    hardware: set[str] = field(default_factory=set)  # where those outputs were computed
+    wall_s: float = 0.0  # this invocation only
+
+    def count_cost(self, output: Judgement | Permutation) -> None:
+        self.all_model_seconds += output.model_seconds
+        if output.hardware:
+            self.hardware.add(output.hardware)
+
+    def totals(self) -> dict:
+        """What the outputs used add up to, whichever invocation computed them."""
+        out = asdict(self)
+        for per_invocation in ("cached", "computed", "prompt_tokens", "generated_tokens", "wall_s"):
+            out.pop(per_invocation)
+        out["all_model_seconds"] = round(self.all_model_seconds, 3)
+        out["hardware"] = sorted(self.hardware)
+        return out
 
     def tally(self, how: str) -> None:
         self.how_parsed[how] = self.how_parsed.get(how, 0) + 1
 
     def add(self, other: RerankStats) -> None:
         for f in fields(self):
-            if f.name != "how_parsed":
+            if f.name not in ("how_parsed", "repairs", "hardware"):
                 setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        self.repairs.add(other.repairs)
+        self.hardware |= other.hardware
         for how, n in other.how_parsed.items():
             self.how_parsed[how] = self.how_parsed.get(how, 0) + n
 
@@ -66,6 +87,16 @@ class RerankResult:
     runs: dict[str, Run]  # PRIMARY, plus any alternative score a reranker reports
     outputs: list[dict]  # per pair or window: ids, score, label, raw text (the explanation)
     stats: RerankStats
+
+
+def stamp_cost(outputs: Sequence[Judgement | Permutation], seconds: float) -> None:
+    """Give each output its share of the model time of the call that produced it, and where
+    it ran, unless the reranker measured its own; a record sums these over its outputs."""
+    where = machine()
+    for o in outputs:
+        if not o.model_seconds:
+            o.model_seconds = seconds / max(len(outputs), 1)
+        o.hardware = o.hardware or where
 
 
 def ordered_run(candidates: Candidates, score: Callable[[Candidate], float]) -> Run:
@@ -134,7 +165,9 @@ def rerank_pointwise(
     with progress_bar(len(misses), desc, progress) as bar:
         for i in range(0, len(misses), batch_size):
             batch = misses[i : i + batch_size]
+            called = time.perf_counter()
             judgements = reranker.judge(batch)
+            stamp_cost(judgements, time.perf_counter() - called)
             if len(judgements) != len(batch):
                 raise RuntimeError(
                     f"{reranker.name} returned {len(judgements)} judgements for {len(batch)} pairs"
@@ -152,14 +185,16 @@ def rerank_pointwise(
     for cands in candidates.values():
         for c in cands:
             j = judged[c.query_id, c.doc_id]
-            stats.tally(j.details.get("parse", "parsed" if j.parsed else "failed"))
+            stats.tally(j.parse_kind)
             stats.parse_failures += not j.parsed
             stats.all_prompt_tokens += j.prompt_tokens
             stats.all_generated_tokens += j.generated_tokens
-            alternatives.update(j.details.get("scores", {}))
+            stats.count_cost(j)
+            alternatives.update(j.scores)
             outputs.append({"query_id": c.query_id, "doc_id": c.doc_id,
                             "first_stage_rank": c.first_stage_rank, "score": j.score,
-                            "label": j.label, "parsed": j.parsed, "details": j.details,
+                            "label": j.label, "parsed": j.parsed, "how_parsed": j.parse_kind,
+                            "scores": j.scores, "details": j.details,
                             "raw": j.raw})  # fmt: skip
 
     def score_of(name: str) -> Callable[[Candidate], float]:
@@ -167,7 +202,7 @@ def rerank_pointwise(
             j = judged[c.query_id, c.doc_id]
             # An output without the alternative score (e.g. no label to take log-probs of)
             # keeps its plain score; those are the parse failures already counted.
-            return j.score if name == PRIMARY else j.details.get("scores", {}).get(name, j.score)
+            return j.score if name == PRIMARY else j.scores.get(name, j.score)
 
         return score
 
@@ -176,17 +211,6 @@ def rerank_pointwise(
     }
     stats.wall_s = time.perf_counter() - start
     return RerankResult(runs=runs, outputs=outputs, stats=stats)
-
-
-def checked_order(p: Permutation, size: int) -> tuple[list[int], bool]:
-    """The permutation as a full order of range(size), repaired if it is not one: valid
-    positions in the model's order first, then the missing ones in their window order."""
-    seen: list[int] = []
-    for i in p.order:
-        if isinstance(i, int) and 0 <= i < size and i not in seen:
-            seen.append(i)
-    full = seen + [i for i in range(size) if i not in seen]
-    return full, full != list(p.order)
 
 
 def rerank_listwise(
@@ -223,7 +247,9 @@ def rerank_listwise(
             bar.update(len(windows) - len(missing))
             for i in range(0, len(missing), batch_size):
                 chunk = missing[i : i + batch_size]
+                called = time.perf_counter()
                 answers = reranker.permute([windows[k] for k in chunk])
+                stamp_cost(answers, time.perf_counter() - called)
                 cache.put_permutations([windows[k] for k in chunk], answers)
                 for k, p in zip(chunk, answers, strict=True):
                     perms[k] = p
@@ -232,16 +258,22 @@ def rerank_listwise(
                 stats.computed += len(chunk)
                 bar.update(len(chunk))
             for (qid, s), window, p in zip(todo, windows, perms, strict=True):
-                full, repaired = checked_order(p, len(window))
-                repaired = repaired or p.repaired
+                # The reranker's own repair, plus the runner's check of what it returned (a
+                # third-party reranker may hand back an invalid order).
+                full, checked = repair(p.order, len(window))
+                repaired = p.repaired or bool(checked.repaired)
+                fix = p.repair if p.repair.windows else checked
+                stats.repairs.add(RepairStats(1, int(repaired), *astuple(fix)[2:]))
                 stats.parse_failures += repaired
                 stats.all_prompt_tokens += p.prompt_tokens
                 stats.all_generated_tokens += p.generated_tokens
+                stats.count_cost(p)
                 stats.tally("repaired" if repaired else "valid")
                 order[qid][s : s + len(window)] = [window[i] for i in full]
                 outputs.append({"query_id": qid, "step": step, "start": s,
                                 "doc_ids": [c.doc_id for c in window], "order": full,
-                                "repaired": repaired, "raw": p.raw})  # fmt: skip
+                                "repaired": repaired, "repair": asdict(fix),
+                                "raw": p.raw})  # fmt: skip
     position = {(qid, c.doc_id): i for qid, cands in order.items() for i, c in enumerate(cands)}
     run = ordered_run(candidates, lambda c: -position[c.query_id, c.doc_id])
     stats.wall_s = time.perf_counter() - start

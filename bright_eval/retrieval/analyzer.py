@@ -4,7 +4,8 @@ BRIGHT's BM25 analyses text with pyserini's default analyzer (Anserini's Default
 StandardTokenizer (Unicode UAX#29 word boundaries), EnglishPossessiveFilter, LowerCaseFilter,
 StopFilter with Lucene's 33 English stop words, PorterStemFilter. `LuceneAnalyzer`
 (`bright_eval.retrieval.lucene`) runs that chain itself; `PythonAnalyzer` re-implements it for
-machines without Java. Its measured agreement with Lucene is stated in the README.
+machines without Java; `bright_eval.retrieval.analysis` picks one. Its measured agreement
+with Lucene is stated in the README.
 """
 
 from __future__ import annotations
@@ -99,32 +100,3 @@ def _lower(token: str) -> str:
     # Java lower-cases one code point at a time (simple case mapping); Python's full mapping
     # can turn one character into two (U+0130 -> "i" + combining dot). Keep Java's.
     return "".join(c.lower()[0] for c in token)
-
-
-def analyzer_name(kind: str = "auto") -> str:
-    """The name `get_analyzer(kind)` would give, without starting a JVM (for cache keys)."""
-    if kind in ("lucene", "auto"):
-        from bright_eval.retrieval.lucene import lucene_analyzer_name, lucene_missing_reason
-
-        reason = lucene_missing_reason()
-        if reason is None:
-            return lucene_analyzer_name()
-        if kind == "lucene":
-            raise AnalyzerUnavailableError(reason)
-    return PythonAnalyzer.name
-
-
-def get_analyzer(kind: str = "auto") -> Analyzer:
-    """`lucene` (needs Java + the Anserini jar), `python`, or `auto`: Lucene when it can run."""
-    if kind == "python":
-        return PythonAnalyzer()
-    if kind in ("lucene", "auto"):
-        from bright_eval.retrieval.lucene import LuceneAnalyzer, lucene_missing_reason
-
-        reason = lucene_missing_reason()
-        if reason is None:
-            return LuceneAnalyzer()
-        if kind == "lucene":
-            raise AnalyzerUnavailableError(reason)
-        return PythonAnalyzer()
-    raise ValueError(f"unknown analyzer {kind!r}; valid analyzers: auto, lucene, python")

@@ -21,6 +21,7 @@ BUILTIN_MODULES = (
     "bright_eval.retrieval.fast_bm25",
     "bright_eval.retrieval.dense",
     "bright_eval.retrieval.fusion",
+    "bright_eval.retrieval.imported",
 )
 
 
@@ -47,6 +48,19 @@ class Retriever(ABC):
     description: ClassVar[str] = ""
     family: ClassVar[str] = ""
     model_id: ClassVar[str | None] = None
+    # A fusion of other first stages names them here; the first-stage cache then computes (or
+    # reuses) each part and hands their runs to `fuse`.
+    parts: tuple[Retriever, ...] = ()
+    # What the index held when `retrieve` built it (documents, terms, ...), for provenance.
+    index_stats: dict | None = None
+
+    @classmethod
+    def from_argument(cls, argument: str) -> Retriever:
+        """The retriever for `name:<argument>` (e.g. `dense:<model>`, `file:<template>`)."""
+        raise UnknownRetrieverError(f"{cls.name} takes no argument (got {cls.name}:{argument})")
+
+    def fuse(self, runs: Sequence[Run], depth: int) -> Run:
+        raise NotImplementedError(f"{self.name} has no parts to fuse")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -74,15 +88,11 @@ class Retriever(ABC):
 
 
 def get_retriever(spec: str) -> Retriever:
-    """A retriever from its CLI spec: a registered name, or `file:<path template>`."""
-    from bright_eval.retrieval.imported import ImportedRun
-
+    """A retriever from its CLI spec: a registered name, or `name:<argument>` such as
+    `dense:<model id>`, `rrf:bm25+bge` or `file:<path template>`."""
     load_builtin_retrievers()
-    if spec.startswith("file:"):
-        return ImportedRun(spec.removeprefix("file:"))
     name, _, argument = spec.partition(":")
-    if argument and name in REGISTRY and hasattr(REGISTRY[name], "from_argument"):
-        # e.g. "dense:<model id>", "bge:/local/copy/of/bge-large-en-v1.5", "rrf:bm25+bge"
+    if argument and name in REGISTRY:
         return REGISTRY[name].from_argument(argument)
     if spec not in REGISTRY:
         raise UnknownRetrieverError(

@@ -110,17 +110,14 @@ def first_stage_run(
 
     started = time.perf_counter()
     queries = data.queries(d.name, query_variant)
-    parts = getattr(retriever, "parts", None)
-    if parts is not None:
+    if retriever.parts:
         # A fusion: its parts come from (and go to) the cache too.
-        from bright_eval.retrieval.fusion import reciprocal_rank_fusion
-
         part_runs = [
             first_stage_run(p, data, d.name, query_variant, long_documents, refresh, depth,
                             cache_dir)[0]
-            for p in parts
+            for p in retriever.parts
         ]  # fmt: skip
-        run = reciprocal_rank_fusion(part_runs, depth, retriever.k)
+        run = retriever.fuse(part_runs, depth)
     else:
         run = retriever.retrieve(data, d.name, queries, long_documents=long_documents, depth=depth)
     elapsed = time.perf_counter() - started
@@ -132,7 +129,7 @@ def first_stage_run(
         "queries": len(queries),
         "queries_ranked": sum(1 for docs in run.values() if docs),
         "seconds": round(elapsed, 3),
-        "index": getattr(retriever, "last_index_stats", None),
+        "index": retriever.index_stats,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "bright_eval": bright_eval.__version__,
         "python": platform.python_version(),

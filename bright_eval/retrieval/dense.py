@@ -135,7 +135,7 @@ class DenseRetriever(Retriever):
         for q, scores in zip(queries, query_emb @ doc_emb.T, strict=True):
             chosen, best = top_k(scores, depth, positions_of(position, q.excluded_ids))
             run[q.id] = {doc_ids[i]: float(s) for i, s in zip(chosen.tolist(), best, strict=True)}
-        self.last_index_stats = {
+        self.index_stats = {
             "documents": len(doc_ids),
             "embeddings_cached": self.embeddings_cached,
         }

@@ -75,5 +75,5 @@ class BM25S(Retriever):
                     if len(ranked) == depth:
                         break
             run[q.id] = ranked
-        self.last_index_stats = {"documents": len(doc_ids)}
+        self.index_stats = {"documents": len(doc_ids)}
         return run

@@ -36,7 +36,7 @@ class Fusion(Retriever):
     def __init__(self, parts: Sequence[Retriever] = (), k: int = RRF_K):
         if len(parts) < 2:
             raise UnknownRetrieverError("rrf fuses two or more first stages: rrf:bm25+bge")
-        self.parts = list(parts)
+        self.parts = tuple(parts)
         self.k = k
 
     @classmethod
@@ -54,6 +54,9 @@ class Fusion(Retriever):
     def fingerprint(self, domain: str):
         prints = [p.fingerprint(domain) for p in self.parts]
         return prints if any(x is not None for x in prints) else None
+
+    def fuse(self, runs: Sequence[Run], depth: int) -> Run:
+        return reciprocal_rank_fusion(runs, depth, self.k)
 
     def retrieve(
         self,

@@ -7,16 +7,25 @@ from collections.abc import Sequence
 
 from bright_eval.data import BrightData, Query
 from bright_eval.evaluation import prepare_run
-from bright_eval.retrieval.base import Retriever
+from bright_eval.retrieval.base import Retriever, UnknownRetrieverError
 from bright_eval.runs import Run, domain_path, read_run
 
 
 class ImportedRun(Retriever):
-    description = "run files given as a path template with {domain}"
+    name = "file"
+    description = "run files given as a path template with {domain}: file:<path>"
     family = "imported"
 
-    def __init__(self, template: str):
+    def __init__(self, template: str | None = None):
+        if not template:
+            raise UnknownRetrieverError(
+                "file: needs a run path with {domain}, e.g. file:runs/{domain}.trec.gz"
+            )
         self.template = template
+
+    @classmethod
+    def from_argument(cls, argument: str) -> ImportedRun:
+        return cls(argument)
 
     def config(self) -> dict:
         return {"retriever": f"file:{self.template}"}

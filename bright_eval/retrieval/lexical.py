@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bright_eval.data import BrightData, Query
-from bright_eval.retrieval.analyzer import Analyzer, PythonAnalyzer, analyzer_name, get_analyzer
+from bright_eval.retrieval.analysis import analyzer_name, get_analyzer
+from bright_eval.retrieval.analyzer import Analyzer, PythonAnalyzer
 from bright_eval.retrieval.base import Retriever
 from bright_eval.retrieval.bm25 import K1, SCORER_VERSION, B, BM25Index, iter_column, run_from_index
 from bright_eval.runs import Run
@@ -51,7 +52,7 @@ class BM25(Retriever):
     ) -> Run:
         docs = data.documents(domain, long_documents)
         index = BM25Index(self.analyzer.analyze_many(iter_column(docs, "content")))
-        self.last_index_stats = {
+        self.index_stats = {
             "documents": index.n_docs,
             "vocabulary": len(index.terms),
             "gensim_pruned": index.gensim_pruned,

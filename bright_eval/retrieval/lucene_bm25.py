@@ -91,5 +91,5 @@ class LuceneBM25(Retriever):
                     run[q.id] = ranked
             finally:
                 searcher.close()
-        self.last_index_stats = {"documents": n_docs}
+        self.index_stats = {"documents": n_docs}
         return run

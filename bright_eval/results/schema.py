@@ -1,5 +1,5 @@
-"""The on-disk record of an evaluated system: `results/<name>/` (measured) or
-`results/reported/<name>.json` (published numbers, with their citation).
+"""The record of an evaluated system, as plain dataclasses and their JSON form. Where records
+live on disk is `store`'s business.
 
 Measured:  results/<name>/system.json     metrics, first stage, reranker, efficiency, provenance
            results/<name>/per_query.json  per-query nDCG@10 {domain: {qid: value}}
@@ -12,13 +12,9 @@ keys so that re-saving an unchanged record leaves the file byte for byte the sam
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
 
-from bright_eval.atomic import atomic_write_text
 from bright_eval.domains import DOMAINS, get_domain
 from bright_eval.evaluation import METRIC_NAMES, average
 
@@ -62,7 +58,9 @@ class FirstStage:
 
 
 @dataclass
-class Reranker:
+class RerankerRecord:
+    """The reranker of a record: its name and the configuration it ran with."""
+
     name: str
     config: dict = field(default_factory=dict)  # everything that changes its scores
 
@@ -90,12 +88,12 @@ class Citation:
 
 
 @dataclass
-class SystemResult:
+class SystemRecord:
     name: str
     label: str
     source: str
     first_stage: FirstStage
-    reranker: Reranker | None = None
+    reranker: RerankerRecord | None = None
     # {domain: {metric: fraction}}; a reported row holds only what was published.
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     metrics_long: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -107,6 +105,9 @@ class SystemResult:
     provenance: dict = field(default_factory=dict)
     citation: Citation | None = None
     notes: str = ""
+    # A smoke run (fewer queries, a shortened generation, a stand-in model): labelled, and
+    # left out of the committed leaderboard unless asked for.
+    smoke: bool = False
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -139,6 +140,11 @@ class SystemResult:
         return average({d: {metric: table[d][metric]} for d in wanted})[metric]
 
 
+def slug(text: str) -> str:
+    """`text` as a valid system name."""
+    return re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-.") or "system"
+
+
 def validate_name(name: str) -> None:
     if not _NAME.match(name or ""):
         raise ResultsError(
@@ -147,31 +153,20 @@ def validate_name(name: str) -> None:
         )
 
 
-def _dump(data) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def _write(path: Path, text: str) -> None:
-    # Unchanged records are not rewritten, so re-saving leaves files (and mtimes) alone.
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return
-    atomic_write_text(path, text)
-
-
-def to_json(result: SystemResult) -> dict:
+def to_json(result: SystemRecord) -> dict:
     data = asdict(result)
     data.pop("per_query")
     return data
 
 
-def from_json(data: dict, per_query: dict | None = None) -> SystemResult:
+def from_json(data: dict, per_query: dict | None = None) -> SystemRecord:
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ResultsError(
             f"system {data.get('name')!r} has schema version {version!r}; this harness reads "
             f"version {SCHEMA_VERSION}"
         )
-    known = {f.name for f in fields(SystemResult)}
+    known = {f.name for f in fields(SystemRecord)}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ResultsError(
@@ -180,68 +175,11 @@ def from_json(data: dict, per_query: dict | None = None) -> SystemResult:
         )
     data = dict(data)
     data["first_stage"] = FirstStage(**data["first_stage"])
-    data["reranker"] = Reranker(**data["reranker"]) if data.get("reranker") else None
+    data["reranker"] = RerankerRecord(**data["reranker"]) if data.get("reranker") else None
     data["runs"] = [RunFile(**r) for r in data.get("runs", [])]
     data["efficiency"] = Efficiency(**data.get("efficiency", {}))
     data["citation"] = Citation(**data["citation"]) if data.get("citation") else None
-    return SystemResult(**data, per_query=per_query or {})
-
-
-def system_dir(results_dir: str | os.PathLike, name: str) -> Path:
-    validate_name(name)
-    return Path(results_dir) / name
-
-
-def save_system(result: SystemResult, results_dir: str | os.PathLike = "results") -> Path:
-    """Write a system's record; returns the file written. Unchanged files are not touched."""
-    root = Path(results_dir)
-    if result.source == REPORTED:
-        path = root / REPORTED_DIR / f"{result.name}.json"
-        _write(path, _dump(to_json(result)))
-        return path
-    if result.name == REPORTED_DIR:
-        raise ResultsError(f"system name {REPORTED_DIR!r} is reserved for published numbers")
-    folder = system_dir(root, result.name)
-    _write(folder / SYSTEM_FILE, _dump(to_json(result)))
-    _write(folder / PER_QUERY_FILE, _dump(result.per_query))
-    return folder / SYSTEM_FILE
-
-
-def load_system(path: str | os.PathLike) -> SystemResult:
-    """A record from `results/<name>/system.json` or `results/reported/<name>.json`."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise ResultsError(f"{path}: cannot read a system record ({err})") from err
-    per_query_path = path.with_name(PER_QUERY_FILE)
-    per_query = None
-    if path.name == SYSTEM_FILE and per_query_path.is_file():
-        per_query = json.loads(per_query_path.read_text(encoding="utf-8"))
-    try:
-        return from_json(data, per_query)
-    except (TypeError, KeyError) as err:
-        raise ResultsError(f"{path}: malformed system record ({err})") from err
-
-
-def system_files(results_dir: str | os.PathLike) -> list[Path]:
-    root = Path(results_dir)
-    measured = sorted(p for p in root.glob(f"*/{SYSTEM_FILE}") if p.parent.name != REPORTED_DIR)
-    reported = sorted((root / REPORTED_DIR).glob("*.json"))
-    return measured + reported
-
-
-def load_systems(results_dir: str | os.PathLike = "results") -> list[SystemResult]:
-    root = Path(results_dir)
-    if not root.is_dir():
-        raise ResultsError(f"results folder {str(root)!r} does not exist")
-    systems = [load_system(p) for p in system_files(root)]
-    seen: dict[str, str] = {}
-    for s in systems:
-        if s.name in seen:
-            raise ResultsError(f"system name {s.name!r} is used twice in {root}")
-        seen[s.name] = s.source
-    return systems
+    return SystemRecord(**data, per_query=per_query or {})
 
 
 def metric_names_ok(metrics: dict[str, dict[str, float]]) -> None:

@@ -1,11 +1,12 @@
-"""Evaluating run files into a `SystemResult`, and re-evaluating a stored one to check it."""
+"""Records from run files: evaluate them exactly as `evaluate` does, or keep a reranked run
+beside its record."""
 
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -13,21 +14,30 @@ from tqdm import tqdm
 from bright_eval import provenance
 from bright_eval.data import BrightData
 from bright_eval.domains import Domain
-from bright_eval.evaluation import evaluate
-from bright_eval.results import (
+from bright_eval.evaluation import DomainResults, Evaluation, evaluate
+from bright_eval.results.schema import (
     HEADLINE,
     MAX_KEPT_RUN_BYTES,
     MEASURED,
     RUN_DIR,
     Efficiency,
     FirstStage,
-    Reranker,
+    RerankerRecord,
     ResultsError,
     RunFile,
-    SystemResult,
-    system_dir,
+    SystemRecord,
 )
+from bright_eval.results.store import system_dir
 from bright_eval.runs import Run, domain_path, read_run, write_trec
+
+
+def per_query_ndcg(evaluation: Evaluation) -> dict[str, float]:
+    """nDCG@10 per query, the values significance tests pair up."""
+    return {q: v[HEADLINE] for q, v in sorted(evaluation.per_query.items())}
+
+
+def per_domain_ndcg(results: DomainResults) -> dict[str, dict[str, float]]:
+    return {d: per_query_ndcg(ev) for d, ev in results.evaluations.items()}
 
 
 def repo_root(results_dir: str | os.PathLike) -> Path:
@@ -59,7 +69,7 @@ def score_files(data: BrightData, files: Sequence[RunFile], root: Path) -> Score
             scores.metrics_long[f.domain] = ev.metrics
         else:
             scores.metrics[f.domain] = ev.metrics
-            scores.per_query[f.domain] = {q: v[HEADLINE] for q, v in sorted(ev.per_query.items())}
+            scores.per_query[f.domain] = per_query_ndcg(ev)
     return scores
 
 
@@ -94,10 +104,10 @@ def record_runs(
     short_domains: Sequence[Domain],
     long_template: str | None = None,
     long_domains: Sequence[Domain] = (),
-    reranker: Reranker | None = None,
+    reranker: RerankerRecord | None = None,
     efficiency: Efficiency | None = None,
     notes: str = "",
-) -> SystemResult:
+) -> SystemRecord:
     """A measured record of run files on disk (not saved; see `results.save_system`)."""
     root = repo_root(results_dir)
     files = run_files(short_template, short_domains, root) + run_files(
@@ -107,7 +117,7 @@ def record_runs(
         raise ResultsError("nothing to evaluate: give a short- or long-document run")
     started = time.perf_counter()
     scores = score_files(data, files, root)
-    return SystemResult(
+    return SystemRecord(
         name=name,
         label=label,
         source=MEASURED,
@@ -124,7 +134,7 @@ def record_runs(
 
 
 def keep_runs(
-    result: SystemResult,
+    result: SystemRecord,
     runs: dict[str, Run],
     results_dir: str | os.PathLike,
     max_bytes: int = MAX_KEPT_RUN_BYTES,
@@ -143,63 +153,3 @@ def keep_runs(
         for d, p in zip(runs, written, strict=True)
     ]
     return True
-
-
-@dataclass
-class Check:
-    """Outcome of re-evaluating one stored system."""
-
-    name: str
-    status: str  # "reproduced", "updated", "skipped"
-    detail: str
-    result: SystemResult
-
-
-def resolve_data(result: SystemResult, root: Path, data_dir: str | None) -> BrightData | None:
-    """The data to re-evaluate with: an explicit folder or $BRIGHT_DATA_DIR, else the local
-    folder the record names. Never the Hub: the main job must stay offline."""
-    explicit = data_dir or os.environ.get("BRIGHT_DATA_DIR")
-    if explicit:
-        return BrightData.from_options(explicit)
-    recorded = result.provenance.get("data", {})
-    if recorded.get("source") == "local" and (root / recorded["path"]).is_dir():
-        return BrightData.from_options(str(root / recorded["path"]))
-    return None
-
-
-def reevaluate(
-    result: SystemResult, results_dir: str | os.PathLike, data_dir: str | None = None
-) -> Check:
-    """Score the record's run files again. Files that are gone, or data that is not here,
-    leave the stored metrics in place (skipped); changed files are an error, because the
-    record describes those exact bytes."""
-    root = repo_root(results_dir)
-    if not result.runs:
-        return Check(result.name, "skipped", "no run files recorded", result)
-    absent = [f.path for f in result.runs if not (root / f.path).is_file()]
-    if absent:
-        return Check(result.name, "skipped", f"run file {absent[0]} not found", result)
-    for f in result.runs:
-        if provenance.sha256_file(root / f.path) != f.sha256:
-            raise ResultsError(
-                f"{result.name}: run file {f.path} differs from the recorded sha256 {f.sha256}"
-            )
-    data = resolve_data(result, root, data_dir)
-    if data is None:
-        return Check(result.name, "skipped", "no local BRIGHT data (set BRIGHT_DATA_DIR)", result)
-    scores = score_files(data, result.runs, root)
-    same = (
-        scores.metrics == result.metrics
-        and scores.metrics_long == result.metrics_long
-        and scores.per_query == result.per_query
-    )
-    if same:
-        return Check(result.name, "reproduced", "metrics reproduced", result)
-    updated = replace(
-        result,
-        metrics=scores.metrics,
-        metrics_long=scores.metrics_long,
-        per_query=scores.per_query,
-        provenance={**result.provenance, "reevaluated": provenance.capture(root, data)},
-    )
-    return Check(result.name, "updated", "metrics changed on re-evaluation", updated)

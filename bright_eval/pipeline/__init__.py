@@ -1,0 +1,20 @@
+"""The pipeline as a library: build a `PipelineSpec`, call `run(spec)`.
+
+from bright_eval.pipeline import PipelineSpec, run
+result = run(PipelineSpec(reranker="cross-encoder", first_stage="bm25", domains="pony"))
+result.primary.average["NDCG@10"]
+"""
+
+from bright_eval.pipeline.run import Interrupted, PipelineResult, build_reranker, run
+from bright_eval.pipeline.spec import DataSpec, PipelineError, PipelineSpec, Shard
+
+__all__ = [
+    "DataSpec",
+    "Interrupted",
+    "PipelineError",
+    "PipelineResult",
+    "PipelineSpec",
+    "Shard",
+    "build_reranker",
+    "run",
+]

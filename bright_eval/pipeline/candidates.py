@@ -1,0 +1,76 @@
+"""From the first stage to the reranker's input: the cached first-stage run over the chosen
+queries, the texts of the documents it retrieved, and the top-k candidates per query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bright_eval.data import DataError, Query
+from bright_eval.rerank import Candidate
+from bright_eval.retrieval import get_retriever
+from bright_eval.retrieval.cache import DEPTH, first_stage_run
+from bright_eval.runs import Run, ranked
+from bright_eval.sources import BrightSource
+
+
+@dataclass
+class FirstStageRun:
+    run: Run  # the chosen queries only, at BRIGHT's depth of 1,000
+    config: dict  # what identifies it: retriever settings, query variant, depth, cache entry
+
+
+def first_stage(
+    spec: str,
+    data: BrightSource,
+    domain: str,
+    query_variant: str,
+    query_ids: list[str],
+    long_documents: bool,
+    refresh: bool = False,
+) -> FirstStageRun:
+    """The first stage's run over the chosen queries, from the first-stage cache (computed and
+    cached on first use at BRIGHT's depth of 1,000)."""
+    retriever = get_retriever(spec)
+    run, path, prov = first_stage_run(
+        retriever, data, domain, query_variant, long_documents, refresh=refresh
+    )
+    wanted = set(query_ids)
+    config = {**retriever.config(), "query_variant": query_variant, "depth": DEPTH}
+    # The cache entry by its key hash, never by its path on this machine.
+    config["cache_key"] = prov.get("key_hash")
+    return FirstStageRun({q: docs for q, docs in run.items() if q in wanted}, config)
+
+
+def load_documents(
+    data: BrightSource, domain: str, ids: set[str], long_documents: bool
+) -> dict[str, str]:
+    """Texts of the wanted documents only: the id column is scanned, the rest read by index."""
+    if not ids:
+        return {}
+    corpus = data.documents(domain, long_documents)
+    all_ids = corpus.data.column("id").to_pylist()
+    rows = [i for i, doc_id in enumerate(all_ids) if doc_id in ids]
+    found = corpus.select(rows)
+    texts = dict(zip(found["id"], found["content"], strict=True))
+    missing = sorted(ids - set(texts))
+    if missing:
+        raise DataError(
+            f"{len(missing)} candidate document(s) are not in the {domain} corpus, e.g. "
+            f"{missing[0]!r}: is the first-stage run for this domain and corpus?"
+        )
+    return texts
+
+
+def build_candidates(
+    run: Run, rerank_queries: dict[str, Query], texts: dict[str, str], top_k: int
+) -> dict[str, list[Candidate]]:
+    """The top_k of each query, in first-stage order, with the text the reranker sees."""
+    candidates = {}
+    for qid, docs in run.items():
+        top = ranked(docs)[:top_k]
+        query = rerank_queries[qid].text
+        candidates[qid] = [
+            Candidate(qid, query, doc_id, texts[doc_id], rank, score)
+            for rank, (doc_id, score) in enumerate(top, 1)
+        ]
+    return candidates

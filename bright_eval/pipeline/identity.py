@@ -1,0 +1,77 @@
+"""What a pipeline run is called. The name (the results/ folder) and the label state everything
+that sets this run apart from the reranker's published configuration: another model or an
+adapter, generation or query limits, a domain subset, a query variant, and data that is not
+the pinned Hub dataset. Two different configurations therefore never share a name by accident;
+`results.from_pipeline.check_writable` refuses to replace one that does."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from bright_eval.domains import DOMAINS, Domain
+from bright_eval.pipeline.spec import PipelineSpec
+from bright_eval.rerank import Reranker
+from bright_eval.results.schema import slug
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def stage_name(first_stage: str) -> str:
+    if first_stage.startswith("file:"):
+        return Path(first_stage.removeprefix("file:")).parent.name or "file"
+    return first_stage
+
+
+def path_name(path: str) -> str:
+    """A model or adapter path by its last part (a Hub id keeps its owner): readable, and the
+    hash keeps two same-named folders apart."""
+    name = path.rstrip("/").split("/")[-1] if Path(path).exists() else path
+    return f"{name}-{short_hash(path)[:4]}" if Path(path).exists() else name
+
+
+def marks(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -> list[str]:
+    """The departures from the published setting, each as a short name part."""
+    out = []
+    options = spec.options
+    if options.model and options.model != reranker.meta.model_id:
+        out.append(f"model-{path_name(options.model)}")
+    if options.adapter:
+        out.append(f"adapter-{path_name(options.adapter)}")
+    if spec.query_variant != "original":
+        out.append(f"q-{spec.query_variant}")
+    if spec.rerank_query != "original":
+        out.append(f"rq-{spec.rerank_query}")
+    if spec.long_documents:
+        out.append("long")
+    if options.max_new_tokens is not None:
+        out.append(f"max-new-tokens-{options.max_new_tokens}")
+    if spec.max_queries is not None:
+        out.append(f"first-{spec.max_queries}-queries")
+    all_names = [
+        d.name for d in DOMAINS.values() if d.has_long_documents or not spec.long_documents
+    ]
+    chosen = [d.name for d in domains]
+    if chosen != all_names:
+        joined = "+".join(chosen)
+        out.append(joined if len(chosen) <= 2 else f"{len(chosen)}-domains-{short_hash(joined)}")
+    source = data.describe().get("source")
+    if source != "hub":
+        out.append(f"data-{source}")
+    return out
+
+
+def system_name(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -> str:
+    if spec.system_name:
+        return slug(spec.system_name)
+    parts = [reranker.name, f"{stage_name(spec.first_stage)}-top{spec.top_k}"]
+    return slug("__".join(parts + marks(spec, reranker, data, domains)))
+
+
+def label(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -> str:
+    """The leaderboard row label: the reranker, then what differs from its published setup."""
+    text = reranker.name + (" (zero-shot)" if "zeroshot" in reranker.name else "")
+    extra = marks(spec, reranker, data, domains)
+    return f"{text} [{', '.join(extra)}]" if extra else text

@@ -1,0 +1,91 @@
+"""What a pipeline run is asked to do, as one typed value. The CLI only builds one of these;
+Python callers build it directly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bright_eval.rerank import RerankerOptions
+
+PRIMARY = "score"
+
+
+class PipelineError(ValueError):
+    """The spec asks for something that cannot run (one line, names the bad value)."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    index: int = 1  # 1-based
+    count: int = 1
+
+    @classmethod
+    def parse(cls, text: str | None) -> Shard:
+        if text is None:
+            return cls()
+        m = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+        if m is None or not 1 <= int(m.group(1)) <= int(m.group(2)):
+            raise PipelineError(f"--shard {text!r}: expected i/n with 1 <= i <= n, e.g. 2/8")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @property
+    def writer(self) -> str:
+        return "all" if self.count == 1 else f"shard-{self.index}-of-{self.count}"
+
+    def takes(self, position: int) -> bool:
+        return position % self.count == self.index - 1
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Where BRIGHT comes from: the Hub (data_dir None), a local snapshot, or ir_datasets."""
+
+    source: str = "hf"  # "hf" or "ir_datasets"
+    data_dir: str | None = None
+    revision: str | None = None
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    reranker: str
+    options: RerankerOptions = field(default_factory=RerankerOptions)
+    first_stage: str = "bm25"  # a retriever name or file:<run path with {domain}>
+    top_k: int = 100
+    domains: str = "all"  # comma-separated names, or "all"
+    long_documents: bool = False
+    query_variant: str = "original"  # what the first stage searched with
+    rerank_query: str = "original"  # what the reranker sees
+    data: DataSpec = field(default_factory=DataSpec)
+    shard: Shard = field(default_factory=Shard)
+    max_queries: int | None = None  # first N queries per domain: a smoke run
+    batch_size: int = 256
+    cached_only: bool = False  # never call the model (merging shards)
+    refresh: bool = False  # recompute the first stage even when cached
+    score: str = PRIMARY  # which of the reranker's scores ranks the run
+    results_dir: str | None = "results"  # None: write no record
+    system_name: str | None = None
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.top_k >= 1, f"--top-k {self.top_k}: must be at least 1"),
+            (self.batch_size >= 1, f"--batch-size {self.batch_size}: must be at least 1"),
+            (
+                self.max_queries is None or self.max_queries >= 1,
+                f"--max-queries {self.max_queries}: must be at least 1 (omit it for all queries)",
+            ),
+            (
+                self.options.max_new_tokens is None or self.options.max_new_tokens >= 1,
+                f"--max-new-tokens {self.options.max_new_tokens}: must be at least 1",
+            ),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise PipelineError(message)
+
+    @property
+    def is_smoke(self) -> bool:
+        """A run that is not the published setting: fewer queries or a shortened generation.
+        Its record is labelled and kept out of the committed leaderboard."""
+        return self.max_queries is not None or self.options.max_new_tokens is not None

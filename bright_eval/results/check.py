@@ -1,0 +1,72 @@
+"""Re-evaluating a stored record from its run files, to show that its numbers still hold."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bright_eval import provenance
+from bright_eval.data import BrightData
+from bright_eval.results.from_runs import repo_root, score_files
+from bright_eval.results.schema import ResultsError, SystemRecord
+
+
+@dataclass
+class Check:
+    """Outcome of re-evaluating one stored system."""
+
+    name: str
+    status: str  # "reproduced", "updated", "skipped"
+    detail: str
+    result: SystemRecord
+
+
+def resolve_data(result: SystemRecord, root: Path, data_dir: str | None) -> BrightData | None:
+    """The data to re-evaluate with: an explicit folder or $BRIGHT_DATA_DIR, else the local
+    folder the record names. Never the Hub: the main job must stay offline."""
+    explicit = data_dir or os.environ.get("BRIGHT_DATA_DIR")
+    if explicit:
+        return BrightData.from_options(explicit)
+    recorded = result.provenance.get("data", {})
+    if recorded.get("source") == "local" and (root / recorded["path"]).is_dir():
+        return BrightData.from_options(str(root / recorded["path"]))
+    return None
+
+
+def reevaluate(
+    result: SystemRecord, results_dir: str | os.PathLike, data_dir: str | None = None
+) -> Check:
+    """Score the record's run files again. Files that are gone, or data that is not here,
+    leave the stored metrics in place (skipped); changed files are an error, because the
+    record describes those exact bytes."""
+    root = repo_root(results_dir)
+    if not result.runs:
+        return Check(result.name, "skipped", "no run files recorded", result)
+    absent = [f.path for f in result.runs if not (root / f.path).is_file()]
+    if absent:
+        return Check(result.name, "skipped", f"run file {absent[0]} not found", result)
+    for f in result.runs:
+        if provenance.sha256_file(root / f.path) != f.sha256:
+            raise ResultsError(
+                f"{result.name}: run file {f.path} differs from the recorded sha256 {f.sha256}"
+            )
+    data = resolve_data(result, root, data_dir)
+    if data is None:
+        return Check(result.name, "skipped", "no local BRIGHT data (set BRIGHT_DATA_DIR)", result)
+    scores = score_files(data, result.runs, root)
+    same = (
+        scores.metrics == result.metrics
+        and scores.metrics_long == result.metrics_long
+        and scores.per_query == result.per_query
+    )
+    if same:
+        return Check(result.name, "reproduced", "metrics reproduced", result)
+    updated = replace(
+        result,
+        metrics=scores.metrics,
+        metrics_long=scores.metrics_long,
+        per_query=scores.per_query,
+        provenance={**result.provenance, "reevaluated": provenance.capture(root, data)},
+    )
+    return Check(result.name, "updated", "metrics changed on re-evaluation", updated)

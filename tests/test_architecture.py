@@ -1,0 +1,108 @@
+"""The package's shape, checked: no import cycles (lazy imports inside functions count too),
+the core never imports the zoo, no module over 300 lines, every package installed."""
+
+import ast
+import tomllib
+from pathlib import Path
+
+from tests.conftest import REPO
+
+PACKAGE = REPO / "bright_eval"
+MAX_LINES = 300
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every bright_eval module this file imports, anywhere in it, except under
+    `if TYPE_CHECKING:` (annotations only, never executed)."""
+    tree = ast.parse(path.read_text())
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            skipped.update(id(n) for n in ast.walk(node))
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {name: {m for m in imports(path) if m in modules and m != name}
+            for name, path in modules.items()}  # fmt: skip
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt) :] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(edges):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_the_cycle_finder_finds_a_planted_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_module_of_the_package_imports_another_in_a_cycle():
+    # A package's __init__ importing its own submodules is not a cycle unless a submodule
+    # imports the package back; both directions are in the graph.
+    assert find_cycle(graph()) is None
+
+
+def test_the_core_never_imports_the_zoo():
+    offenders = {
+        module_name(p): sorted(
+            m for m in imports(p) if m.split(".")[0] in ("baselines", "bright_eval_zoo")
+        )
+        for p in PACKAGE.rglob("*.py")
+    }
+    assert {m: i for m, i in offenders.items() if i} == {}
+
+
+def test_no_module_is_over_300_lines():
+    files = [*PACKAGE.rglob("*.py"), *(REPO / "baselines").glob("*.py")]
+    long = {str(p.relative_to(REPO)): n for p in files
+            if (n := len(p.read_text().splitlines())) > MAX_LINES}  # fmt: skip
+    assert long == {}
+
+
+def test_every_package_folder_is_installed():
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert folders <= set(config["packages"])
+    assert config["package-dir"] == {"bright_eval_zoo": "baselines"}
+
+
+def test_the_readme_lists_every_module():
+    text = (REPO / "README.md").read_text()
+    listing = text.split("<!-- module-list -->", 1)[1].split("<!-- /module-list -->", 1)[0]
+    names = {p.name for p in PACKAGE.rglob("*.py") if p.name != "__init__.py"}
+    names |= {p.name for p in (REPO / "baselines").glob("*.py") if p.name != "__init__.py"}
+    missing = sorted(n for n in names if f"`{n}`" not in listing and f"{n}`" not in listing)
+    assert missing == []

@@ -1,0 +1,117 @@
+"""Registration by the name a class gives itself, options a reranker does not take, and the
+cache key derived from declared settings."""
+
+import pytest
+
+from bright_eval.rerank import (
+    REGISTRY,
+    Judgement,
+    PointwiseReranker,
+    RerankerMeta,
+    RerankerOptions,
+    UnsupportedOptionError,
+    get_reranker_class,
+    register,
+)
+from bright_eval.rerank.meta import LOCAL_MODEL
+from bright_eval_zoo.cross_encoder import CrossEncoderReranker
+from bright_eval_zoo.interank import InteRank
+
+
+class Base(PointwiseReranker):
+    meta = RerankerMeta(name="test-base", accepts=LOCAL_MODEL)
+    prompt = "Q: {q}"
+    temperature = 0.0
+
+    def judge(self, candidates):
+        return [Judgement(score=0.0) for _ in candidates]
+
+
+@pytest.fixture(autouse=True)
+def forget():
+    yield
+    for name in [n for n in REGISTRY if n.startswith("test-")]:
+        REGISTRY.pop(name)
+    register(Base)
+
+
+def test_an_unnamed_subclass_inherits_its_parents_name_without_registering_again():
+    class Mine(InteRank):
+        pass
+
+    class Variant(Base):
+        prompt = "Question: {q}"
+
+    assert get_reranker_class("ours-3b") is InteRank
+    assert get_reranker_class("test-base") is Base
+    assert Mine.name == "ours-3b" and Variant.name == "test-base"
+
+
+def test_a_class_with_its_own_name_registers_and_a_script_can_register_explicitly():
+    class Named(Base):
+        name = "test-named"
+
+    assert get_reranker_class("test-named") is Named
+    assert Named.meta.accepts == LOCAL_MODEL  # the rest of the record is inherited
+
+    class Quiet(Base):
+        pass
+
+    REGISTRY.pop("test-base")
+    assert register(Quiet) is Quiet and get_reranker_class("test-base") is Quiet
+
+
+def test_two_different_classes_cannot_take_one_name():
+    with pytest.raises(ValueError, match="two rerankers are named 'test-base'"):
+
+        class Clash(PointwiseReranker):
+            meta = RerankerMeta(name="test-base")
+
+            def judge(self, candidates):
+                return []
+
+
+def test_an_option_the_reranker_does_not_take_is_a_one_line_error():
+    Base(RerankerOptions(model="m", revision="r"))  # both accepted
+    with pytest.raises(UnsupportedOptionError) as err:
+        Base(RerankerOptions(adapter="lora"))
+    assert (
+        str(err.value)
+        == "test-base does not take --adapter (it accepts: --model, --model-revision)"
+    )
+
+    class Bare(PointwiseReranker):
+        name = "test-bare"
+
+        def judge(self, candidates):
+            return []
+
+    with pytest.raises(
+        UnsupportedOptionError, match=r"does not take --backend \(it accepts: none\)"
+    ):
+        Bare(RerankerOptions(backend="vllm"))
+
+
+def test_every_declared_setting_is_in_the_cache_key():
+    base = Base().config()
+    assert (base["prompt"], base["temperature"]) == ("Q: {q}", 0.0)
+
+    class Hotter(Base):
+        temperature = 0.7
+
+    class Added(Base):
+        top_k_words = 300  # a setting nobody remembered to add to config()
+
+    hashes = {Base().config_hash(), Hotter().config_hash(), Added().config_hash()}
+    assert len(hashes) == 3
+    assert Added().config()["top_k_words"] == 300
+    # An instance override of a declared setting counts too.
+    changed = Base()
+    changed.prompt = "Other: {q}"
+    assert changed.config_hash() != Base().config_hash()
+
+
+def test_a_cross_encoder_config_needs_no_weights(tmp_path):
+    missing = str(tmp_path / "not-a-model")
+    config = CrossEncoderReranker(RerankerOptions(model=missing)).config()
+    assert config["options"]["model"] == missing and config["batch_size"] == 8
