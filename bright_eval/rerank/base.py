@@ -50,6 +50,8 @@ class Judgement:
     details: dict = field(default_factory=dict)  # e.g. {"expected_label": 1.37}
     prompt_tokens: int = 0
     generated_tokens: int = 0
+    model_seconds: float = 0.0  # time the model spent on this output (its share of a batch)
+    hardware: str | None = None  # where it was computed, e.g. "vllm on 1x NVIDIA H200"
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Permutation:
     raw: str | None = None
     prompt_tokens: int = 0
     generated_tokens: int = 0
+    model_seconds: float = 0.0
+    hardware: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,14 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
         prompt (or its hash), truncation, decoding settings, backend. Subclasses extend it."""
         return {"reranker": self.name, "family": self.family, "prompt_version": self.prompt_version}
 
+    def cache_config(self) -> dict:
+        """What the output cache key covers: `config()` less its `backend` (the engine and
+        library versions), which is recorded but changes how outputs are computed, not what
+        they are; a GPU shard then merges with a CPU one. See `GenerativeMixin.cache_config`."""
+        return {k: v for k, v in self.config().items() if k != "backend"}
+
     def config_hash(self) -> str:
-        text = json.dumps(self.config(), sort_keys=True, default=str)
+        text = json.dumps(self.cache_config(), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

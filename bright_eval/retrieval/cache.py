@@ -16,6 +16,7 @@ import platform
 import re
 import sys
 import time
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,11 +26,16 @@ from bright_eval.cache_dir import cache_root
 from bright_eval.data import BrightData, resolve_variant
 from bright_eval.domains import get_domain, require_long_documents
 from bright_eval.retrieval.base import Retriever, get_retriever
-from bright_eval.runs import Run, read_run, write_trec
+from bright_eval.retrieval.imported import ImportedRun
+from bright_eval.runs import Run, RunFormatError, domain_path, read_run, write_trec
 
 # Bump when the cache layout or the run post-processing changes.
 CACHE_VERSION = 1
 DEPTH = 1000
+# What a damaged file raises on reading: a truncated gzip stream (EOFError), bad gzip data
+# (BadGzipFile is an OSError, zlib.error), bad bytes or malformed lines (ValueError: JSON and
+# UTF-8 errors, RunFormatError).
+DAMAGE = (EOFError, OSError, zlib.error, ValueError)
 
 
 def cache_key(
@@ -104,9 +110,9 @@ def first_stage_run(
         "first_stage": retriever.fingerprint(d.name),
     }
     if not refresh and provenance_path.is_file() and run_path.is_file():
-        provenance = json.loads(provenance_path.read_text())
-        if provenance.get("fingerprint") == fingerprint:
-            return read_run(run_path), run_path, {**provenance, "reused": True}
+        cached = read_entry(run_path, provenance_path, fingerprint)
+        if cached is not None:
+            return cached[0], run_path, {**cached[1], "reused": True}
 
     started = time.perf_counter()
     queries = data.queries(d.name, query_variant)
@@ -122,7 +128,18 @@ def first_stage_run(
         ]  # fmt: skip
         run = reciprocal_rank_fusion(part_runs, depth, retriever.k)
     else:
-        run = retriever.retrieve(data, d.name, queries, long_documents=long_documents, depth=depth)
+        try:
+            run = retriever.retrieve(
+                data, d.name, queries, long_documents=long_documents, depth=depth
+            )
+        except DAMAGE as err:
+            if not isinstance(retriever, ImportedRun):
+                raise
+            # The imported file is the source of truth: nothing to recompute it from.
+            raise RunFormatError(
+                f"{domain_path(retriever.template, d.name)}: the imported run cannot be read "
+                f"({describe(err)}); restore the file, then rerun with --refresh"
+            ) from err
     elapsed = time.perf_counter() - started
     provenance = {
         "key": key,
@@ -142,6 +159,28 @@ def first_stage_run(
     write_trec(run, run_path, tag=_tag(key))
     atomic_write_text(provenance_path, json.dumps(provenance, indent=2) + "\n")
     return run, run_path, {**provenance, "reused": False}
+
+
+def read_entry(run_path: Path, provenance_path: Path, fingerprint: dict):
+    """A cached (run, provenance); None when stale, or when damaged (said on stderr: a damaged
+    entry is recomputed like a stale one)."""
+    path = provenance_path
+    try:
+        provenance = json.loads(provenance_path.read_text(encoding="utf-8"))
+        if not isinstance(provenance, dict):
+            raise ValueError("not a JSON object")
+        if provenance.get("fingerprint") != fingerprint:
+            return None
+        path = run_path
+        return read_run(run_path), provenance
+    except DAMAGE as err:
+        print(f"warning: {path}: damaged first-stage cache entry ({describe(err)}); recomputing it",
+              file=sys.stderr)  # fmt: skip
+        return None
+
+
+def describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
 
 
 def _tag(key: dict) -> str:
