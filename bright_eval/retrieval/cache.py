@@ -136,9 +136,10 @@ def first_stage_run(
             if not isinstance(retriever, ImportedRun):
                 raise
             # The imported file is the source of truth: nothing to recompute it from.
+            source = domain_path(retriever.template, d.name)
             raise RunFormatError(
-                f"{domain_path(retriever.template, d.name)}: the imported run cannot be read "
-                f"({describe(err)}); restore the file, then rerun with --refresh"
+                f"{source}: the imported run cannot be read "
+                f"({describe(err, source)}); restore the file, then rerun with --refresh"
             ) from err
     elapsed = time.perf_counter() - started
     provenance = {
@@ -174,13 +175,18 @@ def read_entry(run_path: Path, provenance_path: Path, fingerprint: dict):
         path = run_path
         return read_run(run_path), provenance
     except DAMAGE as err:
-        print(f"warning: {path}: damaged first-stage cache entry ({describe(err)}); recomputing it",
+        why = describe(err, path)
+        print(f"warning: {path}: damaged first-stage cache entry ({why}); recomputing it",
               file=sys.stderr)  # fmt: skip
         return None
 
 
-def describe(err: BaseException) -> str:
-    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+def describe(err: BaseException, path: Path | None = None) -> str:
+    """`Type: message`, without the file name the message may start with (said already)."""
+    text = str(err)
+    if path is not None:
+        text = text.removeprefix(f"{path}: ")
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _tag(key: dict) -> str:
