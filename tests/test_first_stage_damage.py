@@ -8,7 +8,7 @@ import pytest
 from bright_eval.cli import main
 from bright_eval.data import BrightData
 from bright_eval.retrieval import lexical
-from bright_eval.retrieval.cache import first_stage_run
+from bright_eval.retrieval.cache import cache_file_name, first_stage_run
 from bright_eval.runs import RunFormatError, write_trec
 from tests.test_retrieve import build_snapshot
 
@@ -36,6 +36,7 @@ def test_a_damaged_entry_is_recomputed_with_a_warning(data, tmp_path, capsys, co
     cache = tmp_path / "cache"
     run, path, provenance = first_stage_run("bm25-python", data, "pony", cache_dir=cache)
     assert counted == ["pony"] and not provenance["reused"] and len(run) == 112  # pony's queries
+    assert cache / cache_file_name(path) == path and cache_file_name(path).startswith("runs/")
     whole = path.read_bytes()
     damages = {
         "EOFError": whole[: len(whole) // 2],  # cut mid-stream: gzip's end marker is missing
@@ -97,3 +98,8 @@ def test_a_damaged_imported_run_is_an_error_naming_the_file_and_refresh(data, tm
             "--domains", "pony", "--cache-dir", str(cache)]  # fmt: skip
     assert main(argv) == 2
     assert capsys.readouterr().err == f"error: {message}\n"
+
+
+def test_records_name_a_cached_run_relative_to_the_cache_root(tmp_path):
+    path = tmp_path / "cache" / "runs" / "bm25-original-short-0123456789abcdef" / "pony.trec.gz"
+    assert cache_file_name(path) == "runs/bm25-original-short-0123456789abcdef/pony.trec.gz"

@@ -68,6 +68,12 @@ def entry_dir(key: dict, root: Path) -> Path:
     return root / "runs" / f"{label}-{key['query_variant']}-{key['documents']}-{key_hash(key)}"
 
 
+def cache_file_name(path: Path) -> str:
+    """A cached run's path relative to the cache root (`runs/<entry>/<domain>.trec.gz`), as
+    records keep it: an absolute path would name one machine's home directory."""
+    return Path(path).relative_to(Path(path).parents[2]).as_posix()
+
+
 def local_data_files(data: BrightData, domain: str, query_variant: str, long_documents: bool):
     """For a local snapshot, the files this domain's run reads (name, size, mtime): a folder
     re-filled with other files must not hit the cache. The Hub is pinned by revision instead."""
