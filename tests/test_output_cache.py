@@ -99,7 +99,8 @@ def test_each_corruption_is_skipped_counted_and_reported(tmp_path, capsys, damag
     assert cache.get_judgement(cand("d9")) is None
     n = sum(reasons.values())
     [warning] = capsys.readouterr().err.splitlines()
-    assert warning.startswith(f"warning: {path}: skipped {n} unreadable lines (")
+    lines = "line" if n == 1 else "lines"
+    assert warning.startswith(f"warning: {path}: skipped {n} unreadable {lines} (")
     assert warning.endswith("); their outputs will be recomputed")
 
 
@@ -227,3 +228,31 @@ def test_records_name_the_folder_relative_to_the_cache_root(tmp_path):
     assert cache.name == cache_folder_name(reranker) == expected
     assert cache.folder == tmp_path / "root" / "rerank" / f"-{reranker.config_hash()}"
     assert window_key([cand("d1")]) != pair_key(cand("d1"))
+
+
+def test_threads_storing_one_output_each_lose_nothing(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = OutputCache(tmp_path)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: cache.put_judgements([cand(f"d{i}")], [judgement(i)]), range(400)))
+    cache.close()
+    again = OutputCache(tmp_path)
+    assert again.skipped == {}
+    assert_all_there(again, [(i, f"d{i}") for i in range(400)])
+
+
+def test_the_warning_line_counts_each_reason(tmp_path, capsys):
+    path = filled(tmp_path, 1)
+    with open(path, "ab") as f:
+        f.write(b"{\n}\n" + entry_line("d1", 1) + b'{"key": "q')
+    (tmp_path / "z.jsonl").mkdir()  # not a file at all
+    cache = OutputCache(tmp_path)
+    assert_all_there(cache, [(0, "d0"), (1, "d1")])
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: {path}: skipped 3 unreadable lines (1 cut short, 2 not JSON); their outputs "
+        "will be recomputed",
+        f"warning: {tmp_path / 'z.jsonl'}: skipped 1 unreadable line (1 unreadable file: Is a "
+        "directory); their outputs will be recomputed",
+    ]
+    assert cache.skipped["all.jsonl"] == {"cut short": 1, "not JSON": 2}

@@ -26,12 +26,14 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from bright_eval.atomic import atomic_write_text
 from bright_eval.cache_dir import cache_root
 from bright_eval.rerank.base import Candidate, Judgement, Permutation, Reranker
 from bright_eval.rerank.cache_lines import CUT_SHORT, parse_line
@@ -70,6 +72,9 @@ class OutputCache:
         # file name -> {reason: lines skipped}; reasons are those of `cache_lines`.
         self.skipped: dict[str, Counter] = {}
         self._file = None
+        # flock excludes other processes only; threads of this one (a backend streaming
+        # outputs from a pool) take turns here.
+        self._lock = threading.Lock()
         self._unsynced = 0
         self._synced_at = time.monotonic()
         for file in sorted(self.folder.glob("*.jsonl")):
@@ -88,7 +93,7 @@ class OutputCache:
         config = folder / "config.json"
         if not config.exists():
             text = json.dumps(reranker.cache_config(), indent=1, sort_keys=True, default=str)
-            config.write_text(text)
+            atomic_write_text(config, text)
         return cls(folder, writer)
 
     @property
@@ -98,14 +103,17 @@ class OutputCache:
 
     def _read(self, file: Path) -> None:
         skipped: Counter = Counter()
-        with open(file, "rb") as f:
-            for raw in f:
-                kind, key, output, problem = parse_line(raw)
-                if problem:
-                    skipped[problem] += 1
-                if output is not None:
-                    store = self.judgements if kind == "judgement" else self.permutations
-                    store[key] = output
+        try:
+            with open(file, "rb") as f:
+                for raw in f:
+                    kind, key, output, problem = parse_line(raw)
+                    if problem:
+                        skipped[problem] += 1
+                    if output is not None:
+                        store = self.judgements if kind == "judgement" else self.permutations
+                        store[key] = output
+        except OSError as err:  # unreadable from here on (permissions, an I/O error)
+            skipped[f"unreadable file: {err.strerror or err}"] += 1
         if skipped:
             self.skipped[file.name] = skipped
 
@@ -119,9 +127,10 @@ class OutputCache:
         lines = []
         for name, reasons in sorted(self.skipped.items()):
             why = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+            n = sum(reasons.values())
             lines.append(
-                f"warning: {self.folder / name}: skipped {sum(reasons.values())} unreadable "
-                f"lines ({why}); their outputs will be recomputed"
+                f"warning: {self.folder / name}: skipped {n} unreadable line{'s' * (n != 1)} "
+                f"({why}); their outputs will be recomputed"
             )
         return lines
 
@@ -137,30 +146,32 @@ class OutputCache:
         data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode()
         if not data:
             return
-        f = self._open()
-        # Writers sharing a file take turns, so a line is never interleaved with another and
-        # a fragment found while holding the lock is a dead writer's, safe to cut.
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            cut_torn_tail(f.fileno())
-            view = memoryview(data)
-            while view:  # an unbuffered write may be partial
-                view = view[f.write(view) :]
-            self._unsynced += len(entries)
-            now = time.monotonic()
-            if self._unsynced >= SYNC_EVERY or now - self._synced_at >= SYNC_SECONDS:
-                os.fsync(f.fileno())
-                self._unsynced, self._synced_at = 0, now
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+        with self._lock:
+            f = self._open()
+            # Writers sharing a file take turns, so a line is never interleaved with another,
+            # and a fragment found while holding the lock is a dead writer's, safe to cut.
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                cut_torn_tail(f.fileno())
+                view = memoryview(data)
+                while view:  # an unbuffered write may be partial
+                    view = view[f.write(view) :]
+                self._unsynced += len(entries)
+                now = time.monotonic()
+                if self._unsynced >= SYNC_EVERY or now - self._synced_at >= SYNC_SECONDS:
+                    os.fsync(f.fileno())
+                    self._unsynced, self._synced_at = 0, now
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
     def close(self) -> None:
         """fsync what is not yet on disk and release the file."""
-        if self._file is not None:
-            if self._unsynced:
-                os.fsync(self._file.fileno())
-            self._file.close()
-            self._file, self._unsynced = None, 0
+        with self._lock:
+            if self._file is not None:
+                if self._unsynced:
+                    os.fsync(self._file.fileno())
+                self._file.close()
+                self._file, self._unsynced = None, 0
 
     def __enter__(self) -> OutputCache:
         return self
