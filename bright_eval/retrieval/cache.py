@@ -4,7 +4,9 @@ Layout: `<root>/runs/<label>-<hash>/` holds `key.json` (what the hash covers) an
 `<domain>.trec.gz` plus `<domain>.provenance.json`. One folder per configuration, so the folder
 with `{domain}.trec.gz` is a run template that `evaluate --run` takes as is. A domain's entry is
 complete only when its provenance exists: the run is written first (atomically), the provenance
-last, so an interrupted computation is never mistaken for a finished one.
+last, so an interrupted computation is never mistaken for a finished one. An entry damaged anyway
+(a truncated gzip, malformed lines, unreadable provenance) is recomputed with a one-line warning;
+an imported run that cannot be read is an error naming the file (it is the source of truth).
 """
 
 from __future__ import annotations
