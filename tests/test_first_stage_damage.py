@@ -41,7 +41,7 @@ def test_a_damaged_entry_is_recomputed_with_a_warning(data, tmp_path, capsys, co
     damages = {
         "EOFError": whole[: len(whole) // 2],  # cut mid-stream: gzip's end marker is missing
         "RunFormatError: cannot read as text (Not a gzipped file": b"not gzip at all\n",
-        "RunFormatError": gzip.compress(b"pony-1 Q0\n"),  # a malformed TREC line
+        "RunFormatError: line 1: expected 6 fields": gzip.compress(b"pony-1 Q0\n"),
     }
     capsys.readouterr()
     for error, damaged in damages.items():

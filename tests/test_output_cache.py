@@ -101,7 +101,7 @@ def test_each_corruption_is_skipped_counted_and_reported(tmp_path, capsys, damag
     [warning] = capsys.readouterr().err.splitlines()
     lines = "line" if n == 1 else "lines"
     assert warning.startswith(f"warning: {path}: skipped {n} unreadable {lines} (")
-    assert warning.endswith("); their outputs will be recomputed")
+    assert warning.endswith("); any output they held is recomputed")
 
 
 def test_a_torn_tail_is_cut_before_the_next_append_and_nothing_is_lost(tmp_path, capsys):
@@ -250,9 +250,23 @@ def test_the_warning_line_counts_each_reason(tmp_path, capsys):
     cache = OutputCache(tmp_path)
     assert_all_there(cache, [(0, "d0"), (1, "d1")])
     assert capsys.readouterr().err.splitlines() == [
-        f"warning: {path}: skipped 3 unreadable lines (1 cut short, 2 not JSON); their outputs "
-        "will be recomputed",
+        f"warning: {path}: skipped 3 unreadable lines (1 cut short, 2 not JSON); any output "
+        "they held is recomputed",
         f"warning: {tmp_path / 'z.jsonl'}: skipped 1 unreadable line (1 unreadable file: Is a "
-        "directory); their outputs will be recomputed",
+        "directory); any output they held is recomputed",
     ]
     assert cache.skipped["all.jsonl"] == {"cut short": 1, "not JSON": 2}
+    # The writer's own torn tail is cut on opening: later runs do not warn about it again.
+    assert path.read_bytes().endswith(b"}\n" + entry_line("d1", 1))
+    assert OutputCache(tmp_path, warn=False).skipped["all.jsonl"] == {"not JSON": 2}
+
+
+def test_a_fragment_left_by_a_writer_that_died_meanwhile_is_cut_before_appending(tmp_path):
+    path = filled(tmp_path, 1)
+    cache = OutputCache(tmp_path)
+    cache.put_judgements([cand("d1")], [judgement(1)])
+    with open(path, "ab") as f:  # another process with the same writer name, killed mid-line
+        f.write(entry_line("d2", 2)[:50])
+    cache.put_judgements([cand("d3")], [judgement(3)])
+    cache.close()
+    assert path.read_bytes() == entry_line("d0", 0) + entry_line("d1", 1) + entry_line("d3", 3)

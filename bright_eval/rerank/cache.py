@@ -15,8 +15,8 @@ at most every `SYNC_EVERY` outputs or `SYNC_SECONDS` seconds, and on `close()`.
 
 Damage: a line that cannot be read (cut short, not UTF-8, not JSON, not an output) is skipped,
 counted per file in `skipped`, and reported in one line on stderr; its output is recomputed.
-Before appending, a writer cuts its own file back to its last complete line, so a new output is
-never glued onto the fragment a killed run left behind.
+On opening and before each append, a writer cuts its own file back to its last complete line, so
+a new output is never glued onto the fragment a killed run left behind.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -79,6 +80,9 @@ class OutputCache:
         self._synced_at = time.monotonic()
         for file in sorted(self.folder.glob("*.jsonl")):
             self._read(file)
+        if self.skipped.get(self.path.name, {}).get(CUT_SHORT):
+            with self._locked():  # cut the fragment now, not warned about on every later run
+                pass
         if warn:
             for line in self.skip_report():
                 print(line, file=sys.stderr)
@@ -130,7 +134,7 @@ class OutputCache:
             n = sum(reasons.values())
             lines.append(
                 f"warning: {self.folder / name}: skipped {n} unreadable line{'s' * (n != 1)} "
-                f"({why}); their outputs will be recomputed"
+                f"({why}); any output they held is recomputed"
             )
         return lines
 
@@ -142,10 +146,9 @@ class OutputCache:
             self._file = open(self.path, "a+b", buffering=0)  # noqa: SIM115 - kept for the run
         return self._file
 
-    def _append(self, entries: list[dict]) -> None:
-        data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode()
-        if not data:
-            return
+    @contextmanager
+    def _locked(self):
+        """The open file, held against other threads and processes, its torn tail cut."""
         with self._lock:
             f = self._open()
             # Writers sharing a file take turns, so a line is never interleaved with another,
@@ -153,16 +156,23 @@ class OutputCache:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
                 cut_torn_tail(f.fileno())
-                view = memoryview(data)
-                while view:  # an unbuffered write may be partial
-                    view = view[f.write(view) :]
-                self._unsynced += len(entries)
-                now = time.monotonic()
-                if self._unsynced >= SYNC_EVERY or now - self._synced_at >= SYNC_SECONDS:
-                    os.fsync(f.fileno())
-                    self._unsynced, self._synced_at = 0, now
+                yield f
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
+
+    def _append(self, entries: list[dict]) -> None:
+        data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode()
+        if not data:
+            return
+        with self._locked() as f:
+            view = memoryview(data)
+            while view:  # an unbuffered write may be partial
+                view = view[f.write(view) :]
+            self._unsynced += len(entries)
+            now = time.monotonic()
+            if self._unsynced >= SYNC_EVERY or now - self._synced_at >= SYNC_SECONDS:
+                os.fsync(f.fileno())
+                self._unsynced, self._synced_at = 0, now
 
     def close(self) -> None:
         """fsync what is not yet on disk and release the file."""

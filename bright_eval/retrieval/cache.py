@@ -193,6 +193,7 @@ def describe(err: BaseException, path: Path | None = None) -> str:
     """`Type: message`, without the file name the message may start with (said already)."""
     text = str(err)
     if path is not None:
+        text = re.sub(rf"^{re.escape(str(path))}:(\d+):", r"line \1:", text)
         text = text.removeprefix(f"{path}: ")
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
