@@ -34,6 +34,12 @@ PACKAGES = (
 )
 
 
+HARNESS = Path(bright_eval.__file__).resolve().parent
+# Paths whose uncommitted changes cannot change a number the harness makes: what it writes
+# itself (results, leaderboards), tests and documentation.
+NOT_CODE = ("results", "leaderboards", "tests", "*.md")
+
+
 def sha256_file(path: str | os.PathLike) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -58,21 +64,27 @@ def package_versions(names=PACKAGES) -> dict[str, str]:
     return dict(sorted(versions.items()))
 
 
-def git_commit(root: str | os.PathLike) -> str | None:
-    """The harness commit, with `-dirty` when uncommitted changes could have mattered."""
+def git_commit(root: str | os.PathLike | None = None) -> str | None:
+    """The commit of the harness that is running (of `root`'s checkout when given), with
+    `-dirty` when uncommitted changes could have mattered: not those to results, leaderboards,
+    tests or documentation, and not untracked files (a tool's `.venv` redirect, caches).
+    None when the harness does not run from a git checkout (an installed wheel)."""
     if shutil.which("git") is None:
         return None
+    where = Path(root) if root is not None else HARNESS
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=where, capture_output=True, text=True, check=True
+        ).stdout.strip()
+
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        top = Path(git("rev-parse", "--show-toplevel"))
+        if root is None and (top / "bright_eval").resolve() != HARNESS:
+            return None  # installed into some other project's folder: not the harness's commit
+        head = git("rev-parse", "HEAD")
+        dirty = git("-C", str(top), "status", "--porcelain", "--untracked-files=no", "--", ".",
+                    *(f":(exclude){p}" for p in NOT_CODE))  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
         return None
     return head + ("-dirty" if dirty else "")
@@ -161,7 +173,7 @@ def capture(root: str | os.PathLike, data=None, wall_seconds: float | None = Non
     """Provenance of an evaluation made now, in this process."""
     out = {
         "date": utc_now(),
-        "harness_commit": git_commit(root),
+        "harness_commit": git_commit(),
         "command": shlex.join(["python", "-m", "bright_eval", *sys.argv[1:]]),
         "packages": package_versions(),
         "hardware": hardware(),

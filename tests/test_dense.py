@@ -69,9 +69,9 @@ def test_dense_run_is_cosine_top_k_and_embeddings_are_cached(tmp_path, monkeypat
         assert list(run[query.id]) == list(expected)
         assert run[query.id] == pytest.approx(expected, abs=1e-5)
     assert list(run["q1"])[0] in ("d0", "d2") and "d4" not in run["q2"]
-    assert retriever.last_index_stats["embeddings_cached"] is False
+    assert retriever.index_stats["embeddings_cached"] is False
     assert len(list((tmp_path / "embeddings").glob("biology-*.npy"))) == 1
 
     second = get_retriever(f"bge:{MODEL}")
     assert second.retrieve(data, "biology", queries, depth=3) == run
-    assert second.last_index_stats["embeddings_cached"] is True
+    assert second.index_stats["embeddings_cached"] is True

@@ -29,10 +29,10 @@ class Base(PointwiseReranker):
 
 @pytest.fixture(autouse=True)
 def forget():
+    before = dict(REGISTRY)
     yield
-    for name in [n for n in REGISTRY if n.startswith("test-")]:
-        REGISTRY.pop(name)
-    register(Base)
+    REGISTRY.clear()
+    REGISTRY.update(before)
 
 
 def test_an_unnamed_subclass_inherits_its_parents_name_without_registering_again():

@@ -78,13 +78,23 @@ def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
     if spec.results_dir is not None and spec.shard.count == 1:
         # Before any model work: a record that cannot be written must not cost GPU hours.
         from_pipeline.check_writable(spec.results_dir, result.name, reranker)
-    cache = OutputCache.for_reranker(reranker, writer=spec.shard.writer)
-    print(
-        f"{reranker.name}: outputs cached in {cache.folder} ({len(cache)} so far)", file=sys.stderr
-    )
+    with OutputCache.for_reranker(reranker, writer=spec.shard.writer) as cache:
+        print(f"{reranker.name}: outputs cached in {cache.folder} ({len(cache)} so far)",
+              file=sys.stderr)  # fmt: skip
+        rerank_domains(spec, result, domains, cache)
+    result.wall_seconds = time.perf_counter() - started
+    if result.evaluated and spec.results_dir is not None:
+        result.record_path = from_pipeline.save(result)
+    return result
+
+
+def rerank_domains(spec: PipelineSpec, result: PipelineResult, domains, cache: OutputCache):
+    """Each domain's candidates through the reranker, and (unless sharding) their evaluation
+    into `result`."""
+    data, reranker = result.data, result.reranker
     position = 0
     evaluations: dict[str, dict] = {}
-    first_stage_evals = {}
+    first_stage_evals: dict = {}
     for d in domains:
         queries = list(data.queries(d.name, spec.query_variant))[: spec.max_queries]
         rerank_queries = {q.id: q for q in data.queries(d.name, spec.rerank_query)}
@@ -119,11 +129,6 @@ def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
         for score_name, run_ in reranked.runs.items():
             ev = evaluate(run_, qrels, excluded, domain=d.name)
             evaluations.setdefault(score_name, {})[d.name] = ev
-    result.wall_seconds = time.perf_counter() - started
-    if spec.shard.count > 1:
-        return result
-    result.first_stage = DomainResults(first_stage_evals)
-    result.per_score = {name: DomainResults(e) for name, e in evaluations.items()}
-    if spec.results_dir is not None:
-        result.record_path = from_pipeline.save(result)
-    return result
+    if spec.shard.count == 1:
+        result.first_stage = DomainResults(first_stage_evals)
+        result.per_score = {name: DomainResults(e) for name, e in evaluations.items()}

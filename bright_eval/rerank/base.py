@@ -158,12 +158,18 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
                 for n, v in vars(klass).items()
                 if not n.startswith("_") and n not in NOT_SETTINGS and _json_value(v)
             )
-        return {n: getattr(self, n) for n in sorted(names)}
+        # In their JSON form (tuples as lists), so a config equals what config.json reads back.
+        return {n: json.loads(json.dumps(getattr(self, n))) for n in sorted(names)}
 
     def config(self) -> dict:
         """Everything that changes this reranker's outputs: its declared settings and the
         options it accepted. Subclasses add what only a loaded model can say."""
-        accepted = {o: getattr(self.options, o) for o in sorted(self.meta.accepts)}
+        # Which engine runs the model is not an option of the outputs: generative rerankers
+        # record the resolved backend themselves, and the key leaves it out where it can.
+        accepted = {
+            o: getattr(self.options, o)
+            for o in sorted(self.meta.accepts - {"backend", "backend_options"})
+        }
         return {
             "reranker": self.name,
             "default_model": self.meta.model_id,
@@ -179,8 +185,14 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
         """The model's size, from its config (no weights loaded); None when unknown."""
         return None
 
+    def cache_config(self) -> dict:
+        """What the output cache key covers: `config()` less its `backend` (the engine and
+        library versions), which is recorded but changes how outputs are computed, not what
+        they are; a GPU shard then merges with a CPU one. See `GenerativeMixin.cache_config`."""
+        return {k: v for k, v in self.config().items() if k != "backend"}
+
     def config_hash(self) -> str:
-        text = json.dumps(self.config(), sort_keys=True, default=str)
+        text = json.dumps(self.cache_config(), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -1,14 +1,22 @@
 """Every reranker output, stored as it is produced, so a killed run resumes where it stopped.
 
-Layout: `<cache root>/rerank/<reranker>-<config hash>/` holds `config.json` (the configuration
-the hash was made from) and append-only JSONL files, one per writer (`all.jsonl`, or
-`shard-2-of-8.jsonl`), flushed and fsynced after every batch. A changed prompt, model,
-truncation or decoding setting changes the hash, so stale outputs are never reused. Readers
-take every JSONL file in the folder: shards computed on several machines merge by copying
-their files into one folder.
+Layout: `<cache root>/rerank/<reranker>-<key hash>/` holds `config.json` (what the key hash was
+made from, `Reranker.cache_config()`) and append-only JSONL files, one per writer (`all.jsonl`,
+or `shard-2-of-8.jsonl`). Readers take every JSONL file in the folder: shards computed on
+several machines merge by copying their files into one folder.
 
 Keys: a pointwise output by (query id, query text hash, doc id, document text hash); a
 listwise window by the query and the (id, text hash) of every document in window order.
+
+Durability: each `put_*` call reaches the operating system before it returns (one unbuffered
+write), so killing the process (even with SIGKILL) loses nothing already stored. Only a crash
+of the machine itself can lose what the disk has not yet been told to keep: the file is fsynced
+at most every `SYNC_EVERY` outputs or `SYNC_SECONDS` seconds, and on `close()`.
+
+Damage: a line that cannot be read (cut short, not UTF-8, not JSON, not an output) is skipped,
+counted per file in `skipped`, and reported in one line on stderr; its output is recomputed.
+On opening and before each append, a writer cuts its own file back to its last complete line, so
+a new output is never glued onto the fragment a killed run left behind.
 """
 
 from __future__ import annotations
@@ -17,12 +25,23 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
+from bright_eval.atomic import atomic_write_text
 from bright_eval.cache_dir import cache_root
 from bright_eval.rerank.base import Candidate, Judgement, Permutation, Reranker
+from bright_eval.rerank.cache_lines import CUT_SHORT, parse_line
+
+SYNC_EVERY = 256  # outputs between fsyncs
+SYNC_SECONDS = 1.0  # ... or seconds, whichever comes first
+SUBFOLDER = "rerank"
 
 
 def text_hash(text: str) -> str:
@@ -39,77 +58,178 @@ def window_key(window: Sequence[Candidate]) -> str:
     return f"{first.query_id}\t{text_hash(first.query)}\t{text_hash(docs)}"
 
 
+def cache_folder_name(reranker: Reranker) -> str:
+    """`rerank/<reranker>-<key hash>`: the folder relative to the cache root, as records keep
+    it (an absolute path would name one machine's home directory)."""
+    return f"{SUBFOLDER}/{reranker.name}-{reranker.config_hash()}"
+
+
 class OutputCache:
-    def __init__(self, folder: Path, writer: str = "all"):
+    def __init__(self, folder: Path, writer: str = "all", warn: bool = True):
         self.folder = Path(folder)
         self.path = self.folder / f"{writer}.jsonl"
-        self.entries: dict[str, dict] = {}
-        self.torn_lines = 0
+        self.judgements: dict[str, Judgement] = {}
+        self.permutations: dict[str, Permutation] = {}
+        # file name -> {reason: lines skipped}; reasons are those of `cache_lines`.
+        self.skipped: dict[str, Counter] = {}
+        self._file = None
+        # flock excludes other processes only; threads of this one (a backend streaming
+        # outputs from a pool) take turns here.
+        self._lock = threading.Lock()
+        self._unsynced = 0
+        self._synced_at = time.monotonic()
         for file in sorted(self.folder.glob("*.jsonl")):
             self._read(file)
+        if self.skipped.get(self.path.name, {}).get(CUT_SHORT):
+            with self._locked():  # cut the fragment now, not warned about on every later run
+                pass
+        if warn:
+            for line in self.skip_report():
+                print(line, file=sys.stderr)
 
     @classmethod
     def for_reranker(
         cls, reranker: Reranker, root: Path | None = None, writer: str = "all"
     ) -> OutputCache:
         root = Path(root) if root is not None else cache_root()
-        folder = root / "rerank" / f"{reranker.name}-{reranker.config_hash()}"
+        folder = root / cache_folder_name(reranker)
         folder.mkdir(parents=True, exist_ok=True)
         config = folder / "config.json"
         if not config.exists():
-            config.write_text(json.dumps(reranker.config(), indent=1, sort_keys=True, default=str))
+            text = json.dumps(reranker.cache_config(), indent=1, sort_keys=True, default=str)
+            atomic_write_text(config, text)
         return cls(folder, writer)
 
+    @property
+    def name(self) -> str:
+        """The folder relative to the cache root (`rerank/<reranker>-<hash>`), for records."""
+        return f"{SUBFOLDER}/{self.folder.name}"
+
     def _read(self, file: Path) -> None:
-        with open(file, encoding="utf-8") as f:
-            for line in f:
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    # The last line of a run killed mid-write; that output is recomputed.
-                    self.torn_lines += 1
-                    continue
-                self.entries[entry["key"]] = entry
+        skipped: Counter = Counter()
+        try:
+            with open(file, "rb") as f:
+                for raw in f:
+                    kind, key, output, problem = parse_line(raw)
+                    if problem:
+                        skipped[problem] += 1
+                    if output is not None:
+                        store = self.judgements if kind == "judgement" else self.permutations
+                        store[key] = output
+        except OSError as err:  # unreadable from here on (permissions, an I/O error)
+            skipped[f"unreadable file: {err.strerror or err}"] += 1
+        if skipped:
+            self.skipped[file.name] = skipped
+
+    @property
+    def torn_lines(self) -> int:
+        """Lines cut short (a run killed mid-write); their outputs are recomputed."""
+        return sum(c[CUT_SHORT] for c in self.skipped.values())
+
+    def skip_report(self) -> list[str]:
+        """One line per damaged file: how many lines were skipped, and why."""
+        lines = []
+        for name, reasons in sorted(self.skipped.items()):
+            why = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+            n = sum(reasons.values())
+            lines.append(
+                f"warning: {self.folder / name}: skipped {n} unreadable line{'s' * (n != 1)} "
+                f"({why}); any output they held is recomputed"
+            )
+        return lines
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.judgements) + len(self.permutations)
 
-    def _append(self, entries: Iterable[dict]) -> None:
-        lines = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
-        if not lines:
-            return
-        with open(self.path, "a", encoding="utf-8") as f:
-            # Two processes with the same writer name must not interleave long lines.
+    def _open(self):
+        if self._file is None:
+            self._file = open(self.path, "a+b", buffering=0)  # noqa: SIM115 - kept for the run
+        return self._file
+
+    @contextmanager
+    def _locked(self):
+        """The open file, held against other threads and processes, its torn tail cut."""
+        with self._lock:
+            f = self._open()
+            # Writers sharing a file take turns, so a line is never interleaved with another,
+            # and a fragment found while holding the lock is a dead writer's, safe to cut.
             fcntl.flock(f, fcntl.LOCK_EX)
-            f.write(lines)
-            f.flush()
-            os.fsync(f.fileno())
-            fcntl.flock(f, fcntl.LOCK_UN)
+            try:
+                cut_torn_tail(f.fileno())
+                yield f
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def _append(self, entries: list[dict]) -> None:
+        data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode()
+        if not data:
+            return
+        with self._locked() as f:
+            view = memoryview(data)
+            while view:  # an unbuffered write may be partial
+                view = view[f.write(view) :]
+            self._unsynced += len(entries)
+            now = time.monotonic()
+            if self._unsynced >= SYNC_EVERY or now - self._synced_at >= SYNC_SECONDS:
+                os.fsync(f.fileno())
+                self._unsynced, self._synced_at = 0, now
+
+    def close(self) -> None:
+        """fsync what is not yet on disk and release the file."""
+        with self._lock:
+            if self._file is not None:
+                if self._unsynced:
+                    os.fsync(self._file.fileno())
+                self._file.close()
+                self._file, self._unsynced = None, 0
+
+    def __enter__(self) -> OutputCache:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def get_judgement(self, c: Candidate) -> Judgement | None:
-        entry = self.entries.get(pair_key(c))
-        return Judgement(**entry["judgement"]) if entry else None
+        return self.judgements.get(pair_key(c))
 
     def put_judgements(self, cands: Sequence[Candidate], judgements: Sequence[Judgement]) -> None:
         new = []
         for c, j in zip(cands, judgements, strict=True):
-            entry = {"key": pair_key(c), "query_id": c.query_id, "doc_id": c.doc_id,
-                     "judgement": asdict(j)}  # fmt: skip
-            self.entries[entry["key"]] = entry
-            new.append(entry)
+            key = pair_key(c)
+            self.judgements[key] = j
+            new.append({"key": key, "query_id": c.query_id, "doc_id": c.doc_id,
+                        "judgement": asdict(j)})  # fmt: skip
         self._append(new)
 
     def get_permutation(self, window: Sequence[Candidate]) -> Permutation | None:
-        entry = self.entries.get(window_key(window))
-        return Permutation(**entry["permutation"]) if entry else None
+        return self.permutations.get(window_key(window))
 
     def put_permutations(
         self, windows: Sequence[Sequence[Candidate]], permutations: Sequence[Permutation]
     ) -> None:
         new = []
         for w, p in zip(windows, permutations, strict=True):
-            entry = {"key": window_key(w), "query_id": w[0].query_id,
-                     "doc_ids": [c.doc_id for c in w], "permutation": asdict(p)}  # fmt: skip
-            self.entries[entry["key"]] = entry
-            new.append(entry)
+            key = window_key(w)
+            self.permutations[key] = p
+            new.append({"key": key, "query_id": w[0].query_id,
+                        "doc_ids": [c.doc_id for c in w], "permutation": asdict(p)})  # fmt: skip
         self._append(new)
+
+
+def cut_torn_tail(fd: int, chunk: int = 1 << 16) -> int:
+    """Truncate the file to its last complete line; returns the bytes removed."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return 0
+    end = size
+    while end > 0:
+        start = max(0, end - chunk)
+        newline = os.pread(fd, end - start, start).rfind(b"\n")
+        if newline >= 0:
+            keep = start + newline + 1
+            break
+        end = start
+    else:
+        keep = 0
+    os.ftruncate(fd, keep)
+    return size - keep

@@ -1,9 +1,10 @@
 """Shared plumbing for rerankers that generate text with a `GenerationBackend`.
 
 The backend is created on first use, so a run whose outputs are all cached never loads model
-weights. The configuration names the model, adapter, revision, resolved backend and a hash of
-the chat template as rendered (a template that injects a default system prompt or today's date
-changes what the model sees, so it must change the cache key too).
+weights (building it loads the tokenizer only). The configuration names the model, adapter,
+revision, resolved backend and a hash of the chat template as rendered (a template that injects
+a default system prompt or today's date changes what the model sees, so it must change the cache
+key too); the cache key leaves out the backend where the outputs do not depend on it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from bright_eval.rerank.cache import text_hash
 from bright_eval.rerank.parameters import parameter_count
 
 TEMPLATE_PROBE = [{"role": "user", "content": "{probe}"}]
+# Render prompts with the model's own tokenizer and chat template and feed the model the same
+# token ids: under greedy decoding they give the same outputs (README: what the key covers).
+LOCAL_BACKENDS = ("transformers", "vllm")
 
 
 class MissingModelError(ValueError):
@@ -70,6 +74,15 @@ class GenerativeMixin:
         if self.backend_name == "openai":
             return None  # a remote server: the model name may be an alias
         return parameter_count(self.model_name(), self.options.revision, self.options.adapter)
+
+    def cache_config(self) -> dict:
+        """The cache key names the backend only where it changes the outputs: an OpenAI-compatible
+        server applies a template and tokenization the harness cannot see, and a sampled output
+        is a draw from the engine's own random stream."""
+        config = self.config()
+        if config.get("backend") in LOCAL_BACKENDS and not config.get("temperature"):
+            del config["backend"]
+        return config
 
     def generation_config(self) -> dict:
         try:

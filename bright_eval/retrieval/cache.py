@@ -4,7 +4,9 @@ Layout: `<root>/runs/<label>-<hash>/` holds `key.json` (what the hash covers) an
 `<domain>.trec.gz` plus `<domain>.provenance.json`. One folder per configuration, so the folder
 with `{domain}.trec.gz` is a run template that `evaluate --run` takes as is. A domain's entry is
 complete only when its provenance exists: the run is written first (atomically), the provenance
-last, so an interrupted computation is never mistaken for a finished one.
+last, so an interrupted computation is never mistaken for a finished one. An entry damaged anyway
+(a truncated gzip, malformed lines, unreadable provenance) is recomputed with a one-line warning;
+an imported run that cannot be read is an error naming the file (it is the source of truth).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import platform
 import re
 import sys
 import time
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,11 +28,16 @@ from bright_eval.cache_dir import cache_root
 from bright_eval.data import BrightData, resolve_variant
 from bright_eval.domains import get_domain, require_long_documents
 from bright_eval.retrieval.base import Retriever, get_retriever
-from bright_eval.runs import Run, read_run, write_trec
+from bright_eval.retrieval.imported import ImportedRun
+from bright_eval.runs import Run, RunFormatError, domain_path, read_run, write_trec
 
 # Bump when the cache layout or the run post-processing changes.
 CACHE_VERSION = 1
 DEPTH = 1000
+# What a damaged file raises on reading: a truncated gzip stream (EOFError), bad gzip data
+# (BadGzipFile is an OSError, zlib.error), bad bytes or malformed lines (ValueError: JSON and
+# UTF-8 errors, RunFormatError).
+DAMAGE = (EOFError, OSError, zlib.error, ValueError)
 
 
 def cache_key(
@@ -60,6 +68,12 @@ def entry_dir(key: dict, root: Path) -> Path:
     spec = key["first_stage"]["retriever"].replace("{domain}", "")
     label = re.sub(r"[^A-Za-z0-9-]+", "_", spec).strip("_")[-60:].strip("_")
     return root / "runs" / f"{label}-{key['query_variant']}-{key['documents']}-{key_hash(key)}"
+
+
+def cache_file_name(path: Path) -> str:
+    """A cached run's path relative to the cache root (`runs/<entry>/<domain>.trec.gz`), as
+    records keep it: an absolute path would name one machine's home directory."""
+    return Path(path).relative_to(Path(path).parents[2]).as_posix()
 
 
 def local_data_files(data: BrightData, domain: str, query_variant: str, long_documents: bool):
@@ -104,9 +118,9 @@ def first_stage_run(
         "first_stage": retriever.fingerprint(d.name),
     }
     if not refresh and provenance_path.is_file() and run_path.is_file():
-        provenance = json.loads(provenance_path.read_text())
-        if provenance.get("fingerprint") == fingerprint:
-            return read_run(run_path), run_path, {**provenance, "reused": True}
+        cached = read_entry(run_path, provenance_path, fingerprint)
+        if cached is not None:
+            return cached[0], run_path, {**cached[1], "reused": True}
 
     started = time.perf_counter()
     queries = data.queries(d.name, query_variant)
@@ -119,7 +133,19 @@ def first_stage_run(
         ]  # fmt: skip
         run = retriever.fuse(part_runs, depth)
     else:
-        run = retriever.retrieve(data, d.name, queries, long_documents=long_documents, depth=depth)
+        try:
+            run = retriever.retrieve(
+                data, d.name, queries, long_documents=long_documents, depth=depth
+            )
+        except DAMAGE as err:
+            if not isinstance(retriever, ImportedRun):
+                raise
+            # The imported file is the source of truth: nothing to recompute it from.
+            source = domain_path(retriever.template, d.name)
+            raise RunFormatError(
+                f"{source}: the imported run cannot be read "
+                f"({describe(err, source)}); restore the file, then rerun with --refresh"
+            ) from err
     elapsed = time.perf_counter() - started
     provenance = {
         "key": key,
@@ -139,6 +165,34 @@ def first_stage_run(
     write_trec(run, run_path, tag=_tag(key))
     atomic_write_text(provenance_path, json.dumps(provenance, indent=2) + "\n")
     return run, run_path, {**provenance, "reused": False}
+
+
+def read_entry(run_path: Path, provenance_path: Path, fingerprint: dict):
+    """A cached (run, provenance); None when stale, or when damaged (said on stderr: a damaged
+    entry is recomputed like a stale one)."""
+    path = provenance_path
+    try:
+        provenance = json.loads(provenance_path.read_text(encoding="utf-8"))
+        if not isinstance(provenance, dict):
+            raise ValueError("not a JSON object")
+        if provenance.get("fingerprint") != fingerprint:
+            return None
+        path = run_path
+        return read_run(run_path), provenance
+    except DAMAGE as err:
+        why = describe(err, path)
+        print(f"warning: {path}: damaged first-stage cache entry ({why}); recomputing it",
+              file=sys.stderr)  # fmt: skip
+        return None
+
+
+def describe(err: BaseException, path: Path | None = None) -> str:
+    """`Type: message`, without the file name the message may start with (said already)."""
+    text = str(err)
+    if path is not None:
+        text = re.sub(rf"^{re.escape(str(path))}:(\d+):", r"line \1:", text)
+        text = text.removeprefix(f"{path}: ")
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _tag(key: dict) -> str:

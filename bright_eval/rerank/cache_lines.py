@@ -1,0 +1,111 @@
+"""One line of the reranker output cache, read defensively: whatever the bytes, the result is an
+output or the reason it is not one, never an exception.
+
+A line's output is checked against the dataclass it came from (`Judgement`, `Permutation`):
+every field it carries must have that field's type, and the required ones must be there.
+Fields the dataclass does not know (written by a newer version) are dropped, not fatal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from functools import cache
+
+from bright_eval.rerank.base import Judgement, Permutation
+
+KINDS = {"judgement": Judgement, "permutation": Permutation}
+CUT_SHORT = "cut short"
+NOT_UTF8 = "not UTF-8"
+NOT_JSON = "not JSON"
+NOT_AN_OUTPUT = "not an output"
+# How every entry starts (json.dumps with its default separators): where an output written
+# after a fragment by an older version (which did not cut fragments) begins.
+ENTRY_START = b'{"key": '
+
+Parsed = tuple[str | None, str | None, object | None, str | None]  # kind, key, output, problem
+
+
+def parse_line(raw: bytes) -> Parsed:
+    """(kind, key, output, None) for a good line; (…, problem) names why a line was skipped.
+    A fragment glued to a whole entry gives both the entry and the fragment's problem."""
+    if not raw.endswith(b"\n"):
+        return None, None, None, CUT_SHORT
+    kind, key, output, problem = _parse(raw)
+    if problem is None:
+        return kind, key, output, None
+    start = raw.find(ENTRY_START, 1)
+    while start > 0:
+        kind, key, output, _ = _parse(raw[start:])
+        if output is not None:
+            return kind, key, output, problem
+        start = raw.find(ENTRY_START, start + 1)
+    return None, None, None, problem
+
+
+def _parse(raw: bytes) -> Parsed:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, None, None, NOT_UTF8
+    try:
+        entry = json.loads(text)
+    except ValueError:  # JSONDecodeError, and the RecursionError-free ValueErrors of json
+        return None, None, None, NOT_JSON
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+        return None, None, None, NOT_AN_OUTPUT
+    for kind, cls in KINDS.items():
+        if kind in entry:
+            output = build(cls, entry[kind])
+            if output is None:
+                break
+            return kind, entry["key"], output, None
+    return None, None, None, NOT_AN_OUTPUT
+
+
+def build(cls, fields: object):
+    """An instance of the dataclass `cls` from a dict, or None if the dict does not fit it."""
+    if not isinstance(fields, dict):
+        return None
+    hints = _field_types(cls)
+    known = {name: value for name, value in fields.items() if name in hints}
+    if not all(conforms(value, hints[name]) for name, value in known.items()):
+        return None
+    known = {n: build(hints[n], v) if dataclasses.is_dataclass(hints[n]) else v
+             for n, v in known.items()}  # fmt: skip
+    try:
+        return cls(**known)
+    except TypeError:  # a required field is missing
+        return None
+
+
+@cache
+def _field_types(cls) -> dict[str, object]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def conforms(value: object, hint: object) -> bool:
+    """Whether a JSON value has the type a field is annotated with (bool is not a number,
+    an int is a float, containers are checked one level deep)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(conforms(value, h) for h in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin is list:
+        (item,) = typing.get_args(hint) or (object,)
+        return isinstance(value, list) and all(conforms(v, item) for v in value)
+    if origin is dict:
+        return isinstance(value, dict)
+    if hint is object:
+        return True
+    if dataclasses.is_dataclass(hint):  # a nested record (e.g. a window's RepairStats)
+        return build(hint, value) is not None
+    return isinstance(value, hint)

@@ -1,0 +1,272 @@
+"""The reranker output cache on damaged files: every unreadable line is skipped and reported,
+never a traceback, and no valid line is lost; a torn tail is cut before the next append."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import asdict
+
+import pytest
+
+from bright_eval.rerank import Candidate, Judgement, Permutation
+from bright_eval.rerank import cache as cache_module
+from bright_eval.rerank.cache import OutputCache, cache_folder_name, pair_key, window_key
+
+
+def cand(doc, qid="q1", query="what?"):
+    return Candidate(qid, query, doc, f"text of {doc} — ünïcödé", 1)
+
+
+def judgement(i):
+    return Judgement(score=float(i), label=i % 3, raw=f"reason {i} 😀", details={"i": i},
+                     prompt_tokens=10 + i, generated_tokens=i, model_seconds=0.5 * i,
+                     hardware="transformers on cpu")  # fmt: skip
+
+
+def filled(folder, n=3, writer="all"):
+    """A cache file with outputs d0..d{n-1}; returns the cache (closed) and its file."""
+    with OutputCache(folder, writer) as cache:
+        for i in range(n):
+            cache.put_judgements([cand(f"d{i}")], [judgement(i)])
+    return folder / f"{writer}.jsonl"
+
+
+def entry_line(doc, i):
+    c = cand(doc)
+    entry = {"key": pair_key(c), "query_id": c.query_id, "doc_id": c.doc_id,
+             "judgement": asdict(judgement(i))}  # fmt: skip
+    return json.dumps(entry, ensure_ascii=False).encode() + b"\n"
+
+
+def assert_all_there(cache, docs):
+    for i, doc in docs:
+        assert cache.get_judgement(cand(doc)) == judgement(i), doc
+
+
+def test_cost_fields_and_every_other_field_round_trip(tmp_path):
+    filled(tmp_path, 2)
+    cache = OutputCache(tmp_path)
+    got = cache.get_judgement(cand("d1"))
+    assert (got.model_seconds, got.hardware, got.raw) == (0.5, "transformers on cpu", "reason 1 😀")
+    assert got == judgement(1) and cache.skipped == {}
+    w = [cand("d1"), cand("d2")]
+    p = Permutation(order=[1, 0], raw="[2] > [1]", prompt_tokens=40, generated_tokens=9,
+                    model_seconds=2.5, hardware="vllm on 1x NVIDIA H200")  # fmt: skip
+    cache.put_permutations([w], [p])
+    cache.close()
+    again = OutputCache(tmp_path)
+    assert again.get_permutation(w) == p and again.get_judgement(cand("d2")) is None
+    assert len(again) == 3
+
+
+@pytest.mark.parametrize(
+    "damage, reasons",
+    [
+        # cut inside the 4-byte emoji of a raw text, no newline: a killed write
+        (lambda line: line[: line.index("😀".encode()) + 2], {"cut short": 1}),
+        # the same cut, then a newline: bytes that are not UTF-8
+        (lambda line: line[: line.index("😀".encode()) + 2] + b"\n", {"not UTF-8": 1}),
+        (lambda line: b"\xff\xfe\x00garbage\x9c", {"cut short": 1}),
+        (lambda line: b"\xff\xfe\x00garbage\x9c\n\x80\n", {"not UTF-8": 2}),
+        (lambda line: b'{"key": "q1\\t", "judgement": {"score": \n', {"not JSON": 1}),
+        (lambda line: b'[1, 2]\nnull\n"text"\n', {"not an output": 3}),
+        (lambda line: b'{"key": 5, "judgement": {"score": 1}}\n', {"not an output": 1}),
+        (lambda line: b'{"key": "k"}\n{"key": "k", "judgement": []}\n', {"not an output": 2}),
+        # wrong field types or a required field missing
+        (lambda line: b'{"key": "k", "judgement": {"score": "high"}}\n', {"not an output": 1}),
+        (lambda line: b'{"key": "k", "judgement": {"score": true}}\n', {"not an output": 1}),
+        (lambda line: b'{"key": "k", "judgement": {"parsed": false}}\n', {"not an output": 1}),
+        (lambda line: b'{"key": "k", "permutation": {"order": ["a"]}}\n', {"not an output": 1}),
+        (
+            lambda line: b'{"key": "k", "judgement": {"score": 1, "label": 1.5}}\n',
+            {"not an output": 1},
+        ),  # fmt: skip
+    ],
+)
+def test_each_corruption_is_skipped_counted_and_reported(tmp_path, capsys, damage, reasons):
+    path = filled(tmp_path, 2)
+    bad = damage(entry_line("d9", 9))
+    with open(path, "ab") as f:
+        f.write(bad)
+    if bad.endswith(b"\n"):  # damage in the middle of the file: a valid line follows it
+        with open(path, "ab") as f:
+            f.write(entry_line("d2", 2))
+    cache = OutputCache(tmp_path)
+    assert cache.skipped == {"all.jsonl": reasons}
+    assert_all_there(cache, [(0, "d0"), (1, "d1")] + [(2, "d2")] * bad.endswith(b"\n"))
+    assert cache.get_judgement(cand("d9")) is None
+    n = sum(reasons.values())
+    [warning] = capsys.readouterr().err.splitlines()
+    lines = "line" if n == 1 else "lines"
+    assert warning.startswith(f"warning: {path}: skipped {n} unreadable {lines} (")
+    assert warning.endswith("); any output they held is recomputed")
+
+
+def test_a_torn_tail_is_cut_before_the_next_append_and_nothing_is_lost(tmp_path, capsys):
+    path = filled(tmp_path, 2)
+    line = entry_line("d2", 2)
+    fragment = line[: line.index("😀".encode()) + 1]
+    with open(path, "ab") as f:
+        f.write(fragment)
+    cache = OutputCache(tmp_path)
+    assert (len(cache), cache.torn_lines) == (2, 1)
+    assert cache.get_judgement(cand("d2")) is None  # to be recomputed
+    cache.put_judgements([cand("d2")], [judgement(2)])
+    cache.close()
+    assert path.read_bytes().count(fragment) == 1  # only inside the whole line just appended
+    assert path.read_bytes().endswith(line)
+    capsys.readouterr()
+    again = OutputCache(tmp_path)
+    assert again.skipped == {} and len(again) == 3
+    assert_all_there(again, [(0, "d0"), (1, "d1"), (2, "d2")])
+    assert capsys.readouterr().err == ""
+
+
+def test_an_output_glued_to_a_fragment_by_an_older_version_is_recovered(tmp_path):
+    path = filled(tmp_path, 1)
+    line = entry_line("d1", 1)
+    with open(path, "ab") as f:
+        f.write(line[:40] + entry_line("d2", 2) + entry_line("d3", 3))
+    cache = OutputCache(tmp_path)
+    assert cache.skipped == {"all.jsonl": {"not JSON": 1}}
+    assert_all_there(cache, [(0, "d0"), (2, "d2"), (3, "d3")])
+
+
+def test_a_fragment_with_no_newline_at_all_is_cut_to_an_empty_file(tmp_path):
+    path = tmp_path / "all.jsonl"
+    path.write_bytes(b'{"key": "q1')
+    with OutputCache(tmp_path) as cache:
+        assert cache.torn_lines == 1
+        cache.put_judgements([cand("d0")], [judgement(0)])
+    assert path.read_bytes() == entry_line("d0", 0)
+
+
+def test_fields_from_a_newer_version_are_dropped_not_fatal(tmp_path):
+    entry = json.loads(entry_line("d0", 0))
+    entry["judgement"]["joules"] = 12.5
+    (tmp_path / "all.jsonl").write_text(json.dumps(entry) + "\n")
+    cache = OutputCache(tmp_path)
+    assert cache.skipped == {} and cache.get_judgement(cand("d0")) == judgement(0)
+
+
+def test_other_writers_fragments_are_reported_but_never_cut(tmp_path):
+    shard = filled(tmp_path, 1, writer="shard-1-of-2")
+    with open(shard, "ab") as f:
+        f.write(b'{"key": ')
+    with OutputCache(tmp_path) as cache:
+        cache.put_judgements([cand("d5")], [judgement(5)])
+    assert shard.read_bytes().endswith(b'{"key": ')
+    assert OutputCache(tmp_path).skipped == {"shard-1-of-2.jsonl": {"cut short": 1}}
+
+
+def test_every_put_survives_a_sigkill(tmp_path):
+    """One output per call, then the process kills itself: no close, no fsync, no exit hook."""
+    script = f"""
+import os, signal, sys
+sys.path.insert(0, {str(os.getcwd())!r})
+from tests.test_output_cache import cand, judgement
+from bright_eval.rerank.cache import OutputCache
+cache = OutputCache({str(tmp_path)!r})
+for i in range(5):
+    cache.put_judgements([cand(f"d{{i}}")], [judgement(i)])
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    cache = OutputCache(tmp_path)
+    assert cache.skipped == {}
+    assert_all_there(cache, [(i, f"d{i}") for i in range(5)])
+
+
+def test_fsync_every_n_outputs_and_on_close(tmp_path, monkeypatch):
+    synced = []
+    monkeypatch.setattr(cache_module.os, "fsync", lambda fd: synced.append(fd))
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: 100.0)  # no time passes
+    cache = OutputCache(tmp_path)
+    for i in range(600):
+        cache.put_judgements([cand(f"d{i}")], [judgement(i)])
+    assert len(synced) == 2  # after outputs 256 and 512
+    cache.close()
+    assert len(synced) == 3  # the last 88
+    cache.close()
+    assert len(synced) == 3
+
+
+def test_fsync_at_least_every_second(tmp_path, monkeypatch):
+    synced, now = [], [100.0]
+    monkeypatch.setattr(cache_module.os, "fsync", lambda fd: synced.append(fd))
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: now[0])
+    cache = OutputCache(tmp_path)
+    cache.put_judgements([cand("d0")], [judgement(0)])
+    now[0] += 0.4
+    cache.put_judgements([cand("d1")], [judgement(1)])
+    assert synced == []
+    now[0] += 0.7  # 1.1 s since the cache opened
+    cache.put_judgements([cand("d2")], [judgement(2)])
+    assert len(synced) == 1
+
+
+def test_two_writers_on_one_file_interleave_whole_lines(tmp_path):
+    a, b = OutputCache(tmp_path), OutputCache(tmp_path)
+    for i in range(0, 40, 2):
+        a.put_judgements([cand(f"d{i}")], [judgement(i)])
+        b.put_judgements([cand(f"d{i + 1}")], [judgement(i + 1)])
+    a.close()
+    b.close()
+    cache = OutputCache(tmp_path)
+    assert cache.skipped == {} and len(cache) == 40
+
+
+def test_records_name_the_folder_relative_to_the_cache_root(tmp_path):
+    from tests.test_rerank_runner import Labels
+
+    reranker = Labels()
+    cache = OutputCache.for_reranker(reranker, root=tmp_path / "root")
+    expected = f"rerank/-{reranker.config_hash()}"  # Labels is unnamed
+    assert cache.name == cache_folder_name(reranker) == expected
+    assert cache.folder == tmp_path / "root" / "rerank" / f"-{reranker.config_hash()}"
+    assert window_key([cand("d1")]) != pair_key(cand("d1"))
+
+
+def test_threads_storing_one_output_each_lose_nothing(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = OutputCache(tmp_path)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: cache.put_judgements([cand(f"d{i}")], [judgement(i)]), range(400)))
+    cache.close()
+    again = OutputCache(tmp_path)
+    assert again.skipped == {}
+    assert_all_there(again, [(i, f"d{i}") for i in range(400)])
+
+
+def test_the_warning_line_counts_each_reason(tmp_path, capsys):
+    path = filled(tmp_path, 1)
+    with open(path, "ab") as f:
+        f.write(b"{\n}\n" + entry_line("d1", 1) + b'{"key": "q')
+    (tmp_path / "z.jsonl").mkdir()  # not a file at all
+    cache = OutputCache(tmp_path)
+    assert_all_there(cache, [(0, "d0"), (1, "d1")])
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: {path}: skipped 3 unreadable lines (1 cut short, 2 not JSON); any output "
+        "they held is recomputed",
+        f"warning: {tmp_path / 'z.jsonl'}: skipped 1 unreadable line (1 unreadable file: Is a "
+        "directory); any output they held is recomputed",
+    ]
+    assert cache.skipped["all.jsonl"] == {"cut short": 1, "not JSON": 2}
+    # The writer's own torn tail is cut on opening: later runs do not warn about it again.
+    assert path.read_bytes().endswith(b"}\n" + entry_line("d1", 1))
+    assert OutputCache(tmp_path, warn=False).skipped["all.jsonl"] == {"not JSON": 2}
+
+
+def test_a_fragment_left_by_a_writer_that_died_meanwhile_is_cut_before_appending(tmp_path):
+    path = filled(tmp_path, 1)
+    cache = OutputCache(tmp_path)
+    cache.put_judgements([cand("d1")], [judgement(1)])
+    with open(path, "ab") as f:  # another process with the same writer name, killed mid-line
+        f.write(entry_line("d2", 2)[:50])
+    cache.put_judgements([cand("d3")], [judgement(3)])
+    cache.close()
+    assert path.read_bytes() == entry_line("d0", 0) + entry_line("d1", 1) + entry_line("d3", 3)
