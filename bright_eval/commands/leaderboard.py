@@ -58,7 +58,7 @@ def readme_of(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    board = leaderboard.build(load_systems(args.results))
+    board = leaderboard.build(load_systems(args.results), leaderboard.load_official(args.results))
     if args.check:
         problems = leaderboard.stale(board, args.out, readme_of(args))
         for p in problems:
