@@ -209,3 +209,29 @@ def test_official_board_holds_every_entry_of_the_spec(spec):
         "tree search",
         "unknown",  # CRE-T1-SFT-preview-1202: the site gives no description or link
     }
+
+
+def test_committed_files_are_what_the_import_script_writes(tmp_path, capsys):
+    import importlib.util
+    import shutil
+
+    spec_ = importlib.util.spec_from_file_location(
+        "import_reported", REPO / "tools" / "import_reported.py"
+    )
+    script = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(script)
+    results = tmp_path / "results"
+    shutil.copytree(REPO / "results", results)
+    stale = results / "reported" / "rr1-rankt5-3b.json"
+    renamed = results / "reported" / "rr1-an-old-name.json"
+    stale.rename(renamed)  # a file the script wrote under a name it no longer uses
+    assert script.main(["--spec", str(SPEC), "--results", str(results)]) == 0
+    assert "234 spec rows -> 154 reported records" in capsys.readouterr().out
+    assert not renamed.exists()
+    for sub in ("reported", "official"):
+        ours = sorted(p.name for p in (results / sub).iterdir())
+        assert ours == sorted(p.name for p in (REPO / "results" / sub).iterdir())
+        for name in ours:
+            assert (results / sub / name).read_bytes() == (
+                REPO / "results" / sub / name
+            ).read_bytes()

@@ -53,6 +53,7 @@ def draw_chart(rows: list[tuple[str, str, list[float]]], sha: str, path: Path) -
             values,
             width,
             label=f"{label} ({source})",
+            color=plt.cm.tab20(i % 20),
             hatch="//" if source == REPORTED else None,
             edgecolor="black" if source == REPORTED else None,
             linewidth=0.3,

@@ -21,35 +21,30 @@ def _best(systems, reranked: bool):
 def summary_block(
     grouped: list[Group], numbers, official: OfficialBoard | None, table
 ) -> list[str]:
-    headers = ["First stage", "Rows", "First-stage row", "Avg.", "Best reranker", "Source", "Avg."]
+    headers = ["First stage", "First-stage row", "Best reranker", "Source", "Rows", "Avg.", "Avg."]
     rows, cited = [], []
     for g in grouped:
         if not has_own_table(g):
             continue
         first, best = _best(g.systems, False), _best(g.systems, True)
         cited += [s for s in (first, best) if s is not None]
-        measured = [s for s in g.systems if s.source == MEASURED]
         rows.append(
             [
                 g.label,
-                str(len(g.systems)),
                 f"{first.label} ({source_cell(first, numbers)})" if first else MISSING,
-                fmt(first.average(HEADLINE)) if first else MISSING,
                 best.label if best else MISSING,
                 source_cell(best, numbers) if best else MISSING,
+                str(len(g.systems)),
+                fmt(first.average(HEADLINE)) if first else MISSING,
                 fmt(best.average(HEADLINE)) if best else MISSING,
             ]
         )
-        rows += [
-            [g.label, "", f"{s.label} (measured)", fmt(s.average(HEADLINE)), "", "", ""]
-            for s in measured
-            if s is not first
-        ]
     lines = [
-        "nDCG@10 x 100, the best row of each first stage that has rerankers to compare "
+        "nDCG@10 x 100: per first stage with rerankers to compare, its first-stage row (a "
+        "measured one where there is one) and its best reranker, with both averages "
         "(all rows, per domain, with sources: [`leaderboards/main.md`](leaderboards/main.md)):",
         "",
-        table(rows, headers, left=3),
+        table(rows, headers, left=4),
         "",
     ]
     if official is not None:
