@@ -158,7 +158,9 @@ def record(group: list[dict], curation: dict, tables: dict) -> SystemResult:
     notes += [r["over"]["note"] for r in group[1:] if "note" in r["over"]]
     copies = [r for r in group[1:] if "note" not in r["over"]]
     if copies:
-        where = "; ".join(f"{r['table']} '{clean_label(r['name'])}'" for r in copies)
+        where = "; ".join(
+            f"{r['meta']['short']} '{clean_label(r['name'])}' (§{r['table']})" for r in copies
+        )
         notes.append(f"Same values also printed in: {where}.")
     provenance = {
         "generated_by": GENERATED_BY,

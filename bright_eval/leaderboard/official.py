@@ -121,14 +121,16 @@ def render_official(board: OfficialBoard, systems: Sequence[SystemResult], table
     lines += [
         f"Short documents, nDCG@10 (of {len(board.short)}):",
         "",
-        table(placed, headers) if placed else "No measured system in `results/` yet.",
+        table(placed, headers, text_after=2) if placed else "No measured system in `results/` yet.",
         "",
     ]
     placed = _placements(systems, board.long, LONG_HEADLINE, True)
     lines += [
         f"Long documents, Recall@1 (of {len(board.long)}):",
         "",
-        table(placed, headers) if placed else "No measured long-document system in `results/`.",
+        table(placed, headers, text_after=2)
+        if placed
+        else "No measured long-document system in `results/`.",
         "",
         f"## Short documents: average nDCG@10 x 100 over 12 domains ({len(board.short)} entries)",
         "",
@@ -141,7 +143,7 @@ def render_official(board: OfficialBoard, systems: Sequence[SystemResult], table
         + [_values_from(e), _link(e)]
         for e in board.short
     ]
-    lines += [table(rows, headers, left=5), ""]
+    lines += [table(rows, headers, left=5, text_after=2), ""]
     lines += [
         f"## Long documents: average Recall@1 x 100 over 8 domains ({len(board.long)} entries)",
         "",
@@ -154,7 +156,12 @@ def render_official(board: OfficialBoard, systems: Sequence[SystemResult], table
         + [_values_from(e), _link(e)]
         for e in board.long
     ]
-    lines += [table(rows, headers, left=4), "", "Sources of the per-domain values:", ""]
+    lines += [
+        table(rows, headers, left=4, text_after=2),
+        "",
+        "Sources of the per-domain values:",
+        "",
+    ]
     for key, ref in board.value_sources.items():
         parts = [ref["reference"]] + [p for p in (ref.get("where"), ref.get("url")) if p]
         lines.append(f"- {key}: " + ", ".join(parts))

@@ -28,8 +28,10 @@ GENERATED = (
 )
 
 
-def table(rows: list[list[str]], headers: list[str], left: int = 2) -> str:
-    align = ["left"] * left + ["right"] * (len(headers) - left)
+def table(rows: list[list[str]], headers: list[str], left: int = 2, text_after: int = 0) -> str:
+    """Text columns left-aligned (the first `left`, and the last `text_after`), numbers right."""
+    numbers = len(headers) - left - text_after
+    align = ["left"] * left + ["right"] * numbers + ["left"] * text_after
     return tabulate(rows, headers, tablefmt="github", disable_numparse=True, colalign=align)
 
 
@@ -122,7 +124,8 @@ def render_main(grouped, numbers, gains, ordered, chart_sha: str | None) -> str:
         "published domain values; their average is the published one); *measured* rows were "
         "scored by this harness. Each table's sources and notes are under it; where several "
         "sources print the same row, the submitter's copy is shown and the others are named in "
-        "its note. `official.md` has the official leaderboard.",
+        "its note (§KEY: the section of `../shared/spec/reported-numbers.md` where that copy "
+        "is). `official.md` has the official leaderboard.",
         "",
         *main_tables(grouped, numbers, gains),
     ]
