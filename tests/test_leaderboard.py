@@ -210,6 +210,12 @@ def test_reasonir_group_shows_reasonrank_table_1_with_its_citation_under_it():
     # ReasonRank Table 1 prints Econ 35.05, Earth 47.75, Rob 31.22, Bio 56.70 ..., avg 35.74.
     assert row[2:6] == ["56.7", "47.8", "35.1", "47.8"] and row[-1] == "35.7"
     assert row_of(group, "ReasonIR-8B (first stage)", "measured")
+    # ReasonRank Table 1's 11 rows (spec section RR1), each with all 12 domains and 3 groups.
+    table_1 = ["ReasonIR-8B (first stage)", "RankT5 (3B)", "RankZephyr (7B)", "Rank-R1 (7B)",
+               "Rank-R1 (14B)", "Rank1 (7B)", "Rank1 (32B)", "Rearank (7B)", "Rank-K (32B)",
+               "ReasonRank (7B)", "ReasonRank (32B)"]  # fmt: skip
+    for label in table_1:
+        assert "–" not in row_of(group, label, "reported [")[2:], label
     n = row[1].removeprefix("reported [").removesuffix("]")
     assert f"- [{n}] Liu et al., ReasonRank" in group.split("Sources:")[1]
     assert "Table 1" in group.split("Sources:")[1]
@@ -243,3 +249,13 @@ def test_check_fails_when_a_reported_file_changes(tmp_path, capsys):
     assert (
         f"stale: {out / 'main.md'} differs from what results/ produces" in capsys.readouterr().err
     )
+
+
+def test_a_broken_official_board_is_a_one_line_error(tmp_path, capsys):
+    results = copy_results(tmp_path)
+    board = results / "official" / "board.json"
+    board.write_text(board.read_text().replace('"short":', '"shortlist":', 1))
+    assert main(["leaderboard", "--check", "--results", str(results), "--readme", ""]) == 2
+    err = capsys.readouterr().err
+    assert "board.json: not an official board (KeyError: 'short')" in err
+    assert err.count("\n") == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bright_eval.domains import DOMAINS
 from bright_eval.leaderboard.values import MISSING, SHORT_NAMES
-from bright_eval.results import HEADLINE, LONG_HEADLINE, MEASURED, SystemResult
+from bright_eval.results import HEADLINE, LONG_HEADLINE, MEASURED, ResultsError, SystemResult
 
 OFFICIAL = "official.md"
 BOARD_FILE = Path("official") / "board.json"
@@ -44,15 +44,21 @@ def load_official(results_dir: str | os.PathLike) -> OfficialBoard | None:
     path = Path(results_dir) / BOARD_FILE
     if not path.is_file():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
     keep = {f for f in Entry.__dataclass_fields__}
 
     def entries(rows: list[dict]) -> list[Entry]:
         return [Entry(**{k: v for k, v in r.items() if k in keep}) for r in rows]
 
-    return OfficialBoard(
-        data["source"], data["value_sources"], entries(data["short"]), entries(data["long"])
-    )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return OfficialBoard(
+            data["source"], data["value_sources"], entries(data["short"]), entries(data["long"])
+        )
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise ResultsError(
+            f"{path}: not an official board ({type(err).__name__}: {err}); regenerate it with "
+            "`python tools/import_reported.py`"
+        ) from err
 
 
 def would_rank(average: float, entries: Sequence[Entry]) -> int:
