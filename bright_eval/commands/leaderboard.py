@@ -73,7 +73,7 @@ def shown_systems(args: argparse.Namespace) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    board = leaderboard.build(shown_systems(args))
+    board = leaderboard.build(shown_systems(args), leaderboard.load_official(args.results))
     if args.check:
         problems = leaderboard.stale(board, args.out, readme_of(args))
         for p in problems:

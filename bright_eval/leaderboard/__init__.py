@@ -15,6 +15,7 @@ from bright_eval.leaderboard.board import (
 )
 from bright_eval.leaderboard.chart import CHART, chart_data_sha, chart_fingerprint, draw_chart
 from bright_eval.leaderboard.files import README_END, README_START, stale, write
+from bright_eval.leaderboard.official import OFFICIAL, OfficialBoard, load_official
 
 __all__ = [
     "CHART",
@@ -23,6 +24,8 @@ __all__ = [
     "LONG",
     "MAIN",
     "MARKDOWN_FILES",
+    "OFFICIAL",
+    "OfficialBoard",
     "README_END",
     "README_START",
     "Leaderboard",
@@ -30,6 +33,7 @@ __all__ = [
     "chart_data_sha",
     "chart_fingerprint",
     "draw_chart",
+    "load_official",
     "stale",
     "write",
 ]

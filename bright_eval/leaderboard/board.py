@@ -6,16 +6,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bright_eval.leaderboard.chart import chart_fingerprint, chart_rows
-from bright_eval.leaderboard.citations import citation_numbers, citations_block
-from bright_eval.leaderboard.gains import SIGNIFICANCE_NOTE, gains_of
+from bright_eval.leaderboard.citations import citation_numbers
+from bright_eval.leaderboard.gains import gains_of
 from bright_eval.leaderboard.grouping import groups
+from bright_eval.leaderboard.official import OFFICIAL, OfficialBoard, render_official
 from bright_eval.leaderboard.render import (
-    main_tables,
+    GENERATED,
     render_efficiency,
     render_gains,
     render_long,
     render_main,
+    table,
 )
+from bright_eval.leaderboard.summary import summary_block
 from bright_eval.results import SystemRecord
 from bright_eval.significance import Gain
 
@@ -34,7 +37,9 @@ class Leaderboard:
     chart_sha: str | None
 
 
-def build(systems: Sequence[SystemRecord]) -> Leaderboard:
+def build(systems: Sequence[SystemRecord], official: OfficialBoard | None = None) -> Leaderboard:
+    """`official` (from `load_official(results_dir)`) adds official.md and the README's board
+    lines; without it they are left out."""
     grouped = groups(systems)
     ordered = [s for g in grouped for s in g.systems]
     numbers = citation_numbers(ordered)
@@ -44,20 +49,18 @@ def build(systems: Sequence[SystemRecord]) -> Leaderboard:
     rows = chart_rows(grouped)
     sha = chart_fingerprint(rows) if rows else None
     main = render_main(grouped, numbers, gains, ordered, sha)
-    readme = "\n".join(
-        [
-            *main_tables(grouped, numbers, gains, heading="####"),
-            *([SIGNIFICANCE_NOTE, ""] if any(gains.values()) else []),
-            *citations_block(ordered, numbers),
-        ]
-    ).rstrip("\n")
+    summary = summary_block(grouped, numbers, official, table)
+    readme = "\n".join(summary).rstrip("\n")
+    markdown = {
+        MAIN: main,
+        LONG: render_long(grouped, numbers, ordered),
+        EFFICIENCY: render_efficiency(grouped),
+        GAINS: render_gains(grouped, gains),
+    }
+    if official is not None:
+        markdown[OFFICIAL] = render_official(official, ordered, table, GENERATED)
     return Leaderboard(
-        markdown={
-            MAIN: main,
-            LONG: render_long(grouped, numbers, ordered),
-            EFFICIENCY: render_efficiency(grouped),
-            GAINS: render_gains(grouped, gains),
-        },
+        markdown=markdown,
         readme_block=readme,
         chart_rows=rows,
         chart_sha=sha,

@@ -9,16 +9,19 @@ from pathlib import Path
 from bright_eval.domains import DOMAINS
 from bright_eval.leaderboard.grouping import Group
 from bright_eval.leaderboard.values import SHORT_NAMES, headline_values
-from bright_eval.results import REPORTED
+from bright_eval.results import MEASURED, REPORTED
 
 CHART = "ndcg10-by-domain.png"
 CHART_DATA_KEY = "Description"
 
 
 def chart_rows(grouped: list[Group]) -> list[tuple[str, str, list[float]]]:
-    """(label, source, 12 values x100) of every row that has all 12 domains."""
+    """(label, source, 12 values x100) of every row with all 12 domains in a group that has a
+    measured row: the rows this project can compare with its own; the rest stay in tables."""
     out = []
     for group in grouped:
+        if not any(s.source == MEASURED for s in group.systems):
+            continue
         for s in group.systems:
             values = headline_values(s)
             if all(values[d] is not None for d in DOMAINS):
@@ -50,6 +53,7 @@ def draw_chart(rows: list[tuple[str, str, list[float]]], sha: str, path: Path) -
             values,
             width,
             label=f"{label} ({source})",
+            color=plt.cm.tab20(i % 20),
             hatch="//" if source == REPORTED else None,
             edgecolor="black" if source == REPORTED else None,
             linewidth=0.3,

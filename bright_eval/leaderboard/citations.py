@@ -22,7 +22,13 @@ def source_cell(system: SystemRecord, numbers: dict[str, int]) -> str:
     return system.source
 
 
-def citations_block(systems: Sequence[SystemRecord], numbers: dict[str, int]) -> list[str]:
+def citations_block(
+    systems: Sequence[SystemRecord],
+    numbers: dict[str, int],
+    header: str = "Reported rows are published numbers, not measured by this harness:",
+) -> list[str]:
+    """One `- [n] reference, where, url, via` line per reference that `systems` cite."""
+    numbers = {r: n for r, n in numbers.items() if any(_cites(s, r) for s in systems)}
     if not numbers:
         return []
     seen: dict[str, SystemRecord] = {}
@@ -33,7 +39,7 @@ def citations_block(systems: Sequence[SystemRecord], numbers: dict[str, int]) ->
             seen.setdefault(s.citation.reference, s)
             wheres.setdefault(s.citation.reference, set()).add(s.citation.where)
             vias.setdefault(s.citation.reference, set()).add(s.citation.via)
-    lines = ["Reported rows are published numbers, not measured by this harness:", ""]
+    lines = [header, ""]
     for ref, n in sorted(numbers.items(), key=lambda item: item[1]):
         c = seen[ref].citation
         parts = [c.reference]
@@ -43,5 +49,9 @@ def citations_block(systems: Sequence[SystemRecord], numbers: dict[str, int]) ->
         found = sorted(v for v in vias[ref] if v)
         if found:
             parts.append("via " + " and ".join(f"`{v}`" for v in found))
-        lines.append(f"{n}. " + ", ".join(parts))
+        lines.append(f"- [{n}] " + ", ".join(parts))
     return lines + [""]
+
+
+def _cites(system: SystemRecord, reference: str) -> bool:
+    return system.citation is not None and system.citation.reference == reference

@@ -44,3 +44,11 @@ def groups(systems: Sequence[SystemRecord]) -> list[Group]:
     return sorted(
         out, key=lambda g: (all(s.source != MEASURED for s in g.systems), g.label.lower(), g.id)
     )
+
+
+def has_own_table(group: Group) -> bool:
+    """A group is worth a table when it compares something: a measured row, or a reranker with
+    at least one other row over the same first stage."""
+    measured = any(s.source == MEASURED for s in group.systems)
+    compared = any(s.is_reranked for s in group.systems) and len(group.systems) > 1
+    return measured or compared

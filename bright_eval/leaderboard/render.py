@@ -6,9 +6,9 @@ from tabulate import tabulate
 
 from bright_eval.domains import DOMAINS, GROUPS
 from bright_eval.leaderboard.chart import CHART
-from bright_eval.leaderboard.citations import citation_numbers, citations_block, source_cell
+from bright_eval.leaderboard.citations import citations_block, source_cell
 from bright_eval.leaderboard.gains import MARK, SIGNIFICANCE_NOTE
-from bright_eval.leaderboard.grouping import Group
+from bright_eval.leaderboard.grouping import Group, has_own_table
 from bright_eval.leaderboard.values import (
     GROUP_NAMES,
     MISSING,
@@ -28,9 +28,34 @@ GENERATED = (
 )
 
 
-def table(rows: list[list[str]], headers: list[str], left: int = 2) -> str:
-    align = ["left"] * left + ["right"] * (len(headers) - left)
+def table(rows: list[list[str]], headers: list[str], left: int = 2, text_after: int = 0) -> str:
+    """Text columns left-aligned (the first `left`, and the last `text_after`), numbers right."""
+    numbers = len(headers) - left - text_after
+    align = ["left"] * left + ["right"] * numbers + ["left"] * text_after
     return tabulate(rows, headers, tablefmt="github", disable_numparse=True, colalign=align)
+
+
+def shows_short(system) -> bool:
+    """Long-document-only rows have nothing for the nDCG@10 tables."""
+    return bool(system.metrics) or system.average(HEADLINE) is not None
+
+
+def _values_cells(s, marks=None) -> list[str]:
+    values = headline_values(s)
+    marks = marks or {}
+    cells = [
+        fmt(values[d]) + (MARK if d in marks and marks[d].significant else "") for d in DOMAINS
+    ]
+    return cells + [fmt(values[g]) for g in GROUPS] + [fmt(values["average"])]
+
+
+def _notes_block(systems) -> list[str]:
+    notes = [f"- {s.label}: {s.notes}" for s in systems if s.source != MEASURED and s.notes]
+    return ["Notes:", "", *notes, ""] if notes else []
+
+
+def _under_table(systems, numbers) -> list[str]:
+    return citations_block(systems, numbers, header="Sources:") + _notes_block(systems)
 
 
 def main_tables(
@@ -39,26 +64,50 @@ def main_tables(
     gains: dict[str, dict[str, Gain]],
     heading: str = "###",
 ) -> list[str]:
-    headers = [
-        "System",
-        "Source",
+    """One table per first stage that compares something, then one table of the rest (each
+    its own first stage: retrievers alone, or whole pipelines); sources and notes under each."""
+    values_headers = [
         *(SHORT_NAMES[d] for d in DOMAINS),
         *(GROUP_NAMES[g] for g in GROUPS),
         "Avg.",
     ]
     lines: list[str] = []
+    rest = []
     for group in grouped:
-        rows = []
-        for s in group.systems:
-            values = headline_values(s)
-            marks = gains.get(s.name, {})
-            cells = [
-                fmt(values[d]) + (MARK if d in marks and marks[d].significant else "")
-                for d in DOMAINS
+        shown = [s for s in group.systems if shows_short(s)]
+        if not shown:
+            continue
+        if not has_own_table(group):
+            rest += shown
+            continue
+        rows = [
+            [s.label, source_cell(s, numbers), *_values_cells(s, gains.get(s.name))] for s in shown
+        ]
+        lines += [
+            f"{heading} First stage: {group.label}",
+            "",
+            table(rows, headers=["System", "Source", *values_headers]),
+            "",
+        ]
+        lines += _under_table(shown, numbers)
+    if rest:
+        rest.sort(key=lambda s: (-(s.average(HEADLINE) or -1.0), s.name))
+        rows = [
+            [
+                s.label,
+                s.first_stage.settings.get("kind", s.first_stage.label),
+                source_cell(s, numbers),
+                *_values_cells(s),
             ]
-            cells += [fmt(values[g]) for g in GROUPS] + [fmt(values["average"])]
-            rows.append([s.label, source_cell(s, numbers), *cells])
-        lines += [f"{heading} First stage: {group.label}", "", table(rows, headers), ""]
+            for s in rest
+        ]
+        lines += [
+            f"{heading} Each over its own first stage: retrievers alone and whole pipelines",
+            "",
+            table(rows, ["System", "Kind", "Source", *values_headers], left=3),
+            "",
+        ]
+        lines += _under_table(rest, numbers)
     return lines
 
 
@@ -72,13 +121,16 @@ def render_main(grouped, numbers, gains, ordered, chart_sha: str | None) -> str:
         "of their domains) and over all 12 domains. Rows are grouped by first stage: a reranker "
         "is only comparable with rows reranking the same candidates. Rows marked *reported* are "
         "published numbers, never measured here (their group means are computed here from the "
-        "published domain values); *measured* rows were scored by this harness.",
+        "published domain values; their average is the published one); *measured* rows were "
+        "scored by this harness. Each table's sources and notes are under it; where several "
+        "sources print the same row, the submitter's copy is shown and the others are named in "
+        "its note (§KEY: the section of `../shared/spec/reported-numbers.md` where that copy "
+        "is). `official.md` has the official leaderboard.",
         "",
         *main_tables(grouped, numbers, gains),
     ]
     if any(gains.values()):
         lines += [SIGNIFICANCE_NOTE, ""]
-    lines += citations_block(ordered, numbers)
     if chart_sha is not None:
         lines += [
             f"![nDCG@10 per domain]({CHART})",
@@ -96,27 +148,32 @@ def render_long(grouped: list[Group], numbers: dict[str, int], ordered) -> str:
         GENERATED,
         "",
         "Recall@1 x 100 against `gold_ids_long` on the 8 domains that have long documents, "
-        "and their plain mean. Grouped by first stage.",
+        "and their mean (a reported row shows its published average). One table: on the "
+        "long-document setting every row so far is a retriever over its own first stage.",
         "",
     ]
-    headers = ["System", "Source", *(SHORT_NAMES[d] for d in LONG_DOMAINS), "Avg."]
-    shown = []
-    for group in grouped:
-        rows = []
-        for s in group.systems:
-            if not s.metrics_long:
-                continue
-            shown.append(s)
-            cells = [fmt(s.metrics_long.get(d, {}).get(LONG_HEADLINE)) for d in LONG_DOMAINS]
-            avg = s.average(LONG_HEADLINE, long_documents=True)
-            rows.append([s.label, source_cell(s, numbers), *cells, fmt(avg)])
-        if rows:
-            lines += [f"### First stage: {group.label}", "", table(rows, headers), ""]
-    if not shown:
+    headers = ["System", "First stage", "Source", *(SHORT_NAMES[d] for d in LONG_DOMAINS), "Avg."]
+    shown = [s for g in grouped for s in g.systems if s.metrics_long]
+    shown.sort(key=lambda s: (-(long_average(s) or -1.0), s.name))
+    rows = [
+        [s.label, s.first_stage.settings.get("kind", s.first_stage.label), source_cell(s, numbers)]
+        + [fmt(s.metrics_long.get(d, {}).get(LONG_HEADLINE)) for d in LONG_DOMAINS]
+        + [fmt(long_average(s))]
+        for s in shown
+    ]
+    if rows:
+        lines += [table(rows, headers, left=3), ""]
+        lines += _under_table(shown, numbers)
+    else:
         lines += ["No system in `results/` has long-document results yet.", ""]
-    used = citation_numbers(shown)
-    lines += citations_block(shown, {r: numbers[r] for r in used})
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def long_average(system) -> float | None:
+    """A reported row's published Recall@1 average, else the mean of the 8 domains."""
+    if system.source != MEASURED and LONG_HEADLINE in system.reported_average:
+        return system.reported_average[LONG_HEADLINE]
+    return system.average(LONG_HEADLINE, long_documents=True)
 
 
 def render_efficiency(grouped: list[Group]) -> str:

@@ -3,6 +3,8 @@ same records give the same bytes on any machine."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import pandas as pd
 
 from bright_eval.domains import CODING, DOMAINS, GROUPS, STACKEXCHANGE, THEOREM
@@ -48,7 +50,12 @@ def headline_values(system: SystemRecord) -> dict[str, float | None]:
 def fmt(value: float | None, scale: float = 100, decimals: int = 1, sign: bool = False) -> str:
     if value is None or pd.isna(value):
         return MISSING
-    text = f"{value * scale:+.{decimals}f}" if sign else f"{value * scale:.{decimals}f}"
+    # Half up on the decimal value, as papers round: 0.3265 shows as 32.7, where binary
+    # formatting of 32.65 (stored as 32.6499...) would give 32.6.
+    exact = Decimal(repr(round(value * scale, 9))).quantize(
+        Decimal(1).scaleb(-decimals), ROUND_HALF_UP
+    )
+    text = f"{exact:+.{decimals}f}" if sign else f"{exact:.{decimals}f}"
     return "0.0" if text in ("-0.0", "+0.0") else text
 
 

@@ -156,6 +156,8 @@ def validate_name(name: str) -> None:
 def to_json(result: SystemRecord) -> dict:
     data = asdict(result)
     data.pop("per_query")
+    if not data["smoke"]:  # written only when set, so records from before the field read alike
+        data.pop("smoke")
     return data
 
 
