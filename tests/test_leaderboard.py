@@ -129,6 +129,17 @@ def test_gain_table_marks_what_scipy_finds_significant(tmp_path):
     assert "Holm-Bonferroni" in main_md
 
 
+def test_no_significance_note_under_a_table_without_a_mark(tmp_path):
+    results = copy_results(tmp_path)
+    add_reranked(results, shift_biology=0.0)  # identical per-query scores: nothing significant
+    out = tmp_path / "leaderboards"
+    assert main(["leaderboard", "--results", str(results), "--out", str(out), "--readme", ""]) == 0
+    for name in ("main.md", "gains.md"):
+        text = (out / name).read_text()
+        assert "Toy reranker" in text
+        assert "†" not in text and "Holm-Bonferroni" not in text, name
+
+
 def test_check_names_the_stale_file(tmp_path, capsys):
     results = copy_results(tmp_path)
     out = tmp_path / "leaderboards"

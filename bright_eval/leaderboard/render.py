@@ -129,7 +129,7 @@ def render_main(grouped, numbers, gains, ordered, chart_sha: str | None) -> str:
         "",
         *main_tables(grouped, numbers, gains),
     ]
-    if any(gains.values()):
+    if any_significant(gains):  # the note explains a mark, so only where one is shown
         lines += [SIGNIFICANCE_NOTE, ""]
     if chart_sha is not None:
         lines += [
@@ -227,6 +227,10 @@ def render_efficiency(grouped: list[Group]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def any_significant(gains: dict[str, dict[str, Gain]]) -> bool:
+    return any(g.significant for per_domain in gains.values() for g in per_domain.values())
+
+
 def render_gains(grouped: list[Group], gains: dict[str, dict[str, Gain]]) -> str:
     lines = [
         "# BRIGHT leaderboard: gain over the first stage",
@@ -258,9 +262,9 @@ def render_gains(grouped: list[Group], gains: dict[str, dict[str, Gain]]) -> str
         if rows:
             any_rows = True
             lines += [f"### First stage: {group.label}", "", table(rows, headers), ""]
-    if any_rows:
+    if any_rows and any_significant(gains):
         lines += [SIGNIFICANCE_NOTE, ""]
-    else:
+    elif not any_rows:
         lines += [
             "No measured reranked system with a measured first stage in `results/` yet.",
             "",
