@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bright_eval.cli import main
+from bright_eval.pipeline.identity import short_hash
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
 from bright_eval_zoo.interank import parse_explained
@@ -51,10 +52,18 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
     )
     assert expected in recorder.inputs
     captured = capsys.readouterr()
-    assert "[* max_new_tokens=8 OVERRIDDEN" in captured.out
+    assert "[SMOKE RUN: not the published setting" in captured.out
 
-    # Named after reranker, first stage (a run file's folder) and depth; the override is marked.
-    folder = tmp_path / "results" / f"ours-3b__{root.name}-top100__max-new-tokens-8"
+    # Named after reranker, first stage (a run file's folder) and depth, then every departure:
+    # the stand-in model, the override, the domain subset, the local data.
+    folder = (
+        tmp_path
+        / "results"
+        / (
+            f"ours-3b__{root.name}-top100__model-smollm2-135m-instruct-"
+            f"{short_hash(smollm2_path)[:4]}__max-new-tokens-8__biology__data-local"
+        )
+    )
     record = load_system(folder / "system.json")
     config = record.reranker.config
     assert config["max_new_tokens_override"] == 8
@@ -67,10 +76,10 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
     failures = 0
     for o in outputs:  # each stored label is the authors' parse of the stored text
         parsed = parse_explained(o["raw"])
-        assert (o["label"], o["details"]["parse"]) == (parsed.label, parsed.how)
+        assert (o["label"], o["how_parsed"]) == (parsed.label, parsed.how)
         failures += parsed.how in ("no-keyword", "invalid-label")
     counts = json.loads((folder / "counts.json").read_text())["total"]
-    assert (counts["items"], counts["computed"], counts["cached"]) == (6, 6, 0)
+    assert counts["items"] == 6 and "pairs 6: cached 0, model calls 6" in captured.err
     assert counts["parse_failures"] == failures
     assert f"parse failures {failures} " in captured.err
     # Ties follow the first stage: among equal labels, first-stage order is kept.
@@ -105,20 +114,18 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
 
 
 def test_an_interrupted_run_resumes_without_recomputing(
-    domain, smollm2_path, tmp_path, monkeypatch
+    domain, smollm2_path, tmp_path, monkeypatch, capsys
 ):
     root, _, _ = domain
     monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
     stopped = Recorder(monkeypatch, stop_after_batches=1)  # batch size 3: 3 of 6 pairs done
-    with pytest.raises(KeyboardInterrupt):
-        main(command(root, smollm2_path, tmp_path / "results"))
+    assert main(command(root, smollm2_path, tmp_path / "results")) == 130
+    assert "interrupted: 3 outputs are safe in" in capsys.readouterr().err
     assert len(stopped.inputs) == 3
     resumed = Recorder(monkeypatch)
     assert main(command(root, smollm2_path, tmp_path / "results")) == 0
     assert len(resumed.inputs) == 3 and not set(resumed.inputs) & set(stopped.inputs)
-    folder = tmp_path / "results" / f"ours-3b__{root.name}-top100__max-new-tokens-8"
-    counts = json.loads((folder / "counts.json").read_text())["total"]
-    assert (counts["cached"], counts["computed"]) == (3, 3)
+    assert "pairs 6: cached 3, model calls 3" in capsys.readouterr().err
 
 
 def test_user_errors_are_one_line(domain, tmp_path, monkeypatch, capsys):

@@ -62,15 +62,15 @@ def test_llm_pointwise_from_the_command_line(pony, smollm2_path, tmp_path, monke
     label = {}
     for o in outputs:
         parsed = parse_explained(o["raw"])
-        assert (o["label"], o["details"]["parse"]) == (parsed.label, parsed.how)
+        assert (o["label"], o["how_parsed"]) == (parsed.label, parsed.how)
         label[o["doc_id"]] = parsed.label
     assert sorted(order) == sorted(top)
     assert order == sorted(top, key=lambda d: (-label[d], top.index(d)))
     counts = json.loads((folder / "counts.json").read_text())["total"]
-    assert counts["computed"] == TOP_K and counts["generated_tokens"] <= TOP_K * 8
+    assert counts["items"] == TOP_K and counts["all_generated_tokens"] <= TOP_K * 8
     config = record.reranker.config
     assert config["reranker"]["model"] == smollm2_path
-    assert config["reranker"]["max_new_tokens"] == 8 and config["reranker"]["explanation"]
+    assert config["reranker"]["max_new_tokens"] == 8 and config["reranker"]["explain"]
 
 
 def test_cross_encoder_from_the_command_line(pony, minilm_cross_encoder, tmp_path, monkeypatch):
@@ -103,11 +103,11 @@ def test_rankgpt_from_the_command_line(pony, smollm2_path, tmp_path, monkeypatch
     # with RankGPT's rule, independently of the run) is the run's order.
     [window] = outputs
     assert window["doc_ids"] == first_stage_top(root)
-    parsed = parse_ranking(window["raw"], TOP_K)
-    assert order == [window["doc_ids"][i] for i in parsed.order]
+    parsed, fix = parse_ranking(window["raw"], TOP_K)
+    assert order == [window["doc_ids"][i] for i in parsed]
     counts = json.loads((folder / "counts.json").read_text())
     assert counts["total"]["items"] == 1
-    assert counts["total"]["parse_failures"] == int(parsed.repaired)
-    repairs = counts["repairs_this_invocation"]
-    assert repairs["windows"] == 1 and repairs["missing"] == parsed.missing
+    assert counts["total"]["parse_failures"] == fix.repaired
+    repairs = counts["total"]["repairs"]
+    assert repairs["windows"] == 1 and repairs["missing"] == fix.missing
     assert record.efficiency.model_calls == 1

@@ -70,7 +70,7 @@ def test_rankgpt_on_smollm2_renders_the_conversation_and_returns_a_permutation(s
         "do not say any word or explain.<|im_end|>\n<|im_start|>assistant\n"
     )
     assert sorted(perm.order) == [0, 1, 2]
-    assert reranker.stats.windows == 1
+    assert perm.repair.windows == 1  # what the answer needed travels with it
 
 
 def test_llm_pointwise_on_smollm2_labels_or_flags_every_pair(smol, monkeypatch):

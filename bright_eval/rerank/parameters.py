@@ -22,6 +22,7 @@ def model_parameters(model: str, revision: str | None = None, kind: str = "causa
         config = transformers.AutoConfig.from_pretrained(model, revision=revision)
         with init_empty_weights():
             net = getattr(transformers, AUTO_CLASSES[kind]).from_config(config)
+        net.tie_weights()  # on the meta device tied embeddings start as two tensors
     except (ImportError, OSError, ValueError, KeyError):
         return None
     return sum(p.numel() for p in net.parameters())
