@@ -100,9 +100,9 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
     assert record.efficiency.model_calls == 6 and record.first_stage.settings["spec"].startswith(
         "file:"
     )
-    first_stage_row = [s for s in load_systems(tmp_path / "results") if not s.is_reranked]
-    assert [s.first_stage.id for s in first_stage_row] == [record.first_stage.id]
-    assert set(first_stage_row[0].per_query["biology"]) == set(record.per_query["biology"])
+    # A smoke run (shortened generation) is marked, and claims no first-stage row.
+    assert record.smoke
+    assert [s.name for s in load_systems(tmp_path / "results")] == [record.name]
 
     # Second run: everything comes from the cache; the model is never called.
     again = Recorder(monkeypatch)
