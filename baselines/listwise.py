@@ -286,6 +286,13 @@ class GenerativeListwise(GenerativeMixin, ListwiseReranker):
                     order=parsed.order,
                     repaired=parsed.repaired,
                     raw=generation.text,
+                    # Kept per window, so the report can say what each repair was.
+                    details={
+                        "duplicates": parsed.duplicates,
+                        "unknown": parsed.unknown,
+                        "missing": parsed.missing,
+                        "no_answer": parsed.no_answer,
+                    },
                     prompt_tokens=generation.prompt_tokens,
                     generated_tokens=generation.generated_tokens,
                 )

@@ -79,7 +79,8 @@ class Reverser(ListwiseReranker):
         for w in windows:
             order = list(range(len(w)))[::-1]
             broken = order + [order[0]]  # a duplicate: repaired by the runner
-            out.append(Permutation(broken, raw=" > ".join(f"[{i + 1}]" for i in broken) + HOSTILE))
+            raw = " > ".join(f"[{i + 1}]" for i in broken) + HOSTILE
+            out.append(Permutation(broken, raw=raw, details={"duplicates": 1, "missing": 0}))
         return out
 
 

@@ -10,10 +10,14 @@ import shutil
 
 import pytest
 
+from baselines.listwise import RankGPT
 from bright_eval.cli import main
 from bright_eval.report.rankings import pointwise_reranked
 from bright_eval.report.records import load_record
+from bright_eval.report.view import repairs
+from bright_eval.rerank import Candidate, RerankerOptions
 from bright_eval.runs import ranked, read_run
+from tests.fakes import FakeBackend, with_backend
 from tests.report_snapshot import DOMAIN, HOSTILE, read_page, run, snapshot
 
 QUERY_IDS = ["11", "20"]  # the two shortest biology queries: short prompts, fast on a CPU
@@ -156,6 +160,7 @@ def test_listwise_windows_input_order_raw_answer_and_repairs(snap, tmp_path):
         windows = page.table_lists()
         assert windows == [f[2:5], f[2:5][::-1], after_step_1[:3], after_step_1[:3][::-1]]
         assert html.count('<span class="badge fail">repaired</span>') == 2
+        assert html.count("1 repeated id dropped") == 2
         assert "[3] &gt; [2] &gt; [1] &gt; [3]&lt;script&gt;" in html
         assert sum(t == "[3] > [2] > [1] > [3]" + HOSTILE for t in page.pre_texts) == 2
     # Without the run file (a smoke run keeps none) the windows are replayed: same lists.
@@ -219,3 +224,16 @@ def test_bad_input_is_one_line(smollm2_runs, tmp_path, capsys, monkeypatch):
         assert main(["report", *argv, "--out", str(tmp_path / "r")]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
+
+
+def test_a_zoo_listwise_answer_keeps_what_was_repaired():
+    """What the report shows per window comes from here: RankGPT's repair of `[2] > [2] > [9]`
+    over three passages drops one repeated and one unknown id and appends the two missing."""
+    reranker = with_backend(RankGPT(RerankerOptions(model="m")), FakeBackend(["[2] > [2] > [9]"]))
+    window = [Candidate("q", "query", f"d{i}", "text", i + 1) for i in range(3)]
+    [answer] = reranker.permute([window])
+    assert answer.order == [1, 0, 2] and answer.repaired
+    assert answer.details == {"duplicates": 1, "unknown": 1, "missing": 2, "no_answer": False}
+    assert repairs(answer.details) == (
+        "1 repeated id dropped, 1 unknown id dropped, 2 missing ids appended in input order"
+    )

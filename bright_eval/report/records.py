@@ -47,6 +47,7 @@ class Window:
     order: list[int]  # positions into doc_ids, best first, after repair
     repaired: bool
     raw: str | None
+    repairs: dict  # what the reranker reported repairing, e.g. {"duplicates": 1}; {} if nothing
 
 
 @dataclass
@@ -120,6 +121,7 @@ def window_from(row: dict) -> Window:
         order=[int(i) for i in row["order"]],
         repaired=bool(row["repaired"]),
         raw=row.get("raw"),
+        repairs=dict(row.get("details") or {}),
     )
 
 

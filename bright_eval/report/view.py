@@ -61,6 +61,7 @@ class WindowView:
     outputs: list[Slot]
     repaired: bool
     raw: str | None
+    repairs: str  # what was repaired, in words; "" when the record does not say
 
 
 @dataclass
@@ -196,8 +197,26 @@ def window_views(windows: list[Window], gold: set[str]) -> list[WindowView]:
     for w in sorted(windows, key=lambda w: w.step):
         inputs = [Slot(d, d in gold) for d in w.doc_ids]
         outputs = [inputs[i] for i in w.order]
-        views.append(WindowView(w.step, w.start, inputs, outputs, w.repaired, w.raw))
+        views.append(
+            WindowView(w.step, w.start, inputs, outputs, w.repaired, w.raw, repairs(w.repairs))
+        )
     return views
+
+
+def repairs(details: dict) -> str:
+    """A listwise answer's repairs in words (the zoo's kinds, as RankGPT repairs them)."""
+    if details.get("no_answer"):
+        return "no ranking found in the answer: the input order was kept"
+    kinds = [
+        ("duplicates", "repeated id dropped", "repeated ids dropped"),
+        ("unknown", "unknown id dropped", "unknown ids dropped"),
+        ("missing", "missing id appended in input order", "missing ids appended in input order"),
+    ]
+    return ", ".join(
+        f"{details[k]} {one if details[k] == 1 else many}"
+        for k, one, many in kinds
+        if details.get(k)
+    )
 
 
 def parse_counts(outputs: list) -> list[Count]:

@@ -59,6 +59,7 @@ class Permutation:
     order: list[int]
     repaired: bool = False  # True when the model's permutation had to be repaired
     raw: str | None = None
+    details: dict = field(default_factory=dict)  # e.g. what was repaired: {"duplicates": 1}
     prompt_tokens: int = 0
     generated_tokens: int = 0
 

@@ -241,7 +241,8 @@ def rerank_listwise(
                 order[qid][s : s + len(window)] = [window[i] for i in full]
                 outputs.append({"query_id": qid, "step": step, "start": s,
                                 "doc_ids": [c.doc_id for c in window], "order": full,
-                                "repaired": repaired, "raw": p.raw})  # fmt: skip
+                                "repaired": repaired, "details": p.details,
+                                "raw": p.raw})  # fmt: skip
     position = {(qid, c.doc_id): i for qid, cands in order.items() for i, c in enumerate(cands)}
     run = ordered_run(candidates, lambda c: -position[c.query_id, c.doc_id])
     stats.wall_s = time.perf_counter() - start
