@@ -24,7 +24,7 @@ def register(commands) -> None:
         "--data-dir",
         help="local BRIGHT folder (default: $BRIGHT_DATA_DIR, else the data the record names)",
     )
-    p.add_argument("--domains", help="comma-separated domains (default: all in the record)")
+    p.add_argument("--domains", help="comma-separated domains (default: all the record has)")
     p.add_argument(
         "--doc-chars",
         type=int,
@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.doc_chars < 0:
         raise ReportError(f"--doc-chars {args.doc_chars}: must be 0 or more")
-    domains = None if args.domains is None else [d.name for d in parse_domains(args.domains)]
+    every = args.domains is None or args.domains.strip() == "all"
+    domains = None if every else [d.name for d in parse_domains(args.domains)]
     out = Path(args.out) if args.out else Path("reports") / Path(args.system).resolve().name
     index = build_report(
         args.system,

@@ -65,10 +65,7 @@ def rankings(record: Record) -> Ranked:
 
 
 def ndcg_of(order: Order, corpus: Corpus, domain: str, long: bool) -> dict[str, float]:
-    queries = [corpus.queries[domain][q] for q in order if q in corpus.queries[domain]]
-    missing = sorted(set(order) - {q.id for q in queries})
-    if missing:
-        raise ReportError(f"{domain}: query {missing[0]!r} of the outputs is not in the data")
+    queries = [corpus.queries[domain][q] for q in order]
     qrels = qrels_from_queries(queries, long)
     ev = evaluate(as_run(order), qrels, excluded_from_queries(queries), domain=domain)
     return {q: v[HEADLINE] for q, v in ev.per_query.items()}
@@ -128,6 +125,13 @@ def prepare(
         d: {doc for ids in lists.values() for doc in ids} for d, lists in mine.first_stage.items()
     }
     corpus = load_corpus(mine.record, data_dir, doc_ids, with_documents)
+    for domain, lists in mine.first_stage.items():
+        unknown = sorted(set(lists) - set(corpus.queries[domain]))
+        if unknown:
+            raise ReportError(
+                f"{domain}: query {unknown[0]!r} of the outputs is not in {corpus.source}; give "
+                "--data-dir the BRIGHT data this record was made with"
+            )
     score_system(mine, corpus)
     if other is not None:
         score_system(other, corpus)
@@ -153,7 +157,14 @@ def domain_views(report: Report) -> Iterator[DomainView]:
     """One domain at a time (a full run's texts and explanations are large)."""
     mine, other = report.mine, report.other
     gains = domain_gains(mine.ndcg, report.before)
-    other_gains = domain_gains(other.ndcg, {d: mine.ndcg[d] for d in other.ndcg}) if other else {}
+    other_gains = {}
+    if other is not None:
+        # Paired over the queries both systems reranked (one may be a smoke run).
+        theirs = {
+            d: {q: v for q, v in qs.items() if q in mine.ndcg[d]} for d, qs in other.ndcg.items()
+        }
+        ours = {d: {q: mine.ndcg[d][q] for q in qs} for d, qs in theirs.items()}
+        other_gains = domain_gains(theirs, ours)
     long = mine.record.long_documents
     for domain in mine.record.domains:
         outputs = mine.record.outputs[domain]

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bright_eval.domains import DOMAINS
+
 SCHEMA_VERSION = 1
 POINTWISE = "pointwise"
 LISTWISE = "listwise"
@@ -173,7 +175,9 @@ def load_record(folder: str | Path, domains: list[str] | None = None) -> Record:
         )
     config = system["reranker"].get("config") or {}
     family = family_of(config, outputs_dir)
-    available = sorted(p.name.removesuffix(".jsonl.gz") for p in outputs_dir.glob("*.jsonl.gz"))
+    found = {p.name.removesuffix(".jsonl.gz") for p in outputs_dir.glob("*.jsonl.gz")}
+    # BRIGHT's own order of domains, as the leaderboards use.
+    available = [d for d in DOMAINS if d in found] + sorted(found - set(DOMAINS))
     wanted = available if domains is None else domains
     unknown = [d for d in wanted if d not in available]
     if unknown:
