@@ -108,6 +108,15 @@ def test_pages_render_without_errors_from_disk_only(oracle, browser, tmp_path):
         # Nothing but files from the report folder: no server, no network.
         assert requests and all(u.startswith(out.as_uri() + "/") for u in requests), requests
         assert page.locator("h1").count() == 1
+        if path == out / "index.html":
+            # The overview's search finds queries of every domain; its list shows on typing.
+            assert page.is_hidden("#all-queries")
+            page.fill("input[data-search-target=all-queries]", "hearing")
+            rows = page.locator("#all-queries tbody tr:not([hidden])")
+            assert page.is_visible("#all-queries") and rows.count() == 1
+            rows.locator("a").click()
+            assert page.url == (out / DOMAIN / "q-30.html").as_uri()
+        assert problems == [], f"{path.name}: {problems}"
         page.close()
     # Folding works: every explanation and document opens with one click, and the hostile
     # text in them stays text (no dialog, no script run: `problems` stays empty).
