@@ -61,8 +61,9 @@ class Oracle(PointwiseReranker):
             good = (c.doc_id in self.gold[c.query_id]) == (c.query_id in self.helps)
             label = 2 if good else 0
             raw = f"Doc {c.doc_id} {HOSTILE}\nRelevance label: {label} ##"
-            out.append(Judgement(score=float(label), label=label, raw=raw,
-                                 details={"parse": "label"}))  # fmt: skip
+            # An expected label beside the label, as ours-3b records from log-probabilities.
+            details = {"parse": "label", "scores": {"expected_label": 0.1 + 0.9 * label}}
+            out.append(Judgement(score=float(label), label=label, raw=raw, details=details))
         return out
 
 

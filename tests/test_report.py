@@ -18,7 +18,7 @@ from bright_eval.report.view import repairs
 from bright_eval.rerank import Candidate, RerankerOptions
 from bright_eval.runs import ranked, read_run
 from tests.fakes import FakeBackend, with_backend
-from tests.report_snapshot import DOMAIN, HOSTILE, read_page, run, snapshot
+from tests.report_snapshot import DOMAIN, HOSTILE, Oracle, read_page, run, snapshot
 
 QUERY_IDS = ["11", "20"]  # the two shortest biology queries: short prompts, fast on a CPU
 FIRST_STAGE_DEPTH = 5  # the snapshot's first stage: 5 documents per query
@@ -237,3 +237,22 @@ def test_a_zoo_listwise_answer_keeps_what_was_repaired():
     assert repairs(answer.details) == (
         "1 repeated id dropped, 1 unknown id dropped, 2 missing ids appended in input order"
     )
+
+
+def test_explanations_with_html_stay_text_and_expected_labels_show(snap, tmp_path):
+    """A scripted oracle (tests/report_snapshot.py) whose every explanation carries HTML, and
+    which records an expected label (0.1 + 0.9 * label) beside each label."""
+    root, rows, _, _ = snap
+    Oracle.gold = {q: set(r["gold_ids"]) for q, r in rows.items()}
+    Oracle.helps = {QUERY_IDS[0]}
+    folder = run(root, tmp_path / "results", tmp_path / "cache", Oracle.name)
+    out = report(folder, tmp_path / "report")
+    for qid in QUERY_IDS:
+        html, page = read_page(out / DOMAIN / f"q-{qid}.html")
+        assert len(page.docs) == FIRST_STAGE_DEPTH
+        for doc, shown in page.docs.items():
+            gold = doc in Oracle.gold[qid]
+            label = 2 if gold == (qid in Oracle.helps) else 0
+            assert shown["explanation"] == f"Doc {doc} {HOSTILE}\nRelevance label: {label} ##"
+        assert html.count("expected label 1.900") + html.count("expected label 0.100") == 5
+        assert page.scripts == [{"src": "../static/report.js"}]
