@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.commands import evaluate, leaderboard, record, rerank, retrieve
+from bright_eval.commands import evaluate, leaderboard, record, report, rerank, retrieve
 from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.pipeline import Interrupted, PipelineError
+from bright_eval.report.records import ReportError
 from bright_eval.rerank import UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.base import ModelLoadError
@@ -24,7 +25,7 @@ from bright_eval.runs import RunFormatError
 from bright_eval.significance import PairingError
 from bright_eval.sources import UnknownSourceError
 
-COMMANDS = [evaluate, retrieve, record, leaderboard, list_command]
+COMMANDS = [evaluate, retrieve, record, leaderboard, list_command, report]
 # `python -m bright_eval` alone: the offline main job.
 DEFAULT_COMMAND = ["refresh"]
 # Errors caused by what the user asked for: reported in one line, exit status 2.
@@ -46,6 +47,7 @@ USER_ERRORS = (
     MissingOutputsError,
     MissingDependencyError,
     UnknownSourceError,
+    ReportError,
 )
 
 

@@ -1,0 +1,166 @@
+"""The report in a real browser: headless Chromium (Debian's `chromium` package, which `.ci/run`
+installs) opens it from disk through playwright, with the browser console captured.
+
+The run is a scripted oracle through the real pipeline, so every query's gain is known by
+construction: it ranks gold documents first on two queries and last on four."""
+
+import math
+import os
+import shutil
+import struct
+from pathlib import Path
+
+import pytest
+
+from bright_eval.cli import main
+from bright_eval.runs import ranked, read_run
+from tests.report_snapshot import DOMAIN, Oracle, run, snapshot
+
+CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
+QUERY_IDS = ["11", "20", "7", "27", "30", "5"]  # short biology queries, gold in their top 5
+HELPS = {"11", "30"}
+DEPTH = 5
+VIEWPORT = {"width": 1200, "height": 800}
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+# Where to keep the screenshots for a person to look at (they are always written under tmp).
+SCREENSHOTS = os.environ.get("BRIGHT_EVAL_SCREENSHOTS")
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.is_file(),
+    reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium; .ci/run does)",
+)
+
+
+@pytest.fixture(scope="module")
+def oracle(shared_bright, tmp_path_factory):
+    root = tmp_path_factory.mktemp("bright")
+    rows, _, _ = snapshot(shared_bright, root, QUERY_IDS, DEPTH)
+    Oracle.gold = {r["id"]: set(r["gold_ids"]) for r in rows}
+    Oracle.helps = HELPS
+    base = tmp_path_factory.mktemp("oracle")
+    folder = run(root, base / "results", base / "cache", Oracle.name)
+    out = base / "report"
+    assert main(["report", str(folder), "--out", str(out)]) == 0
+    return root, folder, out, Oracle.gold
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Imported here so that a machine without Chromium skips rather than fails to collect.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # launch() gives each browser a fresh temporary profile (user data dir) and headless mode.
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, path: Path):
+    page = browser.new_page(viewport=VIEWPORT)
+    problems, requests = [], []
+    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in (
+        "error", "warning") else None)  # fmt: skip
+    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, problems, requests
+
+
+def ndcg10(order, gold):
+    """Binary nDCG@10 by its definition, independent of the harness."""
+    dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(order[:10]) if d in gold)
+    return dcg / sum(1 / math.log2(i + 2) for i in range(min(10, len(gold))))
+
+
+def gains(root, folder, gold):
+    first = read_run(root / f"{DOMAIN}.trec")
+    after = read_run(folder / "run" / f"{DOMAIN}.trec.gz")
+    return {
+        q: ndcg10([d for d, _ in ranked(after[q])], gold[q])
+        - ndcg10([d for d, _ in ranked(first[q])], gold[q])
+        for q in QUERY_IDS
+    }
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
+
+
+def keep(path: Path) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(SCREENSHOTS) / path.name)
+
+
+def test_pages_render_without_errors_from_disk_only(oracle, browser, tmp_path):
+    _, _, out, _ = oracle
+    for path in [out / "index.html", out / DOMAIN / "index.html", out / DOMAIN / "q-11.html"]:
+        page, problems, requests = open_page(browser, path)
+        assert problems == [], f"{path.name}: {problems}"
+        # Nothing but files from the report folder: no server, no network.
+        assert requests and all(u.startswith(out.as_uri() + "/") for u in requests), requests
+        assert page.locator("h1").count() == 1
+        if path == out / "index.html":
+            # The overview's search finds queries of every domain; its list shows on typing.
+            assert page.is_hidden("#all-queries")
+            page.fill("input[data-search-target=all-queries]", "hearing")
+            rows = page.locator("#all-queries tbody tr:not([hidden])")
+            assert page.is_visible("#all-queries") and rows.count() == 1
+            rows.locator("a").click()
+            assert page.url == (out / DOMAIN / "q-30.html").as_uri()
+        assert problems == [], f"{path.name}: {problems}"
+        page.close()
+    # Folding works: every explanation and document opens with one click, and the hostile
+    # text in them stays text (no dialog, no script run: `problems` stays empty).
+    page, problems, _ = open_page(browser, out / DOMAIN / "q-11.html")
+    assert page.eval_on_selector_all("main details", "ds => ds.filter(d => d.open).length") == 0
+    page.click("button[data-fold=open]")
+    total = page.locator("main details").count()
+    assert (
+        total > DEPTH
+        and page.eval_on_selector_all("main details", "ds => ds.filter(d => d.open).length")
+        == total
+    )
+    assert page.locator("pre.text", has_text="<script>alert(1)</script>").count() == 1
+    shot = tmp_path / "report-query.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert png_size(shot)[0] == VIEWPORT["width"]
+    keep(shot)
+    assert problems == []
+
+
+def test_sorting_by_gain_reorders_the_rows(oracle, browser, tmp_path):
+    root, folder, out, gold = oracle
+    gain = gains(root, folder, gold)
+    assert len({round(g, 9) for g in gain.values()}) == len(QUERY_IDS)  # no ties to break
+    page, problems, _ = open_page(browser, out / DOMAIN / "index.html")
+
+    def shown():
+        return page.eval_on_selector_all(
+            "#queries tbody tr", "rows => rows.filter(r => !r.hidden).map(r => r.dataset.qid)"
+        )
+
+    worst_first = sorted(QUERY_IDS, key=lambda q: gain[q])
+    assert shown() == worst_first
+    page.click("#queries th[data-sort=gain]")
+    assert shown() == worst_first[::-1]
+    assert page.get_attribute("#queries th[data-sort=gain]", "aria-sort") == "descending"
+    page.click("#queries th[data-sort=gain]")
+    assert shown() == worst_first
+    # The search box filters by query text: only query 11 asks about coconuts.
+    page.fill("input[data-search-target=queries]", "Coconut")
+    assert shown() == ["11"]
+    page.fill("input[data-search-target=queries]", "")
+    shot = tmp_path / "report-domain.png"
+    page.screenshot(path=str(shot))
+    assert png_size(shot) == (VIEWPORT["width"], VIEWPORT["height"])
+    keep(shot)
+    assert problems == []
