@@ -59,3 +59,19 @@ def minilm_cross_encoder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("minilm-ce")
     encoder.save_pretrained(str(folder))
     return folder
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The domains BM25 actually scored (a first-stage cache hit scores nothing)."""
+    from bright_eval.retrieval import lexical
+
+    calls = []
+    original = lexical.BM25.retrieve
+
+    def retrieve(self, data, domain, *args, **kwargs):
+        calls.append(domain)
+        return original(self, data, domain, *args, **kwargs)
+
+    monkeypatch.setattr(lexical.BM25, "retrieve", retrieve)
+    return calls

@@ -7,7 +7,6 @@ import pytest
 
 from bright_eval.cli import main
 from bright_eval.data import BrightData
-from bright_eval.retrieval import lexical
 from bright_eval.retrieval.cache import cache_file_name, first_stage_run
 from bright_eval.runs import RunFormatError, write_trec
 from tests.test_retrieve import build_snapshot
@@ -16,20 +15,6 @@ from tests.test_retrieve import build_snapshot
 @pytest.fixture
 def data(shared_bright, tmp_path):
     return BrightData.from_options(str(build_snapshot(shared_bright, tmp_path / "BRIGHT")))
-
-
-@pytest.fixture
-def counted(monkeypatch):
-    """The domains BM25 actually scored (a cache hit scores nothing)."""
-    calls = []
-    original = lexical.BM25.retrieve
-
-    def retrieve(self, data, domain, *args, **kwargs):
-        calls.append(domain)
-        return original(self, data, domain, *args, **kwargs)
-
-    monkeypatch.setattr(lexical.BM25, "retrieve", retrieve)
-    return calls
 
 
 def test_a_damaged_entry_is_recomputed_with_a_warning(data, tmp_path, capsys, counted):

@@ -9,7 +9,6 @@ import pytest
 
 from bright_eval.cli import main
 from bright_eval.data import BrightData
-from bright_eval.retrieval import lexical
 from bright_eval.retrieval.analyzer import PythonAnalyzer
 from bright_eval.retrieval.cache import first_stage_run
 from bright_eval.runs import read_run
@@ -54,20 +53,6 @@ def build_snapshot(shared_bright, root):
 @pytest.fixture
 def snapshot(shared_bright, tmp_path):
     return build_snapshot(shared_bright, tmp_path / "BRIGHT")
-
-
-@pytest.fixture
-def counted(monkeypatch):
-    """Counts scoring work: every call of bm25's retrieve."""
-    calls = []
-    original = lexical.BM25.retrieve
-
-    def retrieve(self, data, domain, *args, **kwargs):
-        calls.append(domain)
-        return original(self, data, domain, *args, **kwargs)
-
-    monkeypatch.setattr(lexical.BM25, "retrieve", retrieve)
-    return calls
 
 
 def test_retrieve_then_evaluate_end_to_end(snapshot, tmp_path, capsys, counted):
