@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.commands import evaluate, leaderboard, record, rerank, retrieve
+from bright_eval.commands import distill, evaluate, leaderboard, record, rerank, retrieve
 from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
+from bright_eval.distill.records import DistillError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.rerank import UnknownRerankerError, UnsupportedOptionError
@@ -22,7 +23,7 @@ from bright_eval.retrieval.base import MissingDependencyError
 from bright_eval.runs import RunFormatError
 from bright_eval.significance import PairingError
 
-COMMANDS = [evaluate, retrieve, record, leaderboard, list_command]
+COMMANDS = [evaluate, retrieve, record, leaderboard, list_command, distill]
 # `python -m bright_eval` alone: the offline main job.
 DEFAULT_COMMAND = ["refresh"]
 # Errors caused by what the user asked for: reported in one line, exit status 2.
@@ -43,6 +44,7 @@ USER_ERRORS = (
     rerank.RerankUsageError,
     MissingOutputsError,
     MissingDependencyError,
+    DistillError,
 )
 
 

@@ -1,0 +1,307 @@
+"""The stages as the command line runs them: read inputs, skip when up to date, run, write the
+output and its record (`records.py`). Arguments arrive as an `argparse.Namespace`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from bright_eval.distill import records as rec
+from bright_eval.distill.records import DistillError
+from bright_eval.distill.trainset import read_jsonl, read_trainset, select, write_jsonl
+
+
+def settings_with(cls, overrides: list[str] | None):
+    """A settings dataclass with `KEY=VALUE` overrides, each value parsed as its field's type."""
+    names = {f.name: f for f in dataclasses.fields(cls)}
+    values = {}
+    for item in overrides or []:
+        key, sep, text = item.partition("=")
+        if not sep or key not in names:
+            raise DistillError(
+                f"--set {item!r}: expected KEY=VALUE with KEY one of {', '.join(names)}"
+            )
+        default = getattr(cls(), key)
+        try:
+            if isinstance(default, bool):
+                if text.lower() not in ("true", "false", "1", "0"):
+                    raise ValueError(text)
+                values[key] = text.lower() in ("true", "1")
+            elif isinstance(default, list):
+                values[key] = [x for x in text.split(",") if x]
+            else:
+                values[key] = type(default)(text)
+        except ValueError as err:
+            kind = type(default).__name__
+            raise DistillError(f"--set {item!r}: {key} takes a {kind}") from err
+    return cls(**values)
+
+
+def start(stage: str, args, inputs: dict, settings: dict) -> rec.StageRecord | None:
+    """The new record, or None when the output is up to date (and --force not given)."""
+    record = rec.new_record(stage, inputs, settings)
+    if not args.force and rec.up_to_date(record, args.out):
+        print(f"{stage}: {args.out} is up to date (same inputs and settings); --force reruns it")
+        return None
+    return record
+
+
+def finish(record: rec.StageRecord, out: Path, counts: dict, notes=()) -> int:
+    record.counts, record.notes = counts, list(notes)
+    path = record.save(out)
+    print(f"{record.stage}: wrote {out} ({json.dumps(counts, default=str)[:300]}); record {path}")
+    return 0
+
+
+def collect(args) -> int:
+    from bright_eval.distill.collect import CollectSettings, add_negatives, collect
+    from bright_eval.distill.fetch import FetchSettings
+
+    if args.jsonl:  # the user's own questions and documents
+        record = start("collect", args, {"jsonl": args.jsonl}, {"source": "jsonl"})
+        if record is None:
+            return 0
+        records = read_trainset(args.jsonl)
+        if not any(r.get("other_document") for r in records):
+            add_negatives(records, seed=0)
+        write_jsonl(args.out, records)
+        return finish(record, Path(args.out), {"questions": len(records)})
+    if not args.posts:
+        raise DistillError("collect needs --posts Posts.xml (a StackExchange dump) or --jsonl FILE")
+    settings = settings_with(CollectSettings, args.set)
+    fetch = FetchSettings(
+        concurrency=args.concurrency,
+        per_host=args.per_host,
+        host_delay_s=args.host_delay,
+        timeout_s=args.timeout,
+        retries=args.retries,
+    )
+    both = {"collect": dataclasses.asdict(settings), "fetch": dataclasses.asdict(fetch)}
+    record = start("collect", args, {"posts": args.posts}, both)
+    if record is None:
+        return 0
+    cache = Path(args.fetch_cache) if args.fetch_cache else Path(args.out).parent / "fetch-cache"
+    records, outcome = collect(args.posts, cache, settings, fetch)
+    write_jsonl(args.out, records)
+    return finish(record, Path(args.out), dict(outcome))
+
+
+def decontaminate(args) -> int:
+    from bright_eval.data import BrightData
+    from bright_eval.distill.decontaminate import (
+        DecontaminateSettings,
+        decontaminate,
+        load_references,
+    )
+    from bright_eval.domains import parse_domains
+
+    settings = settings_with(DecontaminateSettings, args.set)
+    data = BrightData.from_options(args.data_dir)
+    domains = [d.name for d in parse_domains(args.domains)]
+    config = {**dataclasses.asdict(settings), "bright": data.describe(), "domains": domains}
+    record = start("decontaminate", args, {"train": args.train}, config)
+    if record is None:
+        return 0
+    records = read_trainset(args.train)
+    queries, golds, source = load_references(data, domains)
+    kept, report = decontaminate(records, queries, golds, settings)
+    write_jsonl(args.out, kept)
+    print_report(report, source)
+    counts = {
+        "questions_in": len(records),
+        "questions_out": len(kept),
+        **report,
+        "gold_source": source,
+    }
+    notes = [
+        f"{d}: gold texts from the examples' gold_answer (corpus not loadable)"
+        for d, s in source.items()
+        if s != "corpus"
+    ]
+    return finish(record, Path(args.out), counts, notes)
+
+
+def print_report(report: dict, source: dict) -> None:
+    from tabulate import tabulate
+
+    rows = [
+        (d, report["dropped_questions"].get(d, 0), report["dropped_pages"].get(d, 0), s)
+        for d, s in source.items()
+    ]
+    headers = ["BRIGHT domain", "questions dropped", "pages dropped", "gold texts from"]
+    print(tabulate(rows, headers=headers, tablefmt="simple"), file=sys.stderr)
+
+
+def generation_options(args, adapter: str | None = None):
+    from bright_eval.rerank.base import RerankerOptions
+
+    backend_options = {"base_url": args.base_url} if args.base_url else {}
+    return RerankerOptions(
+        model=args.model, adapter=adapter, backend=args.backend, backend_options=backend_options
+    )
+
+
+def sharded(args, stage: str, records: list[dict]):
+    from bright_eval.distill.jobs import shard_of
+
+    part, writer = shard_of(records, args.shard)
+    if args.shard:
+        print(
+            f"{stage}: shard {args.shard} ({len(part)} questions) cached; run without --shard "
+            "to merge the shards and write the output"
+        )
+    return part, writer
+
+
+def annotate(args) -> int:
+    from bright_eval.distill.annotate import annotate
+
+    settings = {
+        "model": args.model,
+        "backend": args.backend,
+        "base_url": args.base_url,
+        "max_new_tokens": args.max_new_tokens,
+        "query_tokens": args.query_tokens,
+        "questions": args.questions,
+    }
+    record = start("annotate", args, {"train": args.train}, settings)
+    if record is None and not args.shard:
+        return 0
+    records = select(read_trainset(args.train), args.questions)
+    part, writer = sharded(args, "annotate", records)
+    labelled, counts = annotate(
+        part,
+        generation_options(args),
+        args.max_new_tokens,
+        args.query_tokens,
+        args.batch_size,
+        writer,
+        args.cached_only,
+        not args.no_progress,
+    )
+    failures = counts["labels"]["parse_failures"]
+    print(
+        f"annotate: {counts['labels']['items']} pairs, parse failures {failures} "
+        f"{counts['labels']['how_parsed']}",
+        file=sys.stderr,
+    )
+    if args.shard:
+        return 0
+    write_jsonl(args.out, labelled)
+    return finish(record, Path(args.out), counts)
+
+
+def train_settings(args):
+    from bright_eval.distill.training import TrainSettings
+
+    overrides = list(args.set or [])
+    if getattr(args, "label_only", False):
+        overrides.append("label_only=true")
+    return settings_with(TrainSettings, overrides)
+
+
+def card(stage: str, args, record: rec.StageRecord, settings) -> dict:
+    label_only = getattr(settings, "label_only", False)
+    return {
+        "title": f"InteRank student ({stage})",
+        "base_model": args.model,
+        "reranker": "ours-3b-label-only" if label_only else "ours-3b",
+        "stage": stage,
+        "data": record.inputs,
+        "settings": dataclasses.asdict(settings),
+        "versions": record.versions,
+        "device": record.device,
+    }
+
+
+def sft(args) -> int:
+    from bright_eval.distill.sft import run_sft
+
+    settings = train_settings(args)
+    config = {"model": args.model, "questions": args.questions, **dataclasses.asdict(settings)}
+    record = start("sft", args, {"train": args.train}, config)
+    if record is None:
+        return 0
+    records = select(read_trainset(args.train), args.questions)
+    out = Path(args.out)
+    result = run_sft(records, args.model, out, settings, card("sft", args, record, settings))
+    return finish(
+        record, out, {k: result[k] for k in ("examples", "losses", "effective")}, result["notes"]
+    )
+
+
+def sample(args) -> int:
+    from bright_eval.distill.sample import sample
+
+    settings = {
+        "model": args.model,
+        "backend": args.backend,
+        "k": args.k,
+        "temperature": args.temperature,
+        "max_new_tokens": args.max_new_tokens,
+        "questions": args.questions,
+    }
+    record = start("sample", args, {"train": args.train, "adapter": args.adapter}, settings)
+    if record is None and not args.shard:
+        return 0
+    records = select(read_trainset(args.train), args.questions)
+    part, writer = sharded(args, "sample", records)
+    rows, counts = sample(
+        part,
+        generation_options(args, args.adapter),
+        args.k,
+        args.temperature,
+        args.max_new_tokens,
+        args.batch_size,
+        writer,
+        args.cached_only,
+        not args.no_progress,
+    )
+    if args.shard:
+        return 0
+    write_jsonl(args.out, rows)
+    return finish(record, Path(args.out), counts)
+
+
+def score(args) -> int:
+    from bright_eval.distill.score import score
+
+    inputs = {"samples": args.samples}
+    record = start("score", args, inputs, {"reward_model": args.reward_model})
+    if record is None:
+        return 0
+    if not Path(args.samples).is_file():
+        raise DistillError(f"samples file {args.samples!r} does not exist; run `distill sample`")
+    rows, counts = score(
+        list(read_jsonl(args.samples)), args.reward_model, args.batch_size, not args.no_progress
+    )
+    write_jsonl(args.out, rows)
+    return finish(record, Path(args.out), counts)
+
+
+def refine(args) -> int:
+    from bright_eval.distill.refine import run_refine
+
+    settings = train_settings(args)
+    config = {
+        "model": args.model,
+        "min_reward": args.min_reward,
+        "boosted": args.boosted,
+        **dataclasses.asdict(settings),
+    }
+    record = start("refine", args, {"scored": args.scored, "adapter": args.adapter}, config)
+    if record is None:
+        return 0
+    if not Path(args.scored).is_file():
+        raise DistillError(f"scored file {args.scored!r} does not exist; run `distill score`")
+    rows = list(read_jsonl(args.scored))
+    out = Path(args.out)
+    info = card("refine", args, record, settings)
+    info.update(min_reward=args.min_reward, boosted=args.boosted)
+    result = run_refine(
+        rows, args.model, args.adapter, out, settings, args.min_reward, args.boosted, info
+    )
+    counts = {k: v for k, v in result.items() if k != "notes"}
+    return finish(record, out, counts, result["notes"])
