@@ -59,7 +59,9 @@ def parse_relevance(text: str, label_only: bool = False) -> Parse:
 
 
 def parse_queries(text: str) -> list[str]:
-    """One query per line, list numbering and the closing `##` removed, at most 10."""
-    text = text.split("##")[0]
-    queries = [NUMBERED.sub("", line).strip() for line in text.splitlines()]
-    return [q for q in queries if q][:MAX_QUERIES]
+    """One query per line, at most 10, without list numbering and the closing `##`; when some
+    lines are list items, the others (a preamble such as "Here are the queries:") are dropped."""
+    lines = [line for line in text.split("##")[0].splitlines() if line.strip()]
+    if any(NUMBERED.match(line) for line in lines):
+        lines = [line for line in lines if NUMBERED.match(line)]
+    return [q for q in (NUMBERED.sub("", line).strip() for line in lines) if q][:MAX_QUERIES]
