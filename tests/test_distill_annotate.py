@@ -68,4 +68,3 @@ def test_smollm2_teacher(tmp_path, smollm2_path, monkeypatch, capsys):
     for o in query_outputs:
         r = next(x for x in labelled if x["id"] == o["query_id"])
         assert r["generated_queries"] == parse_queries(o["judgement"]["raw"])
-

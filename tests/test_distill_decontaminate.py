@@ -13,7 +13,8 @@ from bright_eval.distill.decontaminate import (
 
 
 def rows(shared_bright, domain):
-    return pq.read_table(shared_bright / "examples" / f"{domain}-00000-of-00001.parquet").to_pylist()
+    parquet = shared_bright / "examples" / f"{domain}-00000-of-00001.parquet"
+    return pq.read_table(parquet).to_pylist()
 
 
 def edit(text: str, positions) -> str:

@@ -86,3 +86,33 @@ def test_settings_default_to_the_spec_and_cpu_runs_plain_lora():
     assert len(notes) == 2
     changed = settings_with(TrainSettings, ["lora_r=8", "quantize_4bit=false", "lr=1e-3"])
     assert (changed.lora_r, changed.quantize_4bit, changed.lr) == (8, False, 1e-3)
+
+
+def test_command_line_errors_are_one_line(tmp_path, capsys):
+    import json
+
+    from bright_eval.cli import main
+    from bright_eval.distill.trainset import write_jsonl
+
+    adapter = tmp_path / "sft"
+    adapter.mkdir()
+    (adapter / "train_question_ids.json").write_text(json.dumps(["a"]))
+    write_jsonl(tmp_path / "t.jsonl", [{"id": "a", "question": {"title": "t"}, "links": []}])
+    (tmp_path / "bad.jsonl").write_text('{"question": "not an object", "links": []}\n')
+    base = ["--out", str(tmp_path / "o"), "--no-progress"]
+    cases = [
+        (["sample", "--train", str(tmp_path / "t.jsonl"), "--model", "m", "--adapter",
+          str(adapter)], "1 of the questions to sample on were in the SFT data (e.g. id a)"),
+        (["sft", "--train", str(tmp_path / "missing.jsonl")], "does not exist"),
+        (["sft", "--train", str(tmp_path / "bad.jsonl")],
+         'bad.jsonl:1: expected "question": {"title": ..., "body": ...}'),
+        (["sft", "--train", str(tmp_path / "t.jsonl"), "--set", "lora_r=big"],
+         "--set 'lora_r=big': lora_r takes a int"),
+        (["annotate", "--train", str(tmp_path / "t.jsonl"), "--model", "m", "--shard", "3/2"],
+         "--shard '3/2': expected i/n with 1 <= i <= n"),
+        (["collect"], "collect needs --posts Posts.xml"),
+    ]  # fmt: skip
+    for argv, message in cases:
+        assert main(["distill", *argv, *base]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err

@@ -87,6 +87,7 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bright_eval.distill import stages
+    from bright_eval.distill import model_stages, stages
 
-    return getattr(stages, args.stage)(args)
+    module = stages if args.stage in ("collect", "decontaminate") else model_stages
+    return getattr(module, args.stage)(args)

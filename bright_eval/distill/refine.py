@@ -111,10 +111,9 @@ def run_refine(
     data = []
     for user, response, r, _ in kept:
         ids, prompt_len = training.chat_ids(tokenizer, user, response)
-        ids = ids[: s["max_length"]]
-        data.append(
-            {"input_ids": ids, "labels": [-100] * prompt_len + ids[prompt_len:], "reward": r}
-        )
+        labels = [-100] * prompt_len + ids[prompt_len:]
+        limit = s["max_length"]
+        data.append({"input_ids": ids[:limit], "labels": labels[:limit], "reward": r})
     args = training.trainer_args(s, out / "checkpoints", remove_unused_columns=False)
     trainer = trainer_class()(
         model=student,

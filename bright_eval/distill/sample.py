@@ -9,6 +9,8 @@ prompt (documents cut to 4,000 words). The questions must be ones the SFT adapte
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bright_eval.distill.jobs import GenerationJob, outputs_by_pair, run_job, stats_dict
 from bright_eval.distill.prompts import (
     DATE_STRING,
@@ -20,7 +22,7 @@ from bright_eval.distill.prompts import (
     relevance_prompt,
     relevance_target,
 )
-from bright_eval.distill.records import DistillError
+from bright_eval.distill.records import DistillError, path_hash
 from bright_eval.distill.sft import trained_question_ids
 from bright_eval.distill.trainset import pages
 from bright_eval.rerank.backends import GenerationParams
@@ -42,7 +44,9 @@ def parse_sample(text: str):
     return label, how, how not in FAILURES, {}
 
 
-def sample_job(options: RerankerOptions, seed: int, temperature: float, max_new_tokens: int):
+def sample_job(
+    options: RerankerOptions, seed: int, temperature: float, max_new_tokens: int, adapter_sha: str
+):
     def prompt(c: Candidate):
         return [
             {
@@ -58,6 +62,7 @@ def sample_job(options: RerankerOptions, seed: int, temperature: float, max_new_
         "prompt_sha": text_hash(PROMPTS["train"]),
         "max_words": TRAIN_MAX_WORDS,
         "chat_template_kwargs": {"date_string": DATE_STRING},
+        "adapter_sha": adapter_sha,  # a retrained adapter in the same folder is a new student
     }
     return GenerationJob("sample", options, params, prompt, parse_sample, settings)
 
@@ -100,9 +105,11 @@ def sample(
     """One row per labelled pair: question, document, the teacher's answer, k student answers."""
     check_disjoint(records, options.adapter)
     candidates = labelled_pairs(records)
+    local = options.adapter and Path(options.adapter).is_dir()
+    adapter_sha = path_hash(options.adapter) if local else options.adapter
     passes, counts, backend = [], [], None
     for seed in range(k):
-        job = sample_job(options, seed, temperature, max_new_tokens)
+        job = sample_job(options, seed, temperature, max_new_tokens, adapter_sha)
         if backend is not None:
             job.backend = backend
         backend = job.backend
