@@ -19,7 +19,7 @@ class Site:
     """Serves tests/data/distill/pages.json through page.html; counts requests per path and the
     most requests it ever had in flight at once."""
 
-    def __init__(self, slow_s=1.5):
+    def __init__(self, slow_s=1.5, page_s=0.2):
         template = (DATA / "page.html").read_text()
         pages = json.loads((DATA / "pages.json").read_text())
         self.pages = {
@@ -60,6 +60,7 @@ class Site:
                     elif self.path == "/paper.pdf":
                         self.send(200, "application/pdf", "%PDF-1.4 not a web page")
                     elif self.path in site.pages:
+                        time.sleep(page_s)  # long enough for requests to overlap if allowed
                         self.send(200, "text/html; charset=utf-8", site.pages[self.path])
                     else:
                         self.send(404, "text/html", "<html><body>Not found</body></html>")

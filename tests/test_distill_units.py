@@ -116,3 +116,24 @@ def test_command_line_errors_are_one_line(tmp_path, capsys):
         assert main(["distill", *argv, *base]) == 2
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
+
+
+def test_sft_examples_multi_task_and_label_only():
+    from bright_eval.distill.sft import examples
+
+    record = {"id": "a", "question": {"title": "Why?", "body": "Because I ask."},
+              "links": [{"text": "Page one.", "label": 2, "explanation": "It answers."},
+                        {"text": "Page two."}],  # not annotated: skipped
+              "other_document": {"text": "Other.", "label": 0, "explanation": "Off topic."},
+              "generated_queries": [f"q{i}" for i in range(10)]}  # fmt: skip
+    full = examples([record], label_only=False, min_queries=10)
+    assert [a for _, a in full] == [
+        "\n".join(f"{i + 1}. q{i}" for i in range(10)) + " ##",
+        "It answers.\n\nRelevance Label: 2 ##",
+        "Off topic.\n\nRelevance Label: 0 ##",
+    ]
+    assert full[1][0] == TRAINED_PROMPT.format(question="Why? Because I ask.", document="Page one.")
+    short = examples([{**record, "generated_queries": ["q"] * 9}], True, 10)
+    assert [a for _, a in short] == ["Relevance Label: 2 ##", "Relevance Label: 0 ##"]
+    assert short[0][0] == LABEL_ONLY_PROMPT.format(question="Why? Because I ask.",
+                                                   document="Page one.")  # fmt: skip
