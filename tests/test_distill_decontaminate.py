@@ -65,3 +65,30 @@ def test_unrelated_questions_and_pages_are_kept():
     kept, report = decontaminate(records, queries, golds, DecontaminateSettings())
     assert kept == records
     assert report["dropped_questions"] == {} and report["dropped_pages"] == {}
+
+
+def test_gold_documents_come_from_the_corpus_when_it_loads(shared_bright, tmp_path):
+    import pyarrow as pa
+
+    # A local snapshot: the real biology examples and a corpus holding query 3's gold documents
+    # (texts written here; BRIGHT's corpus is not in ../shared) and one other document.
+    (tmp_path / "examples").mkdir()
+    (tmp_path / "documents").mkdir()
+    parquet = "biology-00000-of-00001.parquet"
+    examples = rows(shared_bright, "biology")
+    pq.write_table(pa.Table.from_pylist(examples), tmp_path / "examples" / parquet)
+    gold = next(r for r in examples if r["id"] == "3")["gold_ids"]
+    text = "Gold passage {} about paw preference in cats and dogs."
+    docs = [{"id": d, "content": text.format(i)} for i, d in enumerate(gold)]
+    docs.append({"id": "other.txt", "content": "Not gold."})
+    pq.write_table(pa.Table.from_pylist(docs), tmp_path / "documents" / parquet)
+    data = BrightData.from_options(str(tmp_path))
+    queries, golds, source = load_references(data, ["biology"])
+    assert source == {"biology": "corpus"}
+    assert sorted(g.id for g in golds) == sorted(gold)
+    page = "Some intro. " + docs[0]["content"] + " More text on the page."
+    records = [{"id": "x", "question": {"title": "Paws?", "body": "Left or right?"},
+                "links": [{"text": page}, {"text": "Cats sleep a lot."}]}]  # fmt: skip
+    kept, report = decontaminate(records, queries, golds, DecontaminateSettings())
+    assert [link["text"] for link in kept[0]["links"]] == ["Cats sleep a lot."]
+    assert report["dropped_pages"] == {"biology": 1}
