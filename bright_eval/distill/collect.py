@@ -11,6 +11,7 @@ question of the same site, picked with a fixed seed.
 from __future__ import annotations
 
 import random
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from urllib.parse import urldefrag, urlsplit
 from bright_eval.distill.fetch import Fetcher, FetchSettings, Page
 from bright_eval.distill.records import DistillError
 
+BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|pre|blockquote|tr)>|<br\s*/?>", re.IGNORECASE)
 # Links inside the network point at other posts, not at documents.
 OWN_HOSTS = (
     "stackexchange.com",
@@ -54,11 +56,17 @@ class Question:
 
 
 def html_text(html: str) -> str:
+    """The text of an HTML body: paragraphs on their own lines, other whitespace collapsed."""
     import lxml.html
 
     if not html.strip():
         return ""
-    return " ".join(lxml.html.fromstring(html).text_content().split())
+    # Block ends become line breaks, or "end.</p><p>Next" would read "end.Next".
+    html = BLOCK_END.sub("\n", html)
+    lines = (
+        " ".join(line.split()) for line in lxml.html.fromstring(html).text_content().split("\n")
+    )
+    return "\n".join(line for line in lines if line)
 
 
 def external_links(html: str) -> list[str]:

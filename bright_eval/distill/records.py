@@ -44,7 +44,7 @@ def path_hash(path: str | Path) -> str:
         raise DistillError(f"input {str(path)!r} does not exist")
     digest = hashlib.sha256()
     for file in sorted(p for p in path.rglob("*") if p.is_file() and p.name != FOLDER_RECORD):
-        if "checkpoint-" in file.as_posix():
+        if any(part.startswith("checkpoints") for part in file.relative_to(path).parts):
             continue  # trainer checkpoints are resumption state, not the adapter
         digest.update(file.relative_to(path).as_posix().encode() + b"\0")
         digest.update(sha256_file(file).encode())

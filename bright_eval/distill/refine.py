@@ -114,7 +114,7 @@ def run_refine(
         labels = [-100] * prompt_len + ids[prompt_len:]
         limit = s["max_length"]
         data.append({"input_ids": ids[:limit], "labels": labels[:limit], "reward": r})
-    args = training.trainer_args(s, out / "checkpoints", remove_unused_columns=False)
+    args = training.trainer_args(s, training.checkpoint_dir(out, card), remove_unused_columns=False)
     trainer = trainer_class()(
         model=student,
         args=args,
@@ -122,7 +122,7 @@ def run_refine(
         processing_class=tokenizer,
         data_collator=Collator(tokenizer.pad_token_id),
     )
-    losses = training.train(trainer, out / "checkpoints")
+    losses = training.train(trainer, training.checkpoint_dir(out, card))
     card = {**card, "settings_effective": s, "notes": notes, "examples": len(kept)}
     training.save_adapter(student, tokenizer, out, card)
     sources = {f"kept_{who}": sum(k[3] == who for k in kept) for who in ("teacher", "student")}

@@ -61,11 +61,11 @@ def run_sft(
     rows = [{"input_ids": training.chat_ids(tokenizer, u, a)[0]} for u, a in pairs]
     trainer = SFTTrainer(
         model=student,
-        args=training.trainer_args(s, out / "checkpoints"),
+        args=training.trainer_args(s, training.checkpoint_dir(out, card)),
         train_dataset=Dataset.from_list(rows),
         processing_class=tokenizer,
     )
-    losses = training.train(trainer, out / "checkpoints")
+    losses = training.train(trainer, training.checkpoint_dir(out, card))
     card = {**card, "settings_effective": s, "notes": notes, "examples": len(pairs)}
     training.save_adapter(student, tokenizer, out, card)
     (out / TRAINED_IDS).write_text(json.dumps([r["id"] for r in records]), encoding="utf-8")

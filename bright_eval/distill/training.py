@@ -155,6 +155,15 @@ def trainer_args(s: dict, output_dir: Path, **extra):
     )
 
 
+def checkpoint_dir(out: Path, card: dict) -> Path:
+    """Where a run keeps its checkpoints: named after its data and settings, so a killed run
+    resumes only into the same training, never into one with other settings."""
+    import hashlib
+
+    key = json.dumps([card.get("data"), card.get("settings")], sort_keys=True, default=str)
+    return Path(out) / f"checkpoints-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
 def train(trainer, output_dir: Path):
     """Train, resuming from the newest checkpoint of a killed run, and return the losses."""
     checkpoints = list(Path(output_dir).glob("checkpoint-*"))
@@ -190,4 +199,5 @@ def save_adapter(model, tokenizer, folder: Path, card: dict) -> None:
         "",
     ]
     (Path(folder) / "README.md").write_text("\n".join(lines), encoding="utf-8")
-    shutil.rmtree(Path(folder) / "checkpoints", ignore_errors=True)
+    for checkpoints in Path(folder).glob("checkpoints-*"):
+        shutil.rmtree(checkpoints, ignore_errors=True)
