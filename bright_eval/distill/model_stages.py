@@ -40,7 +40,6 @@ def annotate(args) -> int:
     settings = {
         "model": args.model,
         "backend": args.backend,
-        "base_url": args.base_url,
         "max_new_tokens": args.max_new_tokens,
         "query_tokens": args.query_tokens,
         "questions": args.questions,
