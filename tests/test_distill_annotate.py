@@ -3,9 +3,12 @@ backend: the exact prompt, parse counts that match the stored text, shards and r
 
 import json
 
+import pytest
+
 from bright_eval.cli import main
 from bright_eval.distill.prompts import parse_queries, parse_relevance
 from bright_eval.distill.trainset import read_jsonl, write_jsonl
+from tests.distill_fixtures import one_torch_thread
 from tests.snapshot import Recorder
 
 RECORDS = [
@@ -14,6 +17,9 @@ RECORDS = [
     {"id": "b", "question": {"title": "Why do cats purr?", "body": ""},
      "links": [{"text": "Cats purr with their larynx."}]},
 ]  # fmt: skip
+
+
+single_thread = pytest.fixture(scope="module", autouse=True)(one_torch_thread)
 
 
 def annotate(tmp_path, smollm2_path, *extra):

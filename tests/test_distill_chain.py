@@ -11,7 +11,13 @@ import pytest
 from bright_eval.cli import main
 from bright_eval.distill.prompts import relevance_target
 from bright_eval.distill.trainset import read_jsonl, write_jsonl
-from tests.distill_fixtures import QUERY_LIST, TeacherServer, tiny_reward_model, training_records
+from tests.distill_fixtures import (
+    QUERY_LIST,
+    TeacherServer,
+    one_torch_thread,
+    tiny_reward_model,
+    training_records,
+)
 from tests.snapshot import Recorder, build_domain
 
 
@@ -24,6 +30,9 @@ def leaked_question(shared_bright) -> dict:
         words[i] = "edited"
     return {"id": "leak", "question": {"title": " ".join(words[:8]), "body": " ".join(words[8:])},
             "links": [{"text": "Rayleigh scattering, again."}]}  # fmt: skip
+
+
+single_thread = pytest.fixture(scope="module", autouse=True)(one_torch_thread)
 
 
 @pytest.fixture(scope="module")
