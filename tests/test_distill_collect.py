@@ -1,6 +1,7 @@
 """`distill collect` on a small Posts.xml, fetching from a loopback web server: real-text HTML
 pages, a too-short page, a 404, a page slower than the timeout, a PDF and a robots.txt rule."""
 
+import itertools
 import json
 import threading
 import time
@@ -19,7 +20,7 @@ class Site:
     """Serves tests/data/distill/pages.json through page.html; counts requests per path and the
     most requests it ever had in flight at once."""
 
-    def __init__(self, slow_s=1.5, page_s=0.2):
+    def __init__(self, slow_s=1.5, page_s=0.2, crawl_delay=None):
         template = (DATA / "page.html").read_text()
         pages = json.loads((DATA / "pages.json").read_text())
         self.pages = {
@@ -28,7 +29,7 @@ class Site:
             )
             for name, (title, paragraphs) in pages.items()
         }
-        self.requests, self.in_flight, self.max_in_flight = [], 0, 0
+        self.requests, self.in_flight, self.max_in_flight, self.starts = [], 0, 0, []
         lock, site = threading.Lock(), self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,12 +49,16 @@ class Site:
                 # timeout and moves on while this handler still sleeps.
                 counted = self.path != "/slow"
                 with lock:
+                    site.starts.append(time.monotonic())
                     site.requests.append(self.path)
                     site.in_flight += counted
                     site.max_in_flight = max(site.max_in_flight, site.in_flight)
                 try:
                     if self.path == "/robots.txt":
-                        self.send(200, "text/plain", "User-agent: *\nDisallow: /private/\n")
+                        rules = "User-agent: *\nDisallow: /private/\n"
+                        if crawl_delay:
+                            rules += f"Crawl-delay: {crawl_delay}\n"
+                        self.send(200, "text/plain", rules)
                     elif self.path == "/slow":
                         time.sleep(slow_s)
                         self.send(200, "text/html", site.pages["/sky"])
@@ -95,8 +100,12 @@ def run_collect(tmp_path, site, *extra):
     return main(argv)
 
 
-def test_collect_questions_and_their_pages(tmp_path, site):
-    assert run_collect(tmp_path, site) == 0
+def test_collect_questions_and_their_pages(tmp_path):
+    site = Site(crawl_delay=1)
+    try:
+        assert run_collect(tmp_path, site) == 0
+    finally:
+        site.close()
     records = list(read_jsonl(tmp_path / "train.jsonl"))
     # Question 8 has no answer and question 1's other pages fail: three questions remain.
     assert [r["id"] for r in records] == ["1", "4", "6"]
@@ -122,6 +131,11 @@ def test_collect_questions_and_their_pages(tmp_path, site):
                       "robots": 1, "questions": 3, "pairs": 6}  # fmt: skip
     assert "/private/notes" not in site.requests and site.requests.count("/slow") == 2
     assert site.max_in_flight == 1  # --per-host 1, and every page is on one host
+    # robots.txt's Crawl-delay (1 s; urllib reads whole seconds) spaces the requests, though
+    # --host-delay is 0: robots.txt, 6 pages and a retry.
+    # (Arrival times at the server jitter by tens of milliseconds around the client's turns.)
+    gaps = [b - a for a, b in itertools.pairwise(site.starts)]
+    assert len(gaps) == 8 and min(gaps) >= 0.8
 
 
 def test_a_second_run_asks_the_server_only_for_what_failed_transiently(tmp_path, site):

@@ -75,6 +75,7 @@ class Fetcher:
         self.robots_lock: dict[str, asyncio.Lock] = {}
         self.host_slots: dict[str, asyncio.Semaphore] = {}
         self.host_last: dict[str, float] = {}
+        self.host_delay: dict[str, float] = {}  # a robots.txt Crawl-delay longer than ours
         self.counts = {"cached": 0, "fetched": 0}
 
     def fetch_all(self, urls: list[str]) -> dict[str, Page]:
@@ -114,7 +115,8 @@ class Fetcher:
     async def _host_turn(self, host: str) -> asyncio.Semaphore:
         slot = self.host_slots.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         await slot.acquire()
-        wait = self.host_last.get(host, 0.0) + self.settings.host_delay_s - time.monotonic()
+        delay = max(self.settings.host_delay_s, self.host_delay.get(host, 0.0))
+        wait = self.host_last.get(host, 0.0) + delay - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
         self.host_last[host] = time.monotonic()
@@ -126,6 +128,9 @@ class Fetcher:
         async with self.robots_lock.setdefault(origin, asyncio.Lock()):
             if origin not in self.robots:
                 self.robots[origin] = await self._robots(client, origin, parts.netloc)
+                crawl_delay = self.robots[origin].crawl_delay(self.settings.user_agent)
+                if crawl_delay:
+                    self.host_delay[parts.netloc] = float(crawl_delay)
         return self.robots[origin].can_fetch(self.settings.user_agent, url)
 
     async def _robots(self, client, origin: str, host: str) -> urllib.robotparser.RobotFileParser:
