@@ -28,8 +28,8 @@ def sharded(args, stage: str, records: list[dict]):
     part, writer = shard_of(records, args.shard)
     if args.shard:
         print(
-            f"{stage}: shard {args.shard} ({len(part)} questions) cached; run without --shard "
-            "to merge the shards and write the output"
+            f"{stage}: shard {args.shard} ({len(part)} questions): outputs go to the cache only; "
+            "once every shard has run, the same command without --shard merges them"
         )
     return part, writer
 
