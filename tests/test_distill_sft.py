@@ -1,4 +1,5 @@
-"""A killed `distill sft` resumes from its last checkpoint instead of starting again."""
+"""`distill sft`: a killed run resumes from its checkpoint; a `--label-only` adapter plugs into
+`ours-3b-label-only`."""
 
 import json
 
@@ -49,3 +50,33 @@ def test_a_killed_sft_resumes_from_its_checkpoint(tmp_path, smollm2_path, monkey
     record = json.loads((tmp_path / "sft" / "distill-record.json").read_text())
     assert len(record["counts"]["losses"]) == 2  # both steps' losses, from the checkpoint's log
     assert list((tmp_path / "sft").glob("checkpoints-*")) == []  # removed once saved
+
+
+def test_a_label_only_adapter_plugs_into_ours_3b_label_only(
+    tmp_path, smollm2_path, shared_bright, monkeypatch
+):
+    from tests.snapshot import Recorder, build_domain
+
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
+    write_jsonl(tmp_path / "labelled.jsonl", RECORDS)
+    out = tmp_path / "label-only"
+    argv = ["distill", "sft", "--train", str(tmp_path / "labelled.jsonl"), "--model",
+            smollm2_path, "--out", str(out), "--no-progress", "--label-only", "--set",
+            "max_steps=1", "--set", "grad_accum=1", "--set", "lora_r=4"]  # fmt: skip
+    assert main(argv) == 0
+    card = (out / "README.md").read_text()
+    assert "--reranker ours-3b-label-only" in card
+    data = tmp_path / "bright"
+    data.mkdir()
+    build_domain(shared_bright, data, "biology", ["11"], 2)
+    recorder = Recorder(monkeypatch)
+    argv = ["--reranker", "ours-3b-label-only", "--model", smollm2_path, "--adapter", str(out),
+            "--backend", "transformers", "--first-stage", f"file:{data}/{{domain}}.trec",
+            "--domains", "biology", "--data-dir", str(data), "--max-new-tokens", "4",
+            "--results-dir", str(tmp_path / "results"), "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    assert len(recorder.inputs) == 2
+    assert all("Rate the relevance of the following document" in i for i in recorder.inputs)
+    folder = next((tmp_path / "results").glob("ours-3b-label-only__*"))
+    system = json.loads((folder / "system.json").read_text())
+    assert system["reranker"]["config"]["reranker"]["adapter"] == str(out)
