@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.commands import evaluate, leaderboard, record, report, rerank, retrieve
+from bright_eval.commands import distill, evaluate, leaderboard, record, report, rerank, retrieve
 from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
+from bright_eval.distill.records import DistillError
 from bright_eval.domains import UnknownDomainError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.pipeline import Interrupted, PipelineError
@@ -25,7 +26,7 @@ from bright_eval.runs import RunFormatError
 from bright_eval.significance import PairingError
 from bright_eval.sources import UnknownSourceError
 
-COMMANDS = [evaluate, retrieve, record, leaderboard, list_command, report]
+COMMANDS = [evaluate, retrieve, record, leaderboard, list_command, report, distill]
 # `python -m bright_eval` alone: the offline main job.
 DEFAULT_COMMAND = ["refresh"]
 # Errors caused by what the user asked for: reported in one line, exit status 2.
@@ -48,6 +49,7 @@ USER_ERRORS = (
     MissingDependencyError,
     UnknownSourceError,
     ReportError,
+    DistillError,
 )
 
 

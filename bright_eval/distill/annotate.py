@@ -1,0 +1,132 @@
+"""Stage 3, `annotate`: the teacher labels every (question, page) pair with an explanation, and
+writes up to 10 search queries per question.
+
+The teacher gets the authors' API prompt, greedy decoding, documents cut to 3,000 words, and
+stops at " ##". Any backend serves it (`openai` for a served Llama-3.3-70B, `vllm`,
+`transformers`). Outputs go through the reranking runner's cache, so a killed run resumes and
+`--shard i/n` splits the questions over machines; the run without `--shard` merges the shards.
+A pair whose answer cannot be parsed (the same parser `ours-3b` uses) is left unlabelled and
+counted; SFT skips it.
+"""
+
+from __future__ import annotations
+
+from bright_eval.distill.jobs import GenerationJob, outputs_by_pair, run_job, stats_dict
+from bright_eval.distill.prompts import (
+    DATE_STRING,
+    FAILURES,
+    PROMPTS,
+    TEACHER_MAX_WORDS,
+    parse_queries,
+    parse_relevance,
+    queries_prompt,
+    question_text,
+    relevance_prompt,
+)
+from bright_eval.distill.trainset import pages
+from bright_eval.rerank.backends import GenerationParams
+from bright_eval.rerank.base import Candidate, RerankerOptions
+from bright_eval.rerank.cache import text_hash
+
+STOP = (" ##",)
+QUERIES = "queries"
+
+
+def parse_label(text: str):
+    p = parse_relevance(text)
+    return p.label, p.how, p.how not in FAILURES, {"explanation": p.explanation}
+
+
+def parse_query_list(text: str):
+    queries = parse_queries(text)
+    return None, QUERIES if queries else "no-queries", bool(queries), {"queries": queries}
+
+
+def label_job(options: RerankerOptions, max_new_tokens: int) -> GenerationJob:
+    def prompt(c: Candidate):
+        text = relevance_prompt("teacher", c.query, c.document, TEACHER_MAX_WORDS)
+        return [{"role": "user", "content": text}]
+
+    params = GenerationParams(max_new_tokens=max_new_tokens, temperature=0.0, stop=STOP)
+    settings = {
+        "prompt_sha": text_hash(PROMPTS["teacher"]),
+        "max_words": TEACHER_MAX_WORDS,
+        "chat_template_kwargs": {"date_string": DATE_STRING},
+    }
+    return GenerationJob("annotate-labels", options, params, prompt, parse_label, settings)
+
+
+def queries_job(options: RerankerOptions, max_new_tokens: int) -> GenerationJob:
+    def prompt(c: Candidate):
+        return [{"role": "user", "content": queries_prompt(c.query)}]
+
+    params = GenerationParams(max_new_tokens=max_new_tokens, temperature=0.0)
+    settings = {
+        "prompt_sha": text_hash(PROMPTS["queries"]),
+        "chat_template_kwargs": {"date_string": DATE_STRING},
+    }
+    return GenerationJob("annotate-queries", options, params, prompt, parse_query_list, settings)
+
+
+def pair_candidates(records: list[dict]) -> dict[str, list[Candidate]]:
+    return {
+        r["id"]: [
+            Candidate(r["id"], question_text(r["question"]), page_id, page["text"], rank)
+            for rank, (page_id, page) in enumerate(pages(r), 1)
+        ]
+        for r in records
+    }
+
+
+def question_candidates(records: list[dict]) -> dict[str, list[Candidate]]:
+    return {
+        r["id"]: [Candidate(r["id"], question_text(r["question"]), QUERIES, "", 1)] for r in records
+    }
+
+
+def annotate(
+    records: list[dict],
+    options: RerankerOptions,
+    max_new_tokens: int = 1024,
+    query_tokens: int = 512,
+    batch_size: int = 256,
+    writer: str = "all",
+    cached_only: bool = False,
+    progress: bool = True,
+) -> tuple[list[dict], dict]:
+    """The labelled records, and counts (pairs, cached, parse failures by kind, tokens)."""
+    labels = label_job(options, max_new_tokens)
+    queries = queries_job(options, query_tokens)
+    queries.backend = labels.backend  # one model in memory for both tasks
+    labelled = run_job(
+        labels,
+        pair_candidates(records),
+        "annotate-labels",
+        batch_size,
+        writer,
+        cached_only,
+        progress,
+    )
+    asked = run_job(
+        queries,
+        question_candidates(records),
+        "annotate-queries",
+        batch_size,
+        writer,
+        cached_only,
+        progress,
+    )
+    by_pair, by_question = outputs_by_pair(labelled), outputs_by_pair(asked)
+    out = []
+    for r in records:
+        r = {**r, "links": [dict(x) for x in r["links"]]}
+        if r.get("other_document"):
+            r["other_document"] = dict(r["other_document"])
+        for page_id, page in pages(r):
+            o = by_pair[r["id"], page_id]
+            page.pop("label", None)  # a label from an earlier annotation is not this teacher's
+            if o["parsed"]:
+                page["label"], page["explanation"] = o["label"], o["details"]["explanation"]
+        r["generated_queries"] = by_question[r["id"], QUERIES]["details"]["queries"]
+        out.append(r)
+    return out, {"labels": stats_dict(labelled), "queries": stats_dict(asked)}

@@ -1,0 +1,134 @@
+"""A stage's model calls as an unregistered pointwise "reranker", so that the reranking runner
+and its output cache give the distillation stages batching across questions, resumption after a
+kill, shards and parse-failure counts with no code of their own.
+
+Each stage sends all its generation through `run_job`, the one place a distributed executor
+(e.g. Ray) would replace.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from bright_eval.cache_dir import cache_root
+from bright_eval.rerank.backends import GenerationParams
+from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
+from bright_eval.rerank.cache import OutputCache
+from bright_eval.rerank.generative import GenerativeMixin
+from bright_eval.rerank.runner import RerankResult, rerank
+
+# What a job makes of a model's text: (label or None, how it parsed, parsed at all, details).
+Parser = Callable[[str], tuple[int | None, str, bool, dict]]
+Messages = list[dict[str, str]]
+
+
+class GenerationJob(GenerativeMixin, PointwiseReranker):
+    name = ""  # never registered: a stage's job, not a reranker the pipeline offers
+
+    def __init__(
+        self,
+        stage: str,
+        options: RerankerOptions,
+        params: GenerationParams,
+        prompt: Callable[[Candidate], Messages],
+        parse: Parser,
+        settings: dict,
+    ):
+        super().__init__(options)
+        self.stage, self.params, self.prompt, self.parse = stage, params, prompt, parse
+        self.settings = settings  # prompt hash, truncation: whatever else changes the outputs
+        self.chat_template_kwargs = dict(settings.get("chat_template_kwargs", {}))
+
+    @property
+    def max_new_tokens(self) -> int:
+        return self.params.max_new_tokens
+
+    def config(self) -> dict:
+        return {
+            "stage": self.stage,
+            **self.generation_config(),
+            **self.settings,
+            "params": repr(self.params),
+        }
+
+    def judge(self, candidates: Sequence[Candidate]) -> list[Judgement]:
+        generations = self.backend.generate([self.prompt(c) for c in candidates], self.params)
+        judgements = []
+        for g in generations:
+            label, how, ok, details = self.parse(g.text)
+            judgements.append(
+                Judgement(
+                    score=float(label or 0),
+                    parsed=ok,
+                    label=label,
+                    raw=g.text,
+                    details={"parse": how, "finish_reason": g.finish_reason, **details},
+                    prompt_tokens=g.prompt_tokens,
+                    generated_tokens=g.generated_tokens,
+                )
+            )
+        return judgements
+
+
+def job_cache(job: PointwiseReranker, stage: str, writer: str = "all") -> OutputCache:
+    """`<cache root>/distill/<stage>-<config hash>/`, with the configuration beside the outputs."""
+    folder = cache_root() / "distill" / f"{stage}-{job.config_hash()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "config.json"
+    if not config.exists():
+        config.write_text(json.dumps(job.config(), indent=1, sort_keys=True, default=str))
+    return OutputCache(folder, writer)
+
+
+def run_job(
+    job: PointwiseReranker,
+    candidates: dict[str, list[Candidate]],
+    stage: str,
+    batch_size: int = 256,
+    writer: str = "all",
+    cached_only: bool = False,
+    progress: bool = True,
+) -> RerankResult:
+    """Every candidate's output, from the cache where it is there, else from the model."""
+    cache = job_cache(job, stage, writer)
+    return rerank(
+        job,
+        candidates,
+        cache,
+        batch_size=batch_size,
+        progress=progress,
+        desc=stage,
+        cached_only=cached_only,
+    )
+
+
+def outputs_by_pair(result: RerankResult) -> dict[tuple[str, str], dict]:
+    return {(o["query_id"], o["doc_id"]): o for o in result.outputs}
+
+
+def shard_of(records: list[dict], shard: str | None) -> tuple[list[dict], str]:
+    """Every n-th question for `i/n` (1-based), and the cache writer name for it."""
+    if not shard:
+        return records, "all"
+    from bright_eval.distill.records import DistillError
+
+    try:
+        i, n = (int(x) for x in shard.split("/"))
+        assert 1 <= i <= n
+    except (ValueError, AssertionError) as err:
+        raise DistillError(f"--shard {shard!r}: expected i/n with 1 <= i <= n") from err
+    return records[i - 1 :: n], f"shard-{i}-of-{n}"
+
+
+def stats_dict(result: RerankResult) -> dict:
+    s = result.stats
+    return {
+        "items": s.items,
+        "cached": s.cached,
+        "computed": s.computed,
+        "parse_failures": s.parse_failures,
+        "how_parsed": s.how_parsed,
+        "prompt_tokens": s.all_prompt_tokens,
+        "generated_tokens": s.all_generated_tokens,
+    }

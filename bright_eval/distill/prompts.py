@@ -1,0 +1,73 @@
+"""The recipe's prompts (kept as data in `prompts.toml`), the targets the student learns, and the
+parsers of the teacher's and student's answers.
+
+The relevance parser is the one `ours-3b` uses at evaluation time
+(`bright_eval.rerank.interank_format`), so a label means the same thing in training data and in
+the reranker.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+
+from bright_eval.rerank.interank_format import (
+    DATE_STRING,
+    FAILURES,
+    Parse,
+    parse_explained,
+    parse_label_only,
+)
+
+PROMPTS: dict[str, str] = tomllib.loads(
+    resources.files("bright_eval.distill").joinpath("prompts.toml").read_text("utf-8")
+)
+TEACHER_MAX_WORDS = 3_000  # the documents the teacher sees (authors' annotation code)
+TRAIN_MAX_WORDS = 4_000  # the documents in training examples (authors' SFT code)
+MAX_QUERIES = 10
+NUMBERED = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s*")
+
+__all__ = ["DATE_STRING", "FAILURES", "PROMPTS", "Parse", "parse_relevance"]
+
+
+def first_words(text: str, n: int) -> str:
+    """The first n whitespace-separated words (the authors cut documents by words)."""
+    words = text.split()
+    return text if len(words) <= n else " ".join(words[:n])
+
+
+def question_text(question: dict) -> str:
+    """`title + " " + body`, the question everywhere in the recipe."""
+    return f"{question.get('title', '')} {question.get('body', '')}".strip()
+
+
+def relevance_prompt(kind: str, question: str, document: str, max_words: int) -> str:
+    return PROMPTS[kind].format(question=question, document=first_words(document, max_words))
+
+
+def queries_prompt(question: str) -> str:
+    return PROMPTS["queries"].format(question=question)
+
+
+def relevance_target(explanation: str, label: int, label_only: bool = False) -> str:
+    if label_only:
+        return PROMPTS["label_only_target"].format(label=label)
+    return PROMPTS["train_target"].format(explanation=explanation, label=label)
+
+
+def queries_target(queries: list[str]) -> str:
+    return "\n".join(f"{i}. {q}" for i, q in enumerate(queries, 1)) + " ##"
+
+
+def parse_relevance(text: str, label_only: bool = False) -> Parse:
+    return parse_label_only(text) if label_only else parse_explained(text)
+
+
+def parse_queries(text: str) -> list[str]:
+    """One query per line, at most 10, without list numbering and the closing `##`; when some
+    lines are list items, the others (a preamble such as "Here are the queries:") are dropped."""
+    lines = [line for line in text.split("##")[0].splitlines() if line.strip()]
+    if any(NUMBERED.match(line) for line in lines):
+        lines = [line for line in lines if NUMBERED.match(line)]
+    return [q for q in (NUMBERED.sub("", line).strip() for line in lines) if q][:MAX_QUERIES]

@@ -1,0 +1,139 @@
+"""Small pieces of the recipe checked against hand computations and the spec's text."""
+
+import math
+
+import pytest
+
+from bright_eval.distill.prompts import (
+    PROMPTS,
+    first_words,
+    parse_queries,
+    queries_target,
+    relevance_target,
+)
+from bright_eval.distill.refine import Collator, reward_weighted_loss, weighted_examples
+from bright_eval.distill.score import normalise
+from bright_eval.distill.stages import settings_with
+from bright_eval.distill.training import TrainSettings, effective
+from bright_eval.rerank.interank_format import LABEL_ONLY_PROMPT, TRAINED_PROMPT, ZERO_SHOT_PROMPT
+
+
+def test_prompts_are_the_ones_ours_3b_is_evaluated_with():
+    # The spec: the teacher prompt is the inference prompt with the format instruction, the
+    # training prompt is the inference prompt itself, the label-only one is the ablation's.
+    assert PROMPTS["teacher"] == ZERO_SHOT_PROMPT
+    assert PROMPTS["train"] == TRAINED_PROMPT
+    assert PROMPTS["label_only"] == LABEL_ONLY_PROMPT
+    assert relevance_target("Because.", 1) == "Because.\n\nRelevance Label: 1 ##"
+    assert relevance_target("", 2, label_only=True) == "Relevance Label: 2 ##"
+    assert queries_target(["a b", "c"]) == "1. a b\n2. c ##"
+    assert parse_queries("Here:\n1. a b\n2) c\n- d\n\n##") == ["a b", "c", "d"]
+    assert parse_queries("a b\nc") == ["a b", "c"]
+    assert len(parse_queries("\n".join(f"{i}. q{i}" for i in range(12)))) == 10
+    assert first_words("one two  three four", 2) == "one two"
+
+
+def test_reward_weighted_loss_by_hand():
+    import torch
+
+    # Vocabulary of 3. Example A: prompt = first token; labels 0 then 1. Example B: prompt =
+    # first two tokens; label 2. Position t predicts the label at t + 1.
+    ln = math.log
+    logits = torch.tensor([
+        [[ln(2), 0, 0], [0, 0, 0], [5, 5, 5]],  # A: p(0) = 2/4, then p(1) = 1/3
+        [[9, 0, 0], [0, 0, ln(3)], [5, 5, 5]],  # B: position 0 masked; p(2) = 3/5
+    ])  # fmt: skip
+    labels = torch.tensor([[-100, 0, 1], [-100, -100, 2]])
+    rewards = torch.tensor([1.0, 0.5])
+    nll_a = (ln(2) + ln(3)) / 2  # mean over A's two response tokens
+    nll_b = ln(5 / 3)
+    expected = (1.0**3 * nll_a + 0.5**3 * nll_b) / 2
+    assert reward_weighted_loss(logits, labels, rewards).item() == pytest.approx(expected)
+
+
+def test_collator_masks_prompt_and_padding():
+    rows = [{"input_ids": [5, 6, 7], "labels": [-100, 6, 7], "reward": 0.9},
+            {"input_ids": [8], "labels": [8], "reward": 1.0}]  # fmt: skip
+    batch = Collator(pad_id=0)(rows)
+    assert batch["input_ids"].tolist() == [[5, 6, 7], [8, 0, 0]]
+    assert batch["labels"].tolist() == [[-100, 6, 7], [8, -100, -100]]
+    assert batch["attention_mask"].tolist() == [[1, 1, 1], [1, 0, 0]]
+    assert batch["reward"].tolist() == pytest.approx([0.9, 1.0])
+
+
+def test_min_max_normalisation_and_selection():
+    assert normalise([2.0, 4.0, 3.0]) == [0.0, 1.0, 0.5]
+    assert normalise([1.0, 1.0]) == [0.0, 0.0]  # nothing to prefer
+    row = {"question": "q", "document": "d", "misclassification": 0.25, "candidates": [
+        {"text": "a", "normalised": 1.0, "source": "teacher"},
+        {"text": "b", "normalised": 0.9, "source": "student"},
+        {"text": "c", "normalised": 0.8, "source": "student"}]}  # fmt: skip
+    plain = weighted_examples([row], 0.85, boosted=False)
+    assert [(t, r) for _, t, r, _ in plain] == [("a", 1.0), ("b", 0.9)]
+    boosted = weighted_examples([row], 0.85, boosted=True)
+    assert [(t, r) for _, t, r, _ in boosted] == [("a", 0.25), ("b", pytest.approx(0.225))]
+
+
+def test_settings_default_to_the_spec_and_cpu_runs_plain_lora():
+    s = TrainSettings()
+    assert (s.lora_r, s.lora_alpha, s.lora_dropout, s.lr, s.grad_accum, s.batch_size) == (
+        64, 16, 0.1, 2e-4, 16, 1)  # fmt: skip
+    assert s.target_modules == ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj"]
+    assert (s.optim, s.scheduler, s.weight_decay, s.max_grad_norm, s.max_length) == (
+        "adamw_8bit", "constant", 0.001, 0.3, 8192)  # fmt: skip
+    runs, notes = effective(s)  # no GPU here
+    assert runs["quantize_4bit"] is False and runs["optim"] == "adamw_torch"
+    assert len(notes) == 2
+    changed = settings_with(TrainSettings, ["lora_r=8", "quantize_4bit=false", "lr=1e-3"])
+    assert (changed.lora_r, changed.quantize_4bit, changed.lr) == (8, False, 1e-3)
+
+
+def test_command_line_errors_are_one_line(tmp_path, capsys):
+    import json
+
+    from bright_eval.cli import main
+    from bright_eval.distill.trainset import write_jsonl
+
+    adapter = tmp_path / "sft"
+    adapter.mkdir()
+    (adapter / "train_question_ids.json").write_text(json.dumps(["a"]))
+    write_jsonl(tmp_path / "t.jsonl", [{"id": "a", "question": {"title": "t"}, "links": []}])
+    (tmp_path / "bad.jsonl").write_text('{"question": "not an object", "links": []}\n')
+    base = ["--out", str(tmp_path / "o"), "--no-progress"]
+    cases = [
+        (["sample", "--train", str(tmp_path / "t.jsonl"), "--model", "m", "--adapter",
+          str(adapter)], "1 of the questions to sample on were in the SFT data (e.g. id a)"),
+        (["sft", "--train", str(tmp_path / "missing.jsonl")], "does not exist"),
+        (["sft", "--train", str(tmp_path / "bad.jsonl")],
+         'bad.jsonl:1: expected "question": {"title": ..., "body": ...}'),
+        (["sft", "--train", str(tmp_path / "t.jsonl"), "--set", "lora_r=big"],
+         "--set 'lora_r=big': lora_r takes a int"),
+        (["annotate", "--train", str(tmp_path / "t.jsonl"), "--model", "m", "--shard", "3/2"],
+         "--shard '3/2': expected i/n with 1 <= i <= n"),
+        (["collect"], "collect needs --posts Posts.xml"),
+    ]  # fmt: skip
+    for argv, message in cases:
+        assert main(["distill", *argv, *base]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+
+
+def test_sft_examples_multi_task_and_label_only():
+    from bright_eval.distill.sft import examples
+
+    record = {"id": "a", "question": {"title": "Why?", "body": "Because I ask."},
+              "links": [{"text": "Page one.", "label": 2, "explanation": "It answers."},
+                        {"text": "Page two."}],  # not annotated: skipped
+              "other_document": {"text": "Other.", "label": 0, "explanation": "Off topic."},
+              "generated_queries": [f"q{i}" for i in range(10)]}  # fmt: skip
+    full = examples([record], label_only=False, min_queries=10)
+    assert [a for _, a in full] == [
+        "\n".join(f"{i + 1}. q{i}" for i in range(10)) + " ##",
+        "It answers.\n\nRelevance Label: 2 ##",
+        "Off topic.\n\nRelevance Label: 0 ##",
+    ]
+    assert full[1][0] == TRAINED_PROMPT.format(question="Why? Because I ask.", document="Page one.")
+    short = examples([{**record, "generated_queries": ["q"] * 9}], True, 10)
+    assert [a for _, a in short] == ["Relevance Label: 2 ##", "Relevance Label: 0 ##"]
+    assert short[0][0] == LABEL_ONLY_PROMPT.format(question="Why? Because I ask.",
+                                                   document="Page one.")  # fmt: skip
