@@ -50,6 +50,8 @@ class Judgement:
     details: dict = field(default_factory=dict)  # e.g. {"expected_label": 1.37}
     prompt_tokens: int = 0
     generated_tokens: int = 0
+    model_seconds: float = 0.0  # its share of the model's wall time: costs sum over outputs
+    hardware: str | None = None  # what produced it, e.g. "NVIDIA H100 80GB HBM3" or "CPU: ..."
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Permutation:
     raw: str | None = None
     prompt_tokens: int = 0
     generated_tokens: int = 0
+    model_seconds: float = 0.0
+    hardware: str | None = None
 
 
 @dataclass(frozen=True)

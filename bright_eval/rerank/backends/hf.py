@@ -9,7 +9,8 @@ need it), the weights on the first call that needs them (a fully cached run neve
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 
 from bright_eval.rerank.backends.base import (
     Generation,
@@ -24,6 +25,7 @@ from bright_eval.rerank.backends.base import (
 
 class TransformersBackend(GenerationBackend):
     name = "transformers"
+    streams = True  # per sub-batch
 
     def __init__(
         self,
@@ -112,13 +114,23 @@ class TransformersBackend(GenerationBackend):
         return groups
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
-        encoded = [self.encode(self.render(p)) for p in prompts]
         results: list[Generation | None] = [None] * len(prompts)
-        for group in self.batches([len(e) for e in encoded], params.max_new_tokens):
-            outs = self._generate_with_retry([encoded[i] for i in group], params)
-            for i, out in zip(group, outs, strict=True):
-                results[i] = out
+        for i, out in self.generate_stream(prompts, params):
+            results[i] = out
         return results  # type: ignore[return-value]
+
+    def generate_stream(
+        self, prompts: Sequence[Prompt], params: GenerationParams
+    ) -> Iterator[tuple[int, Generation]]:
+        """Each sub-batch's outputs as soon as it is done (the finest grain `generate` has)."""
+        encoded = [self.encode(self.render(p)) for p in prompts]
+        for group in self.batches([len(e) for e in encoded], params.max_new_tokens):
+            start = time.perf_counter()
+            outs = self._generate_with_retry([encoded[i] for i in group], params)
+            share = (time.perf_counter() - start) / len(group)
+            for i, out in zip(group, outs, strict=True):
+                out.model_seconds = share
+                yield i, out
 
     def _generate_with_retry(self, rows: list[list[int]], params: GenerationParams):
         import torch

@@ -1,0 +1,59 @@
+"""Where model work runs: in this process (`local`) or on a Ray cluster (`ray`).
+
+An engine maps a worker's method over items and yields the outputs as they complete, in
+groups of (index into items, output). The worker is a reranker (`judge` over candidates,
+`permute` over windows) or anything shaped like one: an object whose method takes a list of
+items and returns one output per item, in order, each item independent of the others. The
+distillation's annotate and sample stages plug in the same way (`engine.map(judge,
+"annotate", items)`); an output dataclass with `model_seconds` and `hardware` fields gets them
+filled in by the engine.
+
+The caller stays the only writer: it stores each group as it arrives, so a kill loses only
+what was in flight, and a cached run never starts an engine's workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+ENGINES = ("local", "ray")
+RAY_INSTALL = "pip install 'bright-eval[ray]'"
+
+Completed = list[tuple[int, Any]]  # (index into the items, output), as they complete
+
+
+class EngineError(ValueError):
+    pass
+
+
+class Engine(Protocol):
+    name: str
+
+    def map(
+        self, worker: Any, method: str, items: Sequence, batch_size: int
+    ) -> Iterator[Completed]:
+        """Every item's output exactly once, in groups as they complete (any order)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def get_engine(
+    name: str = "local",
+    address: str | None = None,
+    gpus_per_worker: float = 0.0,
+    workers: int | None = None,
+) -> Engine:
+    if name == "local":
+        from bright_eval.engines.local import LocalEngine
+
+        return LocalEngine()
+    if name == "ray":
+        from bright_eval.engines.ray_engine import RayEngine
+
+        return RayEngine(address=address, gpus_per_worker=gpus_per_worker, workers=workers)
+    raise EngineError(f"unknown engine {name!r}; valid engines: {', '.join(ENGINES)}")
+
+
+__all__ = ["ENGINES", "RAY_INSTALL", "Completed", "Engine", "EngineError", "get_engine"]
