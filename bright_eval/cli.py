@@ -9,6 +9,7 @@ from bright_eval.commands import evaluate, leaderboard, record, rerank, retrieve
 from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.domains import UnknownDomainError
+from bright_eval.engines import EngineError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.rerank import UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
@@ -43,6 +44,7 @@ USER_ERRORS = (
     rerank.RerankUsageError,
     MissingOutputsError,
     MissingDependencyError,
+    EngineError,
 )
 
 

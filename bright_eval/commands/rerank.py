@@ -21,6 +21,7 @@ from bright_eval.commands.options import add_data_options, data_from_args
 from bright_eval.commands.rerank_results import save_reranked, slug
 from bright_eval.data import BrightData, DataError, Query
 from bright_eval.domains import parse_domains
+from bright_eval.engines.options import add_engine_arguments, engine_from_args
 from bright_eval.evaluation import DomainResults, evaluate
 from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
 from bright_eval.rerank.cache import OutputCache
@@ -64,6 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--results-dir", default=RESULTS_DIR, help="where results/<system>/ goes")
     g.add_argument("--system-name", help="name of the results folder (default: derived)")
     g.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_engine_arguments(g)
     add_data_options(parser)
 
 
@@ -177,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
     if args.top_k < 1:
         raise RerankUsageError(f"--top-k {args.top_k}: must be at least 1")
     reranker = build_reranker(args)
+    engine = engine_from_args(args)
     cache = OutputCache.for_reranker(reranker, writer=shard.writer)
     print(
         f"{reranker.name}: outputs cached in {cache.folder} ({len(cache)} so far)", file=sys.stderr
@@ -203,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
         candidates = build_candidates(first_mine, rerank_queries, texts, args.top_k)
         result = rerank(
             reranker, candidates, cache, args.batch_size, not args.no_progress, d.name,
-            cached_only=args.cached_only,
+            cached_only=args.cached_only, engine=engine,
         )  # fmt: skip
         results[d.name] = result
         stats_by_domain[d.name] = result.stats
@@ -217,6 +220,7 @@ def run(args: argparse.Namespace) -> int:
             ev = evaluate(run_, qrels, excluded, domain=d.name)
             alt_evals.setdefault(name, {})[d.name] = ev
         first_stage_evals[d.name].warn_missing(d.name)
+    engine.close()
     total = RerankStats()
     for s in stats_by_domain.values():
         total.add(s)

@@ -15,6 +15,7 @@ had computed but not returned is computed again.
 from __future__ import annotations
 
 import copy
+import importlib.util
 import math
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -60,20 +61,23 @@ class RayEngine:
         workers: int | None = None,
         max_restarts: int = 3,
     ):
-        try:
-            import ray
-        except ImportError:
-            raise EngineError(
-                f"--engine ray needs Ray, which is not installed: {RAY_INSTALL}"
-            ) from None
-        self.ray = ray
-        if not ray.is_initialized():
-            ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        if importlib.util.find_spec("ray") is None:
+            raise EngineError(f"--engine ray needs Ray, which is not installed: {RAY_INSTALL}")
+        self.address = address
         self.gpus_per_worker = gpus_per_worker
         self.workers = workers
         self.max_restarts = max_restarts
         self.actors: list = []
         self._serving: Any = None  # the worker object the actors were made for
+
+    @property
+    def ray(self):
+        """Ray, started (or joined) on first use: a fully cached run never starts it."""
+        import ray
+
+        if not ray.is_initialized():
+            ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
+        return ray
 
     def worker_count(self) -> int:
         if self.workers:
@@ -98,7 +102,7 @@ class RayEngine:
                 max_restarts=self.max_restarts,
                 max_task_retries=self.max_restarts,
             )
-            shipped = self.ray.put(portable(worker))
+            shipped = portable(worker)
             self.actors = [actor.remote(shipped) for _ in range(self.worker_count())]
             self._serving = worker
         return self.actors
@@ -135,6 +139,8 @@ class RayEngine:
                 self.ray.cancel(ref)
 
     def close(self) -> None:
+        if not self.actors:
+            return
         for actor in self.actors:
             self.ray.kill(actor, no_restart=True)
         self.actors, self._serving = [], None

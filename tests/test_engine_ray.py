@@ -1,0 +1,99 @@
+"""The Ray engine on a local two-CPU Ray: a BRIGHT-size run identical to the single-process
+one, a real small model (SmolLM2) identical too, and a worker killed mid-run."""
+
+import threading
+import time
+
+import pytest
+
+from bright_eval.engines import get_engine
+from bright_eval.rerank import RerankerOptions, get_reranker_class
+from bright_eval.rerank.cache import OutputCache
+from bright_eval.rerank.runner import rerank
+from tests.conftest import REPO
+from tests.stand_ins import Instant, Slow, full_size_candidates, label_of
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def ray_engine():
+    # Workers import the test stand-ins by module name, so they need the checkout on their path.
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(REPO)}})  # fmt: skip
+    engine = get_engine("ray")
+    yield engine
+    engine.close()
+    ray.shutdown()
+
+
+def cache_in(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    return OutputCache(folder)
+
+
+def run_all(reranker, by_domain, cache, engine=None, batch_size=256):
+    return {
+        domain: rerank(reranker, cands, cache, batch_size, progress=False, engine=engine)
+        for domain, cands in by_domain.items()
+    }
+
+
+def test_full_bright_size_on_ray_is_identical_to_one_process(ray_engine, bright, tmp_path):
+    by_domain = full_size_candidates(bright)
+    assert len(by_domain) == 12
+    assert sum(len(c) for c in by_domain.values()) == 1384
+    local = run_all(Instant(), by_domain, cache_in(tmp_path / "local"))
+    cache = cache_in(tmp_path / "ray")
+    on_ray = run_all(Instant(), by_domain, cache, ray_engine)
+    assert sum(r.stats.computed for r in on_ray.values()) == 138_400
+    for domain in by_domain:
+        assert on_ray[domain].runs == local[domain].runs
+        assert on_ray[domain].outputs == local[domain].outputs
+    # The driver wrote every output once; each carries its cost and what produced it.
+    lines = (tmp_path / "ray" / "all.jsonl").read_text().splitlines()
+    assert len(lines) == len(cache) == 138_400
+    entry = cache.entries[next(iter(cache.entries))]["judgement"]
+    assert entry["hardware"].startswith("CPU: ") and entry["model_seconds"] > 0
+    # Resumed from the cache: no model call, the same total cost.
+    again = run_all(Instant(), by_domain, cache_in(tmp_path / "ray"), ray_engine)
+    assert sum(r.stats.computed for r in again.values()) == 0
+    total = sum(r.stats.all_model_seconds for r in on_ray.values())
+    assert sum(r.stats.all_model_seconds for r in again.values()) == pytest.approx(total)
+
+
+def test_a_killed_worker_loses_no_output_and_duplicates_none(ray_engine, bright, tmp_path):
+    by_domain = full_size_candidates(bright, docs_per_query=4)
+    cands = by_domain["biology"]  # 103 queries x 4 = 412 pairs
+    log = tmp_path / "finished.log"
+    reranker = Slow(0.005, str(log))
+    cache = cache_in(tmp_path / "cache")
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(
+        r=rerank(reranker, cands, cache, batch_size=8, progress=False, engine=ray_engine)))  # fmt: skip
+    worker.start()
+    while len(cache) < 80:  # well into the run
+        time.sleep(0.01)
+    ray.kill(ray_engine.actors[0], no_restart=False)
+    worker.join(timeout=120)
+    assert "r" in result
+    lines = (tmp_path / "cache" / "all.jsonl").read_text().splitlines()
+    assert len(lines) == len(cache) == 412  # every pair, none twice
+    for c in (c for cs in cands.values() for c in cs):
+        assert cache.get_judgement(c).label == label_of(c)
+    # The kill did land mid-run: the dead actor's chunk in flight was started twice.
+    pairs = {f"{c.query_id}\t{c.doc_id}" for cs in cands.values() for c in cs}
+    started = (tmp_path / "finished.log.started").read_text().splitlines()
+    assert len(started) > 412 and set(started) == pairs
+
+
+def test_smollm2_on_ray_matches_one_process(ray_engine, bright, smollm2_path, tmp_path):
+    cls = get_reranker_class("llm-pointwise-label-only")
+    options = RerankerOptions(model=smollm2_path, backend="transformers", max_new_tokens=4)
+    cands = {q: cs[:2] for q, cs in list(full_size_candidates(bright, 2)["pony"].items())[:3]}
+    local = rerank(cls(options), cands, cache_in(tmp_path / "a"), 1, progress=False)
+    on_ray = rerank(cls(options), cands, cache_in(tmp_path / "b"), 1, progress=False,
+                    engine=ray_engine)  # fmt: skip
+    assert on_ray.outputs == local.outputs and on_ray.runs == local.runs
+    assert on_ray.stats.computed == 6 and on_ray.stats.generated_tokens > 0
+    assert on_ray.stats.model_seconds > 0
