@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bright_eval.engines import get_engine
-from bright_eval.rerank import RerankerOptions, get_reranker_class
+from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import rerank
 from tests.conftest import REPO
@@ -90,10 +90,13 @@ def test_a_killed_worker_loses_no_output_and_duplicates_none(ray_engine, bright,
 def test_smollm2_on_ray_matches_one_process(ray_engine, bright, smollm2_path, tmp_path):
     cls = get_reranker_class("llm-pointwise-label-only")
     options = RerankerOptions(model=smollm2_path, backend="transformers", max_new_tokens=4)
-    cands = {q: cs[:2] for q, cs in list(full_size_candidates(bright, 2)["pony"].items())[:3]}
+    queries = bright.queries("pony")[:2]
+    cands = {q.id: [Candidate(q.id, q.text, f"d{r}", f"Pony code sample {r}.", r + 1)
+                    for r in range(2)] for q in queries}  # fmt: skip
     local = rerank(cls(options), cands, cache_in(tmp_path / "a"), 1, progress=False)
     on_ray = rerank(cls(options), cands, cache_in(tmp_path / "b"), 1, progress=False,
                     engine=ray_engine)  # fmt: skip
     assert on_ray.outputs == local.outputs and on_ray.runs == local.runs
-    assert on_ray.stats.computed == 6 and on_ray.stats.generated_tokens > 0
+    assert on_ray.stats.computed == 4 and on_ray.stats.generated_tokens > 0
+    assert all(o["raw"] for o in on_ray.outputs)
     assert on_ray.stats.model_seconds > 0
