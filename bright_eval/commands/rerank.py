@@ -111,11 +111,20 @@ def build_reranker(args: argparse.Namespace):
 
 
 def first_stage_run(
-    spec: str, data: BrightData, domain: str, query_variant: str, query_ids: list[str], long: bool
+    spec: str,
+    data: BrightData,
+    domain: str,
+    query_variant: str,
+    query_ids: list[str],
+    long: bool,
+    engine=None,
 ) -> tuple[Run, dict]:
     """The first stage's run over the chosen queries, from the first-stage cache (computed and
-    cached on first use at BRIGHT's depth of 1,000), and what identifies it."""
+    cached on first use at BRIGHT's depth of 1,000), and what identifies it. A dense
+    retriever encodes its corpus on a distributed `engine` (in one call when local)."""
     retriever = get_retriever(spec)
+    if engine is not None and engine.name != "local" and hasattr(retriever, "engine"):
+        retriever.engine = engine
     run, path, prov = cached_first_stage_run(retriever, data, domain, query_variant, long)
     wanted = set(query_ids)
     config = {**retriever.config(), "query_variant": query_variant, "depth": DEPTH}
@@ -193,7 +202,13 @@ def run(args: argparse.Namespace) -> int:
         queries = list(data.queries(d.name, args.query_variant))[: args.max_queries]
         rerank_queries = {q.id: q for q in data.queries(d.name, args.rerank_query)}
         first, first_stage_config = first_stage_run(
-            args.first_stage, data, d.name, args.query_variant, [q.id for q in queries], args.long
+            args.first_stage,
+            data,
+            d.name,
+            args.query_variant,
+            [q.id for q in queries],
+            args.long,
+            engine,
         )
         mine = []
         for q in queries:

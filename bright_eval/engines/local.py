@@ -20,7 +20,9 @@ def checked(worker: Any, method: str, items: Sequence) -> list:
     outputs = getattr(worker, method)(items)
     if len(outputs) != len(items):
         name = getattr(worker, "name", "") or type(worker).__name__
-        raise RuntimeError(f"{name}.{method} returned {len(outputs)} outputs for {len(items)} items")
+        raise RuntimeError(
+            f"{name}.{method} returned {len(outputs)} outputs for {len(items)} items"
+        )
     return outputs
 
 

@@ -42,12 +42,19 @@ class ModelWorker:
         return outputs
 
 
+# What workers load lazily and keep: a reranker's generation backend, an encoder's model.
+LOADED = ("_backend", "_model")
+
+
 def portable(worker: Any) -> Any:
-    """A shallow copy without the loaded generation backend (model weights stay behind; each
-    actor loads its own from the worker's options)."""
+    """A shallow copy without what it has loaded (weights stay behind; each actor loads its own
+    from the worker's settings), nor the engine it may hold."""
     clone = copy.copy(worker)
-    if getattr(clone, "_backend", None) is not None:
-        clone._backend = None
+    for name in LOADED:
+        if getattr(clone, name, None) is not None:
+            setattr(clone, name, None)
+    if getattr(clone, "engine", None) is not None:
+        clone.engine = None
     return clone
 
 
