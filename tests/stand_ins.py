@@ -8,7 +8,13 @@ import os
 import time
 import zlib
 
-from bright_eval.rerank import Candidate, Judgement, PointwiseReranker
+from bright_eval.rerank import (
+    Candidate,
+    Judgement,
+    ListwiseReranker,
+    Permutation,
+    PointwiseReranker,
+)
 
 DOCS_PER_QUERY = 100
 DOC_WORDS = 300  # a few KB per document, about BRIGHT's median
@@ -54,7 +60,19 @@ def append(path: str, candidates) -> None:
         os.fsync(f.fileno())
 
 
-Instant.name = Slow.name = ""  # stand-ins: not registered
+class Sorts(ListwiseReranker):
+    """Orders each window by the pairs' fixed labels, highest first (stable)."""
+
+    window_size, stride = 4, 2
+
+    def permute(self, windows):
+        return [
+            Permutation(order=sorted(range(len(w)), key=lambda i, w=w: -label_of(w[i])))
+            for w in windows
+        ]
+
+
+Instant.name = Slow.name = Sorts.name = ""  # stand-ins: not registered
 
 
 def full_size_candidates(data, docs_per_query: int = DOCS_PER_QUERY) -> dict[str, dict]:

@@ -12,7 +12,7 @@ from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import rerank
 from tests.conftest import REPO
-from tests.stand_ins import Instant, Slow, full_size_candidates, label_of
+from tests.stand_ins import Instant, Slow, Sorts, full_size_candidates, label_of
 
 ray = pytest.importorskip("ray")
 
@@ -61,6 +61,16 @@ def test_full_bright_size_on_ray_is_identical_to_one_process(ray_engine, bright,
     assert sum(r.stats.computed for r in again.values()) == 0
     total = sum(r.stats.all_model_seconds for r in on_ray.values())
     assert sum(r.stats.all_model_seconds for r in again.values()) == pytest.approx(total)
+
+
+def test_listwise_windows_on_ray_step_by_step_match_one_process(ray_engine, bright, tmp_path):
+    cands = full_size_candidates(bright, docs_per_query=10)["pony"]  # 112 queries x 10
+    local = rerank(Sorts(), cands, cache_in(tmp_path / "a"), 16, progress=False)
+    on_ray = rerank(Sorts(), cands, cache_in(tmp_path / "b"), 16, progress=False, engine=ray_engine)
+    # 10 candidates, window 4, stride 2: windows at 6, 4, 2, 0, so 4 steps per query.
+    assert on_ray.stats.computed == local.stats.computed == 112 * 4
+    assert on_ray.runs == local.runs and on_ray.outputs == local.outputs
+    assert [o["step"] for o in on_ray.outputs[:4]] == [0, 0, 0, 0]  # step 0 of every query first
 
 
 def test_a_killed_worker_loses_no_output_and_duplicates_none(ray_engine, bright, tmp_path):
