@@ -126,6 +126,12 @@ class VllmBackend(GenerationBackend):
     ) -> Iterator[tuple[int, Generation]]:
         engine = self.llm.llm_engine
         sampling, lora = self.sampling_params(params), self.lora_request()
+        try:  # as LLM.generate does: a request's output once, when it finishes
+            from vllm.sampling_params import RequestOutputKind
+
+            sampling.output_kind = RequestOutputKind.FINAL_ONLY
+        except ImportError:  # older vLLM: every step returns every running request
+            pass
         index: dict[str, int] = {}
         for i, prompt in enumerate(self.token_prompts(prompts)):
             request_id = f"bright-eval-{next(self._request_ids)}"
