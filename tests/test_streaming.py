@@ -69,7 +69,6 @@ class StreamingFake(GenerationBackend):
     counts rounds and records the prompts of each."""
 
     name = ""
-    streams = True
 
     def __init__(self, pause=0.0):
         super().__init__("fake")

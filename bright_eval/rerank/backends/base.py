@@ -44,8 +44,6 @@ class Generation:
 
 class GenerationBackend(ABC):
     name: ClassVar[str] = ""
-    # True where generate_stream yields outputs as they finish rather than all at the end.
-    streams: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -70,12 +68,12 @@ class GenerationBackend(ABC):
     ) -> Iterator[tuple[int, Generation]]:
         """(index into prompts, generation) as each finishes, in any order. This fallback
         yields them all once `generate` returns; streaming backends override it."""
-        start = time.perf_counter()
-        generations = self.generate(prompts, params)
-        share = (time.perf_counter() - start) / max(1, len(generations))
-        for i, g in enumerate(generations):
-            g.model_seconds = g.model_seconds or share
-            yield i, g
+        yield from enumerate(timed(self.generate, prompts, params))
+
+    @property
+    def streams(self) -> bool:
+        """Whether outputs come as they finish: the backend has its own generate_stream."""
+        return type(self).generate_stream is not GenerationBackend.generate_stream
 
     def hardware(self) -> str:
         """What runs the model, for the cost each output records."""
@@ -104,6 +102,24 @@ class GenerationBackend(ABC):
             "revision": self.revision,
             "chat_template_kwargs": self.chat_template_kwargs,
         }
+
+
+def timed(generate, prompts: Sequence, params: GenerationParams) -> list[Generation]:
+    """`generate(prompts, params)`, each output given an even share of the call's wall time."""
+    start = time.perf_counter()
+    generations = generate(prompts, params)
+    share = (time.perf_counter() - start) / max(1, len(generations))
+    for g in generations:
+        g.model_seconds = g.model_seconds or share
+    return generations
+
+
+def in_order(stream: Iterator[tuple[int, Generation]], n: int) -> list[Generation]:
+    """A stream's outputs back in prompt order."""
+    results: list = [None] * n
+    for i, g in stream:
+        results[i] = g
+    return results
 
 
 def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:

@@ -9,7 +9,6 @@ need it), the weights on the first call that needs them (a fully cached run neve
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterator, Sequence
 
 from bright_eval.rerank.backends.base import (
@@ -18,14 +17,15 @@ from bright_eval.rerank.backends.base import (
     GenerationParams,
     Prompt,
     cut_at_stop,
+    in_order,
     library_versions,
     loading,
+    timed,
 )
 
 
 class TransformersBackend(GenerationBackend):
     name = "transformers"
-    streams = True  # per sub-batch
 
     def __init__(
         self,
@@ -114,23 +114,15 @@ class TransformersBackend(GenerationBackend):
         return groups
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
-        results: list[Generation | None] = [None] * len(prompts)
-        for i, out in self.generate_stream(prompts, params):
-            results[i] = out
-        return results  # type: ignore[return-value]
+        return in_order(self.generate_stream(prompts, params), len(prompts))
 
     def generate_stream(
         self, prompts: Sequence[Prompt], params: GenerationParams
-    ) -> Iterator[tuple[int, Generation]]:
-        """Each sub-batch's outputs as soon as it is done (the finest grain `generate` has)."""
+    ) -> Iterator[tuple[int, Generation]]:  # each sub-batch as soon as it is done
         encoded = [self.encode(self.render(p)) for p in prompts]
         for group in self.batches([len(e) for e in encoded], params.max_new_tokens):
-            start = time.perf_counter()
-            outs = self._generate_with_retry([encoded[i] for i in group], params)
-            share = (time.perf_counter() - start) / len(group)
-            for i, out in zip(group, outs, strict=True):
-                out.model_seconds = share
-                yield i, out
+            rows = [encoded[i] for i in group]
+            yield from zip(group, timed(self._generate_with_retry, rows, params), strict=True)
 
     def _generate_with_retry(self, rows: list[list[int]], params: GenerationParams):
         import torch

@@ -37,7 +37,6 @@ class ServerError(RuntimeError):
 
 class OpenAIBackend(GenerationBackend):
     name = "openai"
-    streams = True
 
     def __init__(
         self,

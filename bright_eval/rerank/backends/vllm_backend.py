@@ -33,7 +33,6 @@ TOP_LOGPROBS = 20  # vLLM's default ceiling on returned alternatives
 
 class VllmBackend(GenerationBackend):
     name = "vllm"
-    streams = True
 
     def __init__(
         self,
