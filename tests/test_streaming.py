@@ -169,3 +169,22 @@ def test_a_plain_reranker_gets_chunks_and_each_output_its_share_of_the_call():
     groups = list(LocalEngine().map(Counts(), "judge", cands, batch_size=2))
     assert [[i for i, _ in g] for g in groups] == [[0, 1], [2, 3], [4]]
     assert all(j.model_seconds > 0 and j.hardware.startswith("CPU: ") for g in groups for _, j in g)
+
+
+def test_transformers_yields_each_sub_batch_before_computing_the_next(smollm2_path, monkeypatch):
+    backend = get_backend("transformers", smollm2_path, max_batch_size=2)
+    batches = []
+
+    def one_batch(rows, params):
+        batches.append(len(rows))
+        return [Generation(text=str(len(r))) for r in rows]
+
+    monkeypatch.setattr(backend, "_generate_batch", one_batch)
+    # Five prompts, two rows per sub-batch: 2 + 2 + 1, longest first.
+    prompts = [chat("word " * n) for n in (1, 5, 2, 4, 3)]
+    stream = backend.generate_stream(prompts, GenerationParams(max_new_tokens=4))
+    first = [next(stream), next(stream)]
+    assert batches == [2] and sorted(i for i, _ in first) == [1, 3]  # the two longest
+    rest = list(stream)
+    assert batches == [2, 2, 1] and sorted(i for i, _ in rest) == [0, 2, 4]
+    assert all(g.model_seconds > 0 for _, g in first + rest)
