@@ -13,6 +13,7 @@ from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import rerank
 from tests.conftest import REPO
 from tests.stand_ins import Instant, Slow, Sorts, full_size_candidates, label_of
+from tests.test_pipeline_shards import domain  # noqa: F401 - a fixture
 
 ray = pytest.importorskip("ray")
 
@@ -35,8 +36,8 @@ def cache_in(folder):
 
 def run_all(reranker, by_domain, cache, engine=None, batch_size=256):
     return {
-        domain: rerank(reranker, cands, cache, batch_size, progress=False, engine=engine)
-        for domain, cands in by_domain.items()
+        name: rerank(reranker, cands, cache, batch_size, progress=False, engine=engine)
+        for name, cands in by_domain.items()
     }
 
 
@@ -48,9 +49,9 @@ def test_full_bright_size_on_ray_is_identical_to_one_process(ray_engine, bright,
     cache = cache_in(tmp_path / "ray")
     on_ray = run_all(Instant(), by_domain, cache, ray_engine)
     assert sum(r.stats.computed for r in on_ray.values()) == 138_400
-    for domain in by_domain:
-        assert on_ray[domain].runs == local[domain].runs
-        assert on_ray[domain].outputs == local[domain].outputs
+    for name in by_domain:
+        assert on_ray[name].runs == local[name].runs
+        assert on_ray[name].outputs == local[name].outputs
     # The driver wrote every output once; each carries its cost and what produced it.
     lines = (tmp_path / "ray" / "all.jsonl").read_text().splitlines()
     assert len(lines) == len(cache) == 138_400
@@ -132,3 +133,27 @@ def test_a_corpus_encoded_on_ray_matches_one_call(ray_engine):
     on_ray = spread.encode_corpus(texts)
     assert on_ray.shape == whole.shape == (40, 384)  # MiniLM-L6's width
     np.testing.assert_allclose(on_ray, whole, atol=1e-5)
+
+
+def test_the_pipeline_command_on_ray_writes_what_one_process_writes(
+    ray_engine, domain, monkeypatch, capsys  # noqa: F811 - `domain`: the imported fixture
+):  # fmt: skip
+    from bright_eval.cli import main
+    from bright_eval.runs import read_run
+
+    root, _, _ = domain
+    ray_engine.close()  # its actors would hold the two CPUs the command's own engine needs
+    base = ["--reranker", "test-doc-length", "--first-stage", f"file:{root}/{{domain}}.trec",
+            "--domains", "biology", "--data-dir", str(root), "--results-dir", str(root / "results"),
+            "--no-progress"]  # fmt: skip
+    for engine in ("local", "ray"):
+        monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / f"cache-{engine}"))
+        assert main([*base, "--system-name", engine, "--engine", engine]) == 0
+        assert "pairs 12: cached 0, model calls 12" in capsys.readouterr().err
+    results = root / "results"
+    assert read_run(results / "ray/run/biology.trec.gz") == read_run(
+        results / "local/run/biology.trec.gz"
+    )
+    assert (results / "ray/per_query.json").read_text() == (
+        results / "local/per_query.json"
+    ).read_text()
