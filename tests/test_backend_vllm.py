@@ -32,13 +32,17 @@ def fake_vllm(calls):
 
         def __init__(self, llm):
             self.llm, self.queue, self.steps, self.aborted, self.clock = llm, [], 0, [], 0.0
+            self.pause = 0.0  # real seconds per step, for tests that need time to pass
 
         def add_request(self, request_id, prompt, sampling, lora_request=None):
             self.queue.append((request_id, prompt))
 
         def step(self):
+            import time
+
             self.steps += 1
             self.clock += self.step_seconds
+            time.sleep(self.pause)
             request_id, prompt = self.queue.pop()
             (out,) = self.llm.generate([prompt], None)
             out.request_id, out.finished = request_id, True

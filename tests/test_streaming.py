@@ -64,6 +64,25 @@ def test_vllm_steps_its_engine_and_yields_each_output_the_step_it_finishes(
     assert sorted(engine.aborted) == ["bright-eval-3", "bright-eval-4"]
 
 
+def test_with_vllm_items_ready_mid_round_join_the_running_engine(smollm2_path, monkeypatch):
+    calls = {}
+    for name, module in fake_vllm(calls).items():
+        monkeypatch.setitem(sys.modules, name, module)
+    backend = get_backend("vllm", smollm2_path)
+    backend.llm.llm_engine.pause = 0.1  # a step takes long enough for a freed thread to ask
+    streams = []
+    stream = backend.generate_stream
+    monkeypatch.setattr(backend, "generate_stream", lambda p, s: streams.append(p) or stream(p, s))
+    reranker = OneCall()
+    reranker.backend = backend
+    cands = [Candidate("q", "?", f"d{k}", chat(f"doc {k}"), k) for k in range(5)]
+    # Two items in flight at a time, five items: one engine loop serves them all.
+    groups = list(LocalEngine().map(reranker, "judge", cands, batch_size=2))
+    assert sorted(i for g in groups for i, _ in g) == [0, 1, 2, 3, 4]
+    assert len(streams) == 1 and len(streams[0]) == 5
+    assert backend.llm.llm_engine.steps == 5
+
+
 class StreamingFake(GenerationBackend):
     """Answers every prompt with its own text reversed, yielding the round in reverse order;
     counts rounds and records the prompts of each."""
@@ -93,7 +112,7 @@ class OneCall(GenerativeMixin, PointwiseReranker):
     name = ""
 
     def judge(self, candidates):
-        generations = self.backend.generate([c.document for c in candidates], None)
+        generations = self.backend.generate([c.document for c in candidates], GenerationParams())
         return [Judgement(score=len(g.text), raw=g.text) for g in generations]
 
 
@@ -117,7 +136,10 @@ class TwoCalls(GenerativeMixin, PointwiseReranker):
     name = ""
 
     def judge(self, candidates):
-        texts = [g.text for g in self.backend.generate([c.document for c in candidates], None)]
+        texts = [
+            g.text
+            for g in self.backend.generate([c.document for c in candidates], GenerationParams())
+        ]
         logprobs = self.backend.next_token_logprobs([t + "!" for t in texts], ["x"])
         return [Judgement(score=lp["x"], raw=t) for t, lp in zip(texts, logprobs, strict=True)]
 

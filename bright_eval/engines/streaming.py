@@ -6,8 +6,11 @@ item runs in its own thread as a call on that item alone, and the reranker's bac
 replaced by a `Coalescer`: it gathers the threads' generate calls into one round and hands the
 whole round to the real backend's `generate_stream`, which keeps the engine full and wakes
 each thread as its own generation finishes. The thread parses, and its output goes back to the
-caller at once. A reranker that calls the backend twice per item (generate, then
-next_token_logprobs) works too: its second calls form the next round.
+caller at once, and the freed thread starts the next item. With vLLM, whose stream takes
+prompts added while it runs, those new calls join the running engine loop, so the engine never
+drains between rounds; other backends serve them in the next round. A reranker that calls the
+backend twice per item (generate, then next_token_logprobs) works too: its second calls form
+the next round.
 
 Contract this relies on (the reranker interface's): a reranker judges each item independently,
 so calling it on one item gives what a batch call would.
@@ -107,6 +110,8 @@ class Coalescer:
                     for i, generation in self.backend.generate_stream(prompts, params):
                         r, k = owners[i]
                         r.answer(k, generation, generation.model_seconds)
+                        if self.backend.takes_more_prompts:
+                            self.join((kind, params), prompts, owners)
                         yield
                 else:
                     start = time.perf_counter()
@@ -120,6 +125,17 @@ class Coalescer:
                 if not r.done.is_set():
                     r.fail(error)
             raise
+
+    def join(self, key: tuple, prompts: list, owners: list) -> None:
+        """Move pending calls of the running kind into the running stream, so the engine
+        never drains between rounds: a thread whose item finished has started the next."""
+        with self.cond:
+            joining = [r for r in self.pending if (r.kind, r.params) == key]
+            self.pending = [r for r in self.pending if (r.kind, r.params) != key]
+            self.round = self.round + joining
+        for r in joining:
+            owners.extend((r, k) for k in range(len(r.prompts)))
+            prompts.extend(r.prompts)
 
     def close(self, error: BaseException) -> None:
         with self.cond:

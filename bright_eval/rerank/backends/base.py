@@ -44,6 +44,8 @@ class Generation:
 
 class GenerationBackend(ABC):
     name: ClassVar[str] = ""
+    # True where generate_stream also serves prompts appended to its list while it runs.
+    takes_more_prompts: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -33,6 +33,7 @@ TOP_LOGPROBS = 20  # vLLM's default ceiling on returned alternatives
 
 class VllmBackend(GenerationBackend):
     name = "vllm"
+    takes_more_prompts = True  # generate_stream reads prompts appended while it runs
 
     def __init__(
         self,
@@ -131,24 +132,29 @@ class VllmBackend(GenerationBackend):
             sampling.output_kind = RequestOutputKind.FINAL_ONLY
         except ImportError:  # older vLLM: every step returns every running request
             pass
-        index: dict[str, int] = {}
-        for i, prompt in enumerate(self.token_prompts(prompts)):
-            request_id = f"bright-eval-{next(self._request_ids)}"
-            engine.add_request(request_id, prompt, sampling, lora_request=lora)
-            index[request_id] = i
-        # Each step's time is split over the requests it worked on: a request's model seconds
-        # is then the running sum of 1/active shares from its start to its finish.
-        elapsed_share = 0.0
+        # `prompts` may grow while this runs (the caller appends prompts that became ready):
+        # they join the running engine at the next step instead of waiting for this round.
+        index: dict[str, tuple[int, float]] = {}  # request id -> (prompt index, share at start)
+        elapsed_share, submitted = 0.0, 0
         try:
-            while index:
+            while index or submitted < len(prompts):
+                new = self.token_prompts(prompts[submitted:])
+                for i, prompt in enumerate(new, submitted):
+                    request_id = f"bright-eval-{next(self._request_ids)}"
+                    engine.add_request(request_id, prompt, sampling, lora_request=lora)
+                    index[request_id] = (i, elapsed_share)
+                submitted += len(new)
+                # Each step's time is split over the requests it worked on: a request's model
+                # seconds is the sum of its shares from its start to its finish.
                 start = time.perf_counter()
                 outputs = engine.step()
                 elapsed_share += (time.perf_counter() - start) / len(index)
                 for output in outputs:
                     if output.finished and output.request_id in index:
+                        i, share_at_start = index.pop(output.request_id)
                         generation = self._generation(output, params)
-                        generation.model_seconds = elapsed_share
-                        yield index.pop(output.request_id), generation
+                        generation.model_seconds = elapsed_share - share_at_start
+                        yield i, generation
         finally:
             if index:  # the caller stopped early (an error, a kill): free the engine
                 engine.abort_request(list(index))
