@@ -10,6 +10,7 @@ from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.distill.records import DistillError
 from bright_eval.domains import UnknownDomainError
+from bright_eval.engines import EngineError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.pipeline import Interrupted, PipelineError
 from bright_eval.report.records import ReportError
@@ -50,6 +51,7 @@ USER_ERRORS = (
     UnknownSourceError,
     ReportError,
     DistillError,
+    EngineError,
 )
 
 

@@ -8,9 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Server:
-    def __init__(self, fail_first=0, status=503, delay=0.0):
+    def __init__(self, fail_first=0, status=503, delay=0.0, delays=None):
         self.requests, self.fail_first, self.status, self.delay = [], fail_first, status, delay
-        self.in_flight = self.max_in_flight = 0
+        self.delays = delays or {}  # last message content -> its own delay
+        self.in_flight = self.max_in_flight = self.answered = 0
         self.lock = threading.Lock()
         outer = self
 
@@ -25,7 +26,8 @@ class Server:
                     failing = len(outer.requests) <= outer.fail_first
                     outer.in_flight += 1
                     outer.max_in_flight = max(outer.max_in_flight, outer.in_flight)
-                time.sleep(outer.delay)
+                content = (body.get("messages") or [{}])[-1].get("content")
+                time.sleep(outer.delays.get(content, outer.delay))
                 with outer.lock:
                     outer.in_flight -= 1
                 if failing:
@@ -39,6 +41,9 @@ class Server:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+                self.wfile.flush()
+                with outer.lock:
+                    outer.answered += 1
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"

@@ -24,12 +24,42 @@ def fake_vllm(calls):
         def __init__(self, name, id_, path):
             self.args = (name, id_, path)
 
+    class LLMEngine:
+        """Finishes one request per step, the last added first; each step advances `clock`
+        by step_seconds."""
+
+        step_seconds = 0.01
+
+        def __init__(self, llm):
+            self.llm, self.queue, self.steps, self.aborted, self.clock = llm, [], 0, [], 0.0
+            self.pause = 0.0  # real seconds per step, for tests that need time to pass
+
+        def add_request(self, request_id, prompt, sampling, lora_request=None):
+            self.queue.append((request_id, prompt))
+
+        def step(self):
+            import time
+
+            self.steps += 1
+            self.clock += self.step_seconds
+            time.sleep(self.pause)
+            request_id, prompt = self.queue.pop()
+            (out,) = self.llm.generate([prompt], None)
+            out.request_id, out.finished = request_id, True
+            return [out]
+
+        def abort_request(self, request_ids):
+            self.aborted.extend(request_ids)
+            self.queue = [q for q in self.queue if q[0] not in request_ids]
+
     class LLM:
         def __init__(self, **kwargs):
             calls["engine"] = kwargs
+            self.llm_engine = LLMEngine(self)
 
         def generate(self, prompts, sampling, lora_request=None, use_tqdm=True):
-            calls["generate"] = (prompts, sampling.kwargs, lora_request)
+            if sampling is not None:
+                calls["generate"] = (prompts, sampling.kwargs, lora_request)
             out = types.SimpleNamespace(
                 text="Fine.\n\nRelevance Label: 2",
                 token_ids=[7, 8],

@@ -8,8 +8,9 @@ import argparse
 import sys
 
 from bright_eval.commands.options import add_data_options
+from bright_eval.engines.options import add_engine_arguments
 from bright_eval.pipeline import PipelineResult, PipelineSpec, Shard, run
-from bright_eval.pipeline.spec import PRIMARY, DataSpec
+from bright_eval.pipeline.spec import PRIMARY, DataSpec, EngineSpec
 from bright_eval.rerank import RerankerOptions
 from bright_eval.rerank.registry import load_plugin_file
 from bright_eval.rerank.runner import RerankStats
@@ -47,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--results-dir", default="results", help="where results/<system>/ goes")
     g.add_argument("--system-name", help="name of the results folder (default: derived)")
     g.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_engine_arguments(g)
     add_data_options(parser)
 
 
@@ -92,6 +94,7 @@ def spec_from_args(args: argparse.Namespace) -> PipelineSpec:
         results_dir=args.results_dir,
         system_name=args.system_name,
         progress=not args.no_progress,
+        engine=EngineSpec(args.engine, args.ray_address, args.gpus_per_worker),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bright_eval.data import DataError, Query
+from bright_eval.engines import Engine
 from bright_eval.rerank import Candidate
 from bright_eval.retrieval import get_retriever
 from bright_eval.retrieval.cache import DEPTH, first_stage_run
@@ -27,10 +28,14 @@ def first_stage(
     query_ids: list[str],
     long_documents: bool,
     refresh: bool = False,
+    engine: Engine | None = None,
 ) -> FirstStageRun:
     """The first stage's run over the chosen queries, from the first-stage cache (computed and
-    cached on first use at BRIGHT's depth of 1,000)."""
+    cached on first use at BRIGHT's depth of 1,000). A dense retriever encodes its corpus on a
+    distributed `engine` when one is given."""
     retriever = get_retriever(spec)
+    if engine is not None and engine.name != "local":
+        retriever.engine = engine
     run, path, prov = first_stage_run(
         retriever, data, domain, query_variant, long_documents, refresh=refresh
     )

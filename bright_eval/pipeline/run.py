@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bright_eval.domains import parse_domains
+from bright_eval.engines import Engine
 from bright_eval.evaluation import DomainResults, evaluate
 from bright_eval.pipeline.candidates import build_candidates, first_stage, load_documents
 from bright_eval.pipeline.identity import label, system_name
@@ -78,17 +79,23 @@ def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
     if spec.results_dir is not None and spec.shard.count == 1:
         # Before any model work: a record that cannot be written must not cost GPU hours.
         from_pipeline.check_writable(spec.results_dir, result.name, reranker)
-    with OutputCache.for_reranker(reranker, writer=spec.shard.writer) as cache:
-        print(f"{reranker.name}: outputs cached in {cache.folder} ({len(cache)} so far)",
-              file=sys.stderr)  # fmt: skip
-        rerank_domains(spec, result, domains, cache)
+    engine = spec.engine.start()
+    try:
+        with OutputCache.for_reranker(reranker, writer=spec.shard.writer) as cache:
+            print(f"{reranker.name}: outputs cached in {cache.folder} ({len(cache)} so far)",
+                  file=sys.stderr)  # fmt: skip
+            rerank_domains(spec, result, domains, cache, engine)
+    finally:
+        engine.close()
     result.wall_seconds = time.perf_counter() - started
     if result.evaluated and spec.results_dir is not None:
         result.record_path = from_pipeline.save(result)
     return result
 
 
-def rerank_domains(spec: PipelineSpec, result: PipelineResult, domains, cache: OutputCache):
+def rerank_domains(
+    spec: PipelineSpec, result: PipelineResult, domains, cache: OutputCache, engine: Engine
+):
     """Each domain's candidates through the reranker, and (unless sharding) their evaluation
     into `result`."""
     data, reranker = result.data, result.reranker
@@ -99,7 +106,8 @@ def rerank_domains(spec: PipelineSpec, result: PipelineResult, domains, cache: O
         queries = list(data.queries(d.name, spec.query_variant))[: spec.max_queries]
         rerank_queries = {q.id: q for q in data.queries(d.name, spec.rerank_query)}
         first = first_stage(spec.first_stage, data, d.name, spec.query_variant,
-                            [q.id for q in queries], spec.long_documents, spec.refresh)  # fmt: skip
+                            [q.id for q in queries], spec.long_documents, spec.refresh,
+                            engine)  # fmt: skip
         result.first_stage_config = first.config
         mine = []
         for q in queries:
@@ -112,7 +120,7 @@ def rerank_domains(spec: PipelineSpec, result: PipelineResult, domains, cache: O
         candidates = build_candidates(run_mine, rerank_queries, texts, spec.top_k)
         try:
             reranked = rerank(reranker, candidates, cache, spec.batch_size, spec.progress,
-                              d.name, cached_only=spec.cached_only)  # fmt: skip
+                              d.name, cached_only=spec.cached_only, engine=engine)  # fmt: skip
         except KeyboardInterrupt:
             raise Interrupted(
                 f"interrupted: {len(cache)} outputs are safe in {cache.folder}; run the same "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bright_eval.engines import Engine, EngineError, get_engine
 from bright_eval.rerank import RerankerOptions
 
 PRIMARY = "score"
@@ -47,6 +48,25 @@ class DataSpec:
 
 
 @dataclass(frozen=True)
+class EngineSpec:
+    """Where the model work runs: in this process, or on a Ray cluster."""
+
+    name: str = "local"  # "local" or "ray"
+    address: str | None = None  # a Ray cluster to join; None starts a local one
+    gpus_per_worker: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.name != "ray" and (self.address or self.gpus_per_worker):
+            flag = "--ray-address" if self.address else "--gpus-per-worker"
+            raise EngineError(f"{flag} applies to --engine ray only")
+        if self.gpus_per_worker < 0:
+            raise EngineError(f"--gpus-per-worker {self.gpus_per_worker:g}: must be 0 or more")
+
+    def start(self) -> Engine:
+        return get_engine(self.name, address=self.address, gpus_per_worker=self.gpus_per_worker)
+
+
+@dataclass(frozen=True)
 class PipelineSpec:
     reranker: str
     options: RerankerOptions = field(default_factory=RerankerOptions)
@@ -66,6 +86,7 @@ class PipelineSpec:
     results_dir: str | None = "results"  # None: write no record
     system_name: str | None = None
     progress: bool = True
+    engine: EngineSpec = field(default_factory=EngineSpec)
 
     def __post_init__(self) -> None:
         checks = [

@@ -1,9 +1,12 @@
 """Reranking many queries at once: cache lookups, batched model calls, runs with exact ties.
 
 Pointwise: every (query, document) pair of every query is looked up in the cache; the misses
-go to the reranker in batches that span queries, and each batch is stored before the next
-starts. Listwise: the sliding windows run bottom-up, and the windows of all queries at the same
-step form one batch (step s of every query only depends on step s-1 of the same query).
+go to the engine (bright_eval.engines: in this process, or on Ray) in batches that span
+queries, and each output is stored as soon as it comes back, so a kill loses only what was in
+flight and the progress bar moves per output. Listwise: the sliding windows run bottom-up, and
+the windows of all queries at the same step go out together (step s of every query only
+depends on step s-1 of the same query). Each output records its cost (model seconds, tokens,
+hardware), so a system's cost is the sum over its outputs however the run was split.
 
 Scores in the written run are distinct: a pointwise reranker gives most candidates the same
 label, and trec_eval would break those ties by document id. The run ranks by (score, then
@@ -13,10 +16,11 @@ first-stage rank) and writes n, n-1, ..., 1 so that every tool reads that order 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, astuple, dataclass, field, fields
 
-from bright_eval.provenance import machine
+from bright_eval.engines import Engine
+from bright_eval.engines.local import LocalEngine
 from bright_eval.rerank.base import (
     Candidate,
     Judgement,
@@ -51,6 +55,7 @@ class RerankStats:
     generated_tokens: int = 0
     all_prompt_tokens: int = 0  # of every output used, cached or not: the system's full cost
     all_generated_tokens: int = 0
+    model_seconds: float = 0.0  # of the outputs computed in this run
     all_model_seconds: float = 0.0  # summed over every output used: the system's model time
     hardware: set[str] = field(default_factory=set)  # where those outputs were computed
     wall_s: float = 0.0  # this invocation only
@@ -63,7 +68,14 @@ class RerankStats:
     def totals(self) -> dict:
         """What the outputs used add up to, whichever invocation computed them."""
         out = asdict(self)
-        for per_invocation in ("cached", "computed", "prompt_tokens", "generated_tokens", "wall_s"):
+        for per_invocation in (
+            "cached",
+            "computed",
+            "prompt_tokens",
+            "generated_tokens",
+            "model_seconds",
+            "wall_s",
+        ):
             out.pop(per_invocation)
         out["all_model_seconds"] = round(self.all_model_seconds, 3)
         out["hardware"] = sorted(self.hardware)
@@ -87,16 +99,6 @@ class RerankResult:
     runs: dict[str, Run]  # PRIMARY, plus any alternative score a reranker reports
     outputs: list[dict]  # per pair or window: ids, score, label, raw text (the explanation)
     stats: RerankStats
-
-
-def stamp_cost(outputs: Sequence[Judgement | Permutation], seconds: float) -> None:
-    """Give each output its share of the model time of the call that produced it, and where
-    it ran, unless the reranker measured its own; a record sums these over its outputs."""
-    where = machine()
-    for o in outputs:
-        if not o.model_seconds:
-            o.model_seconds = seconds / max(len(outputs), 1)
-        o.hardware = o.hardware or where
 
 
 def ordered_run(candidates: Candidates, score: Callable[[Candidate], float]) -> Run:
@@ -123,15 +125,16 @@ def rerank(
     progress: bool = True,
     desc: str = "rerank",
     cached_only: bool = False,
+    engine: Engine | None = None,
 ) -> RerankResult:
     """`cached_only`: fail, naming what is missing, instead of calling the model (merging
-    shards on a machine that should not compute)."""
+    shards on a machine that should not compute). `engine`: where the model runs (default:
+    this process)."""
+    args = (candidates, cache, batch_size, progress, desc, cached_only, engine)
     if isinstance(reranker, PointwiseReranker):
-        return rerank_pointwise(
-            reranker, candidates, cache, batch_size, progress, desc, cached_only
-        )
+        return rerank_pointwise(reranker, *args)
     if isinstance(reranker, ListwiseReranker):
-        return rerank_listwise(reranker, candidates, cache, batch_size, progress, desc, cached_only)
+        return rerank_listwise(reranker, *args)
     raise TypeError(f"{type(reranker).__name__} is neither pointwise nor listwise")
 
 
@@ -143,6 +146,7 @@ def rerank_pointwise(
     progress: bool = True,
     desc: str = "rerank",
     cached_only: bool = False,
+    engine: Engine | None = None,
 ) -> RerankResult:
     start = time.perf_counter()
     stats = RerankStats()
@@ -162,23 +166,19 @@ def rerank_pointwise(
             f"{desc}: {len(misses)} of {stats.items} pairs are not in the cache (e.g. query "
             f"{misses[0].query_id}, document {misses[0].doc_id}); run the missing shards first"
         )
+    engine = engine or LocalEngine()
     with progress_bar(len(misses), desc, progress) as bar:
-        for i in range(0, len(misses), batch_size):
-            batch = misses[i : i + batch_size]
-            called = time.perf_counter()
-            judgements = reranker.judge(batch)
-            stamp_cost(judgements, time.perf_counter() - called)
-            if len(judgements) != len(batch):
-                raise RuntimeError(
-                    f"{reranker.name} returned {len(judgements)} judgements for {len(batch)} pairs"
-                )
-            cache.put_judgements(batch, judgements)
-            for c, j in zip(batch, judgements, strict=True):
+        for group in engine.map(reranker, "judge", misses, batch_size):
+            done = [misses[i] for i, _ in group]
+            judgements = [j for _, j in group]
+            cache.put_judgements(done, judgements)
+            for c, j in zip(done, judgements, strict=True):
                 judged[c.query_id, c.doc_id] = j
                 stats.prompt_tokens += j.prompt_tokens
                 stats.generated_tokens += j.generated_tokens
-            stats.computed += len(batch)
-            bar.update(len(batch))
+                stats.model_seconds += j.model_seconds
+            stats.computed += len(group)
+            bar.update(len(group))
             bar.set_postfix(tokens_out=stats.generated_tokens, refresh=False)
     outputs = []
     alternatives = set(reranker.alternative_scores)
@@ -221,9 +221,11 @@ def rerank_listwise(
     progress: bool = True,
     desc: str = "rerank",
     cached_only: bool = False,
+    engine: Engine | None = None,
 ) -> RerankResult:
     start = time.perf_counter()
     stats = RerankStats()
+    engine = engine or LocalEngine()
     order = {qid: list(cands) for qid, cands in candidates.items()}
     starts = {qid: reranker.window_starts(len(cands)) for qid, cands in order.items()}
     steps = max((len(s) for s in starts.values()), default=0)
@@ -245,18 +247,16 @@ def rerank_listwise(
             stats.items += len(windows)
             stats.cached += len(windows) - len(missing)
             bar.update(len(windows) - len(missing))
-            for i in range(0, len(missing), batch_size):
-                chunk = missing[i : i + batch_size]
-                called = time.perf_counter()
-                answers = reranker.permute([windows[k] for k in chunk])
-                stamp_cost(answers, time.perf_counter() - called)
-                cache.put_permutations([windows[k] for k in chunk], answers)
-                for k, p in zip(chunk, answers, strict=True):
-                    perms[k] = p
+            todo_windows = [windows[k] for k in missing]
+            for group in engine.map(reranker, "permute", todo_windows, batch_size):
+                cache.put_permutations([todo_windows[i] for i, _ in group], [p for _, p in group])
+                for i, p in group:
+                    perms[missing[i]] = p
                     stats.prompt_tokens += p.prompt_tokens
                     stats.generated_tokens += p.generated_tokens
-                stats.computed += len(chunk)
-                bar.update(len(chunk))
+                    stats.model_seconds += p.model_seconds
+                stats.computed += len(group)
+                bar.update(len(group))
             for (qid, s), window, p in zip(todo, windows, perms, strict=True):
                 # The reranker's own repair, plus the runner's check of what it returned (a
                 # third-party reranker may hand back an invalid order).

@@ -53,6 +53,9 @@ class Retriever(ABC):
     parts: tuple[Retriever, ...] = ()
     # What the index held when `retrieve` built it (documents, terms, ...), for provenance.
     index_stats: dict | None = None
+    # Where a retriever that encodes its corpus does so (bright_eval.engines); None: in this
+    # process. Retrievers with nothing to distribute ignore it.
+    engine = None
 
     @classmethod
     def from_argument(cls, argument: str) -> Retriever:

@@ -96,6 +96,17 @@ class DenseRetriever(Retriever):
             texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
         ).astype(np.float32)
 
+    def encode_corpus(self, texts: list[str]) -> np.ndarray:
+        """The corpus's embeddings; with an engine, its chunks are encoded by the engine's
+        workers (each loads the model once) and put back in corpus order."""
+        if self.engine is None:
+            return self.encode(texts)
+        rows: list = [None] * len(texts)
+        for group in self.engine.map(self, "encode", texts, self.batch_size):
+            for i, row in group:
+                rows[i] = row
+        return np.stack(rows).astype(np.float32)
+
     def document_embeddings(self, data: BrightData, domain: str, long_documents: bool, docs):
         from bright_eval.cache_dir import cache_root
 
@@ -114,7 +125,7 @@ class DenseRetriever(Retriever):
             self.embeddings_cached = True
             return np.load(path)
         self.embeddings_cached = False
-        embeddings = self.encode(list(iter_column(docs, "content")))
+        embeddings = self.encode_corpus(list(iter_column(docs, "content")))
         atomic_write(path, lambda f: np.save(f, embeddings))
         return embeddings
 

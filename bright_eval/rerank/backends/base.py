@@ -7,8 +7,9 @@ sends them to the chat endpoint.
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -36,10 +37,15 @@ class Generation:
     # Per generated token: {token text: log-probability} for the top alternatives.
     token_logprobs: list[dict[str, float]] | None = None
     tokens: list[str] = field(default_factory=list)
+    # This output's share of the model's time: a streaming backend measures it per request,
+    # a batched one splits a batch's wall time evenly over its rows.
+    model_seconds: float = 0.0
 
 
 class GenerationBackend(ABC):
     name: ClassVar[str] = ""
+    # True where generate_stream also serves prompts appended to its list while it runs.
+    takes_more_prompts: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -58,6 +64,24 @@ class GenerationBackend(ABC):
     @abstractmethod
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
         """One generation per prompt, in order; the backend batches as it sees fit."""
+
+    def generate_stream(
+        self, prompts: Sequence[Prompt], params: GenerationParams
+    ) -> Iterator[tuple[int, Generation]]:
+        """(index into prompts, generation) as each finishes, in any order. This fallback
+        yields them all once `generate` returns; streaming backends override it."""
+        yield from enumerate(timed(self.generate, prompts, params))
+
+    @property
+    def streams(self) -> bool:
+        """Whether outputs come as they finish: the backend has its own generate_stream."""
+        return type(self).generate_stream is not GenerationBackend.generate_stream
+
+    def hardware(self) -> str:
+        """What runs the model, for the cost each output records."""
+        from bright_eval.engines.hardware import local_hardware
+
+        return local_hardware()
 
     @abstractmethod
     def next_token_logprobs(
@@ -80,6 +104,24 @@ class GenerationBackend(ABC):
             "revision": self.revision,
             "chat_template_kwargs": self.chat_template_kwargs,
         }
+
+
+def timed(generate, prompts: Sequence, params: GenerationParams) -> list[Generation]:
+    """`generate(prompts, params)`, each output given an even share of the call's wall time."""
+    start = time.perf_counter()
+    generations = generate(prompts, params)
+    share = (time.perf_counter() - start) / max(1, len(generations))
+    for g in generations:
+        g.model_seconds = g.model_seconds or share
+    return generations
+
+
+def in_order(stream: Iterator[tuple[int, Generation]], n: int) -> list[Generation]:
+    """A stream's outputs back in prompt order."""
+    results: list = [None] * n
+    for i, g in stream:
+        results[i] = g
+    return results
 
 
 def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:

@@ -9,7 +9,7 @@ need it), the weights on the first call that needs them (a fully cached run neve
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from bright_eval.rerank.backends.base import (
     Generation,
@@ -17,8 +17,10 @@ from bright_eval.rerank.backends.base import (
     GenerationParams,
     Prompt,
     cut_at_stop,
+    in_order,
     library_versions,
     loading,
+    timed,
 )
 
 
@@ -112,13 +114,15 @@ class TransformersBackend(GenerationBackend):
         return groups
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
+        return in_order(self.generate_stream(prompts, params), len(prompts))
+
+    def generate_stream(
+        self, prompts: Sequence[Prompt], params: GenerationParams
+    ) -> Iterator[tuple[int, Generation]]:  # each sub-batch as soon as it is done
         encoded = [self.encode(self.render(p)) for p in prompts]
-        results: list[Generation | None] = [None] * len(prompts)
         for group in self.batches([len(e) for e in encoded], params.max_new_tokens):
-            outs = self._generate_with_retry([encoded[i] for i in group], params)
-            for i, out in zip(group, outs, strict=True):
-                results[i] = out
-        return results  # type: ignore[return-value]
+            rows = [encoded[i] for i in group]
+            yield from zip(group, timed(self._generate_with_retry, rows, params), strict=True)
 
     def _generate_with_retry(self, rows: list[list[int]], params: GenerationParams):
         import torch

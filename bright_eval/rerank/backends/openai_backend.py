@@ -4,6 +4,8 @@ Plain HTTP from the standard library, so nothing extra needs installing. Request
 bounded thread pool (a server queues what it cannot batch; too many in flight only time out),
 and transient failures (connection errors, 429, 5xx) are retried with exponential backoff.
 Chat prompts go to /chat/completions, where the server applies the chat template.
+`generate_stream` yields each response as it arrives; its model seconds is its request's
+latency (what the server spent on it, queueing included), and its hardware the server's URL.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import os
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from bright_eval.rerank.backends.base import (
     Generation,
@@ -106,7 +108,9 @@ class OpenAIBackend(GenerationBackend):
 
     def generate_one(self, prompt: Prompt, params: GenerationParams) -> Generation:
         path, body = self.request_body(prompt, params)
+        start = time.perf_counter()
         answer = self.post(path, body)
+        seconds = time.perf_counter() - start
         choice = answer["choices"][0]
         usage = answer.get("usage") or {}
         tokens, logprobs = parse_logprobs(choice.get("logprobs"))
@@ -118,7 +122,23 @@ class OpenAIBackend(GenerationBackend):
             finish_reason=choice.get("finish_reason") or "",
             token_logprobs=logprobs if params.top_logprobs else None,
             tokens=tokens,
+            model_seconds=seconds,
         )
+
+    def generate_stream(
+        self, prompts: Sequence[Prompt], params: GenerationParams
+    ) -> Iterator[tuple[int, Generation]]:
+        pool = ThreadPoolExecutor(max_workers=self.concurrency)
+        try:
+            futures = {pool.submit(self.generate_one, p, params): i for i, p in enumerate(prompts)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            # Stopped early: drop the requests not yet sent, wait for those in flight.
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def hardware(self) -> str:
+        return f"server: {self.base_url}"
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:

