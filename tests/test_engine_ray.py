@@ -55,8 +55,8 @@ def test_full_bright_size_on_ray_is_identical_to_one_process(ray_engine, bright,
     # The driver wrote every output once; each carries its cost and what produced it.
     lines = (tmp_path / "ray" / "all.jsonl").read_text().splitlines()
     assert len(lines) == len(cache) == 138_400
-    entry = cache.entries[next(iter(cache.entries))]["judgement"]
-    assert entry["hardware"].startswith("CPU: ") and entry["model_seconds"] > 0
+    entry = next(iter(cache.judgements.values()))
+    assert entry.hardware.startswith("CPU: ") and entry.model_seconds > 0
     # Resumed from the cache: no model call, the same total cost.
     again = run_all(Instant(), by_domain, cache_in(tmp_path / "ray"), ray_engine)
     assert sum(r.stats.computed for r in again.values()) == 0

@@ -16,6 +16,7 @@ from bright_eval.rerank.backends import GenerationParams
 from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.generative import GenerativeMixin
+from bright_eval.rerank.meta import GENERATIVE, RerankerMeta
 from bright_eval.rerank.runner import RerankResult, rerank
 
 # What a job makes of a model's text: (label or None, how it parsed, parsed at all, details).
@@ -24,7 +25,8 @@ Messages = list[dict[str, str]]
 
 
 class GenerationJob(GenerativeMixin, PointwiseReranker):
-    name = ""  # never registered: a stage's job, not a reranker the pipeline offers
+    # No name: never registered, a stage's job rather than a reranker the pipeline offers.
+    meta = RerankerMeta(name="", accepts=GENERATIVE)
 
     def __init__(
         self,
@@ -37,7 +39,7 @@ class GenerationJob(GenerativeMixin, PointwiseReranker):
     ):
         super().__init__(options)
         self.stage, self.params, self.prompt, self.parse = stage, params, prompt, parse
-        self.settings = settings  # prompt hash, truncation: whatever else changes the outputs
+        self.job_settings = settings  # prompt hash, truncation: whatever else changes the outputs
         self.chat_template_kwargs = dict(settings.get("chat_template_kwargs", {}))
 
     @property
@@ -48,7 +50,7 @@ class GenerationJob(GenerativeMixin, PointwiseReranker):
         return {
             "stage": self.stage,
             **self.generation_config(),
-            **self.settings,
+            **self.job_settings,
             "params": repr(self.params),
         }
 
@@ -63,7 +65,8 @@ class GenerationJob(GenerativeMixin, PointwiseReranker):
                     parsed=ok,
                     label=label,
                     raw=g.text,
-                    details={"parse": how, "finish_reason": g.finish_reason, **details},
+                    how_parsed=how,
+                    details={"finish_reason": g.finish_reason, **details},
                     prompt_tokens=g.prompt_tokens,
                     generated_tokens=g.generated_tokens,
                 )

@@ -26,8 +26,7 @@ MAX_TOKENS = 8_192
 
 
 class RewardJob(PointwiseReranker):
-    name = ""  # never registered
-
+    # No name: never registered. It loads its own model (no generation options).
     def __init__(self, model: str, batch_size: int = 8, max_tokens: int = MAX_TOKENS):
         super().__init__()
         self.model_name, self.batch_size, self.max_tokens = model, batch_size, max_tokens
@@ -87,9 +86,7 @@ class RewardJob(PointwiseReranker):
             [{"role": "user", "content": c.query}, {"role": "assistant", "content": c.document}]
             for c in candidates
         ]
-        return [
-            Judgement(score=r, details={"parse": "reward"}) for r in self.rewards(conversations)
-        ]
+        return [Judgement(score=r, how_parsed="reward") for r in self.rewards(conversations)]
 
 
 def normalise(rewards: Sequence[float]) -> list[float]:
