@@ -45,19 +45,21 @@ from bright_eval.retrieval.lexical import BM25Python  # noqa: E402
 from bright_eval.retrieval.lucene_bm25 import LuceneBM25  # noqa: E402
 
 DOMAIN = "leetcode"
+SOURCE_SUFFIXES = {".py", ".pyi", ".c", ".h", ".cpp", ".txt", ".md", ".rst", ".html"}
 
 
 def source_texts(shared: Path) -> Iterator[str]:
-    """Real text: BRIGHT's queries, reasoning and answers, then the ASCII Python sources of
-    this interpreter's standard library and installed packages (code and its prose, much as
-    leetcode's documents are), in a fixed order."""
+    """Real text: BRIGHT's queries, reasoning and answers, then the ASCII sources and
+    documentation of this interpreter's standard library and installed packages (code and its
+    prose, much as leetcode's documents are), in a fixed order."""
     for f in sorted((shared / "bright" / "examples").glob("*.parquet")):
         table = pq.read_table(f)
         for column in ("query", "reasoning", "gold_answer"):
             yield from (t for t in table.column(column).to_pylist() if t and t != "N/A")
     roots = sorted({sysconfig.get_paths()[k] for k in ("stdlib", "purelib")})
     for root in roots:
-        for path in sorted(Path(root).rglob("*.py")):
+        files = (p for p in Path(root).rglob("*") if p.suffix in SOURCE_SUFFIXES)
+        for path in sorted(files):
             try:
                 text = path.read_text(encoding="ascii")
             except (UnicodeDecodeError, OSError):
@@ -171,13 +173,15 @@ def main() -> int:
         from bright_eval.retrieval.lucene import jvm
 
         jvm()  # the JVM starts once, outside the timings
+        retriever = BM25Python()
         ours, ours_s = timed(
-            "ours (bm25-python)", lambda: BM25Python().retrieve(data, DOMAIN, queries)
+            "ours (bm25-python)", lambda: retriever.retrieve(data, DOMAIN, queries)
         )
         _, lucene_s = timed(
             "Lucene (bm25-lucene, Anserini)", lambda: LuceneBM25().retrieve(data, DOMAIN, queries)
         )
-        print(f"ours / Lucene: {ours_s / lucene_s:.2f} of Lucene's time")
+        print(f"  ours' index: {retriever.last_index_stats}")
+        print(f"ours / Lucene: {ours_s / lucene_s:.2f} of Lucene's time", flush=True)
         if args.skip_reference:
             return 0
         ref, ref_s = timed(

@@ -22,6 +22,7 @@ from itertools import repeat
 import numpy as np
 
 from bright_eval.retrieval.analyzer import Analyzer
+from bright_eval.retrieval.gensim_pruning import pruned_dictionary
 from bright_eval.retrieval.term_counts import count_chunks
 
 K1 = 0.9
@@ -78,8 +79,8 @@ class BM25Index:
         self.n_docs = len(doc_len)
         df = total_tokens = None
         if pruned:
-            final_id, terms, df, total_tokens = _gensim_pruned_dictionary(
-                terms, cols, counts, indptr
+            final_id, terms, df, total_tokens = pruned_dictionary(
+                terms, cols, counts, indptr, GENSIM_PRUNE_AT, GENSIM_PRUNE_EVERY
             )
             cols = final_id[cols]
             kept = cols >= 0
@@ -146,44 +147,6 @@ class BM25Index:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Positions and scores of the top `depth` documents, excluded positions removed."""
         return top_k(self.scores(tokens), depth, excluded)
-
-
-def _gensim_pruned_dictionary(terms: list[str], cols: np.ndarray, counts: np.ndarray, indptr):
-    """gensim's `Dictionary(documents)` replayed, pruning included (`add_documents`,
-    `filter_extremes(no_below=0, no_above=1.0, keep_n=prune_at)`, `compactify`).
-
-    Pruned terms lose their statistics; one that comes back later is a new term whose
-    document frequency counts only the documents after its return. Returns, for each
-    first-occurrence id, its final gensim id (-1 when not in the final dictionary), the final
-    terms in id order, their document frequencies, and the token count gensim's avgdl uses.
-    Slow (a Python loop, like gensim's own), and only needed for huge vocabularies.
-    """
-    token2id: dict[int, int] = {}  # first-occurrence id -> gensim id, in gensim id order
-    dfs: dict[int, int] = {}
-    cfs: dict[int, int] = {}
-    cols, counts, bounds = cols.tolist(), counts.tolist(), indptr.tolist()
-    for n, (start, end) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-        if n % GENSIM_PRUNE_EVERY == 0 and len(token2id) > GENSIM_PRUNE_AT:
-            good = set(sorted(token2id.values(), key=dfs.get, reverse=True)[:GENSIM_PRUNE_AT])
-            kept = [(k, g) for k, g in token2id.items() if g in good]
-            idmap = {g: i for i, (_, g) in enumerate(kept)}  # ids stay in order: compactify
-            token2id = {k: idmap[g] for k, g in kept}
-            dfs = {idmap[g]: dfs[g] for _, g in kept}
-            cfs = {idmap[g]: cfs[g] for _, g in kept}
-        in_doc = dict(zip(cols[start:end], counts[start:end], strict=True))
-        missing = sorted((k for k in in_doc if k not in token2id), key=terms.__getitem__)
-        for k in missing:
-            token2id[k] = len(token2id)
-        for k, c in in_doc.items():
-            g = token2id[k]
-            cfs[g] = cfs.get(g, 0) + c
-            dfs[g] = dfs.get(g, 0) + 1
-    final_id = np.full(len(terms), -1, dtype=np.int32)
-    for k, g in token2id.items():
-        final_id[k] = g
-    final_terms = [terms[k] for k in token2id]
-    df = np.array([dfs[g] for g in range(len(token2id))], dtype=np.int64)
-    return final_id, final_terms, df, sum(cfs.values())
 
 
 def _joined(lengths, cols, counts, entries):

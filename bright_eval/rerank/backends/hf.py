@@ -34,6 +34,7 @@ class TransformersBackend(GenerationBackend):
         max_batch_tokens: int = 32_768,
         max_batch_size: int = 64,
         device: str | None = None,
+        reuse_prefixes: bool = True,
     ):
         super().__init__(model, adapter, revision, chat_template_kwargs)
         from transformers import AutoTokenizer
@@ -48,6 +49,8 @@ class TransformersBackend(GenerationBackend):
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_size = max_batch_size
         self.device = device
+        # Prompts sharing a long prefix (one query's documents) compute it once: prefix_cache.
+        self.reuse_prefixes = reuse_prefixes
         self._model = None
 
     @property
@@ -113,6 +116,10 @@ class TransformersBackend(GenerationBackend):
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
         encoded = [self.encode(self.render(p)) for p in prompts]
+        if self.reuse_prefixes:
+            from bright_eval.rerank.backends.prefix_cache import generate_sharing_prefixes
+
+            return generate_sharing_prefixes(self, encoded, params)
         results: list[Generation | None] = [None] * len(prompts)
         for group in self.batches([len(e) for e in encoded], params.max_new_tokens):
             outs = self._generate_with_retry([encoded[i] for i in group], params)
@@ -120,28 +127,35 @@ class TransformersBackend(GenerationBackend):
                 results[i] = out
         return results  # type: ignore[return-value]
 
-    def _generate_with_retry(self, rows: list[list[int]], params: GenerationParams):
+    def _generate_with_retry(self, rows: list[list[int]], params: GenerationParams, prefix=None):
         import torch
 
         try:
-            return self._generate_batch(rows, params)
+            return self._generate_batch(rows, params, prefix)
         except torch.OutOfMemoryError:
             if len(rows) == 1:
                 raise
             torch.cuda.empty_cache()
             half = math.ceil(len(rows) / 2)
-            return self._generate_with_retry(rows[:half], params) + self._generate_with_retry(
-                rows[half:], params
-            )
+            return self._generate_with_retry(
+                rows[:half], params, prefix
+            ) + self._generate_with_retry(rows[half:], params, prefix)
 
     def _pad(self, rows: list[list[int]]):
         return self.tokenizer.pad({"input_ids": rows}, return_tensors="pt").to(self.hf_model.device)
 
-    def _generate_batch(self, rows: list[list[int]], params: GenerationParams) -> list[Generation]:
+    def _generate_batch(
+        self, rows: list[list[int]], params: GenerationParams, prefix=None
+    ) -> list[Generation]:
+        """Greedy or sampled generation for one batch; `prefix`: a `prefix_cache.SharedPrefix`
+        that every row starts with, its cache computed already."""
         import torch
 
         model = self.hf_model
-        batch = self._pad(rows)
+        if prefix is None:
+            batch = self._pad(rows)
+        else:
+            batch = prefix.batch(rows, self.tokenizer.pad_token_id, model.device)
         eos = self.eos_ids()
         width = batch["input_ids"].shape[1]
         kwargs = dict(
