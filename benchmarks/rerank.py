@@ -35,16 +35,16 @@ def documents(data: BrightData, domain: str, n: int) -> list[str]:
         return [t for t in rows["gold_answer"] if t]
 
 
-def pairs(data: BrightData, domain: str, n: int) -> list[Candidate]:
+def pairs(data: BrightData, domain: str, n: int, per_query: int = 100) -> list[Candidate]:
+    """n pairs, each query with a run of `per_query` documents as a reranker sees them (its
+    top 100), so prompts share the query's prefix as in a real run."""
     queries = data.queries(domain)
-    docs = documents(data, domain, n)
-    cands = []
-    # Each query with a run of documents, as a reranker sees them (shared query prefixes).
-    for i, (q, d) in enumerate(zip(itertools.cycle(queries), itertools.cycle(docs))):
-        if i == n:
-            break
-        cands.append(Candidate(q.id, q.text, f"doc{i}", d, i % 100 + 1))
-    return sorted(cands, key=lambda c: (c.query_id, c.first_stage_rank))
+    docs = itertools.cycle(documents(data, domain, n))
+    chosen = (queries[i // per_query % len(queries)] for i in range(n))
+    return [
+        Candidate(q.id, q.text, f"doc{i}", next(docs), i % per_query + 1)
+        for i, q in enumerate(chosen)
+    ]
 
 
 def main() -> None:
@@ -59,6 +59,7 @@ def main() -> None:
     p.add_argument("--data-dir")
     p.add_argument("--domain", default="biology")
     p.add_argument("--warmup", type=int, default=8)
+    p.add_argument("--docs-per-query", type=int, default=100, help="a reranker's depth")
     p.add_argument(
         "--prefix-reuse", choices=["on", "off", "both"], default="both",
         help="transformers backend: compute each query's shared prompt prefix once (both: "
@@ -86,7 +87,7 @@ def main() -> None:
     options = RerankerOptions(model=args.model, adapter=args.adapter, backend=args.backend,
                               max_new_tokens=args.max_new_tokens)  # fmt: skip
     reranker = get_reranker_class(args.reranker)(options)
-    work = pairs(data, args.domain, args.pairs + args.warmup)
+    work = pairs(data, args.domain, args.pairs + args.warmup, args.docs_per_query)
     t0 = time.perf_counter()
     reranker.judge(work[: args.warmup])  # loads the model, compiles kernels
     load_s = time.perf_counter() - t0

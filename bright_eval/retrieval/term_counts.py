@@ -40,8 +40,8 @@ class ChunkCounts:
 
 
 class ChunkCounter:
-    """Counts chunks of documents; a worker keeps one for its life, so terms and text pieces
-    met in one chunk are looked up, not analysed, in the next."""
+    """Counts chunks of documents, each over its own terms (a worker's memory stays that of one
+    chunk; the analyzer's own caches carry over)."""
 
     def __init__(self, analyzer: Analyzer | None = None):
         self.analyzer = analyzer
@@ -74,8 +74,12 @@ class ChunkCounter:
     def count(self, documents: Sequence[Document]) -> ChunkCounts:
         import scipy.sparse as sp
 
-        flat, lengths = array("i"), array("q")
+        self.ids, self.terms = {}, []
+        if self._pieces is not None:
+            self._pieces.clear()  # it maps to this chunk's ids
+        flat, lengths, new_from = array("i"), array("q"), array("q")
         for document in documents:
+            new_from.append(len(self.terms))
             before = len(flat)
             flat.extend(self._ids(document))
             lengths.append(len(flat) - before)
@@ -83,16 +87,17 @@ class ChunkCounter:
         doc_len = np.frombuffer(lengths, dtype=np.int64) if lengths else np.empty(0, np.int64)
         indptr = np.zeros(len(doc_len) + 1, dtype=np.int64)
         np.cumsum(doc_len, out=indptr[1:])
-        present, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+        # Ids are given in order of first appearance: document d introduced new_from[d] on.
+        starts = np.frombuffer(new_from, dtype=np.int64) if new_from else np.empty(0, np.int64)
+        first_doc = np.searchsorted(starts, np.arange(len(self.terms)), side="right") - 1
         # One entry per token, grouped by document: summing duplicates gives the counts.
         tf = sp.csr_matrix(
-            (np.ones(len(ids), dtype=np.int32), inverse.astype(np.int32), indptr),
-            shape=(len(doc_len), len(present)),
+            (np.ones(len(ids), dtype=np.int32), ids, indptr), shape=(len(doc_len), len(self.terms))
         )
         tf.sum_duplicates()
         return ChunkCounts(
-            terms=[self.terms[i] for i in present.tolist()],
-            first_doc=np.searchsorted(indptr, first, side="right") - 1,
+            terms=self.terms,
+            first_doc=first_doc,
             indptr=tf.indptr.astype(np.int64),
             term_index=tf.indices.astype(np.int32),
             counts=tf.data.astype(np.int32),

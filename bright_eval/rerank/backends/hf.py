@@ -20,6 +20,7 @@ from bright_eval.rerank.backends.base import (
     library_versions,
     loading,
 )
+from bright_eval.rerank.backends.prefix_cache import generate_sharing_prefixes
 
 
 class TransformersBackend(GenerationBackend):
@@ -41,16 +42,14 @@ class TransformersBackend(GenerationBackend):
 
         with loading("tokenizer of model", model):
             self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
-        # Left padding: every row's last prompt token sits at the same position, where
-        # generation starts.
+        # Left padding: every row's last prompt token sits where generation starts.
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_size = max_batch_size
         self.device = device
-        # Prompts sharing a long prefix (one query's documents) compute it once: prefix_cache.
-        self.reuse_prefixes = reuse_prefixes
+        self.reuse_prefixes = reuse_prefixes  # a query's shared prompt prefix computed once
         self._model = None
 
     @property
@@ -117,8 +116,6 @@ class TransformersBackend(GenerationBackend):
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
         encoded = [self.encode(self.render(p)) for p in prompts]
         if self.reuse_prefixes:
-            from bright_eval.rerank.backends.prefix_cache import generate_sharing_prefixes
-
             return generate_sharing_prefixes(self, encoded, params)
         results: list[Generation | None] = [None] * len(prompts)
         for group in self.batches([len(e) for e in encoded], params.max_new_tokens):
@@ -137,25 +134,18 @@ class TransformersBackend(GenerationBackend):
                 raise
             torch.cuda.empty_cache()
             half = math.ceil(len(rows) / 2)
-            return self._generate_with_retry(
-                rows[:half], params, prefix
-            ) + self._generate_with_retry(rows[half:], params, prefix)
+            first = self._generate_with_retry(rows[:half], params, prefix)
+            return first + self._generate_with_retry(rows[half:], params, prefix)
 
     def _pad(self, rows: list[list[int]]):
         return self.tokenizer.pad({"input_ids": rows}, return_tensors="pt").to(self.hf_model.device)
 
-    def _generate_batch(
-        self, rows: list[list[int]], params: GenerationParams, prefix=None
-    ) -> list[Generation]:
-        """Greedy or sampled generation for one batch; `prefix`: a `prefix_cache.SharedPrefix`
-        that every row starts with, its cache computed already."""
+    def _generate_batch(self, rows: list[list[int]], params: GenerationParams, prefix=None):
         import torch
 
-        model = self.hf_model
-        if prefix is None:
-            batch = self._pad(rows)
-        else:
-            batch = prefix.batch(rows, self.tokenizer.pad_token_id, model.device)
+        model = self.hf_model  # prefix: a prefix_cache.SharedPrefix that every row starts with
+        pad = self.tokenizer.pad_token_id
+        batch = self._pad(rows) if prefix is None else prefix.batch(rows, pad, model.device)
         eos = self.eos_ids()
         width = batch["input_ids"].shape[1]
         kwargs = dict(
