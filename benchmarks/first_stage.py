@@ -113,7 +113,7 @@ def reference(data: BrightData, queries, depth: int = 1000):
 
     analyzer = LuceneAnalyzer()
     docs = data.documents(DOMAIN)
-    doc_ids = list(docs["id"])
+    doc_ids = list(iter_column(docs, "id"))
     corpus = [analyzer.analyze(x) for x in iter_column(docs, "content")]
     dictionary = Dictionary(corpus)
     model = LuceneBM25Model(dictionary=dictionary, k1=0.9, b=0.4)

@@ -152,7 +152,7 @@ class BM25Index:
 def _joined(lengths, cols, counts, entries):
     """Chunks' arrays as one corpus: lengths, term ids, counts, and the CSR row pointer."""
     if not lengths:
-        return np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0, np.int32), np.zeros(1)
+        return np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0, np.int32), np.zeros(1, int)
     indptr = np.zeros(sum(map(len, entries)) + 1, dtype=np.int64)
     np.cumsum(np.concatenate(entries), out=indptr[1:])
     return np.concatenate(lengths), np.concatenate(cols), np.concatenate(counts), indptr

@@ -117,7 +117,7 @@ def count_chunks(
     this process may use) analyse the chunks; a corpus of one chunk is counted here, as is
     everything when `workers` is 1. A worker builds its own analyzer (`type(analyzer)()`).
     """
-    workers = workers or len(os.sched_getaffinity(0))
+    workers = workers or usable_cores()
     source = iter(documents)
     chunks = iter(lambda: list(islice(source, chunk_size)), [])
     first = next(chunks, None)
@@ -139,6 +139,12 @@ def count_chunks(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 _counter: ChunkCounter | None = None
