@@ -43,9 +43,8 @@ def rerank_prompts(shared_bright):
 
 def test_prefix_reuse_gives_the_same_greedy_tokens(smollm2_path, rerank_prompts):
     plain = get_backend("transformers", smollm2_path)
-    plain.reuse_prefixes = False
-    reuse = get_backend("transformers", smollm2_path)
-    assert reuse.reuse_prefixes  # on by default
+    assert not plain.reuse_prefixes  # opt-in
+    reuse = get_backend("transformers", smollm2_path, reuse_prefixes=True)
     reuse._model = plain.hf_model  # one copy of the weights
     encoded = [reuse.encode(reuse.render(p)) for p in rerank_prompts]
     groups = prefix_groups(encoded)

@@ -35,7 +35,7 @@ class TransformersBackend(GenerationBackend):
         max_batch_tokens: int = 32_768,
         max_batch_size: int = 64,
         device: str | None = None,
-        reuse_prefixes: bool = True,
+        reuse_prefixes: bool = False,
     ):
         super().__init__(model, adapter, revision, chat_template_kwargs)
         from transformers import AutoTokenizer
