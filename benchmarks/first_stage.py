@@ -1,178 +1,198 @@
-"""bm25 against the reference recipe (gensim), same process, same tokens, leetcode's size.
+"""End to end, text in and top-1,000 out: our `bm25`, plain Lucene BM25, the reference recipe.
 
-    python benchmarks/first_stage.py [--docs 413932] [--mean-length 200] [--shared ../shared]
+    python benchmarks/first_stage.py [--docs 413932] [--mean-words 200] [--shared ../shared]
 
-The corpus is synthetic but made of real text: windows of BRIGHT's own queries, reasoning and
-answers (analysed with the Python analyzer), with lengths drawn from a log-normal law, plus a
-long Zipf tail of rare identifier-like terms as code corpora have. The queries are leetcode's 142
-real queries with their real excluded ids mapped onto the corpus. Both sides get the same token
-lists; analysis is not timed (it is the same for both). Peak memory is the peak resident set
-size above the phase's starting point, sampled every 5 ms; ours runs first, so any memory it
-freed but kept is reused by the reference, which can only make the reference look smaller.
+One corpus of leetcode's size, written as a local BRIGHT snapshot (`documents/leetcode`), and
+leetcode's 142 real queries with their real excluded ids; all three read the texts from it and
+run every query, analysis included:
+
+- ours: `bm25-python` exactly as `retrieve` runs it (pure-Python analysis on every core, the
+  index built while the texts are analysed, the reference's scores);
+- Lucene: `bm25-lucene` (Anserini's SimpleIndexer and SimpleSearcher, 2 indexing threads here);
+- the reference: xlang-ai/BRIGHT's `retrieval_bm25`, i.e. pyserini's Lucene analyzer on each
+  text, then gensim's Dictionary, LuceneBM25Model and SparseMatrixSimilarity.
+
+The texts are real: BRIGHT's queries, reasoning and answers, then the Python sources of the
+interpreter running this (`source_texts`), cut into consecutive windows of log-normal word
+counts. The JVM is started before any timing. Peak memory is the
+peak resident set size of this process and its children (our analysis workers) above the
+phase's start, sampled every 5 ms.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import os
 import sys
-import threading
+import sysconfig
+import tempfile
 import time
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
-import psutil
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bright_eval.retrieval.analyzer import PythonAnalyzer  # noqa: E402
-from bright_eval.retrieval.bm25 import BM25Index, positions_of  # noqa: E402
+from benchmarks.peak_memory import PeakRSS  # noqa: E402
+from bright_eval.data import BrightData  # noqa: E402
+from bright_eval.retrieval.bm25 import iter_column  # noqa: E402
+from bright_eval.retrieval.lexical import BM25Python  # noqa: E402
+from bright_eval.retrieval.lucene_bm25 import LuceneBM25  # noqa: E402
+
+DOMAIN = "leetcode"
+SOURCE_SUFFIXES = {".py", ".pyi", ".c", ".h", ".cpp", ".txt", ".md", ".rst", ".html"}
 
 
-class PeakRSS:
-    """Peak resident memory above the level at entry, sampled in a thread."""
-
-    def __init__(self, interval: float = 0.005):
-        self.interval = interval
-        self.process = psutil.Process()
-
-    def __enter__(self):
-        gc.collect()
-        self.start = self.peak = self.process.memory_info().rss
-        self.running = True
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-        self.thread.start()
-        return self
-
-    def _sample(self):
-        while self.running:
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __exit__(self, *exc):
-        self.running = False
-        self.thread.join()
-        self.peak = max(self.peak, self.process.memory_info().rss)
-
-    @property
-    def gib(self) -> float:
-        return (self.peak - self.start) / 2**30
-
-
-def make_corpus(shared: Path, n_docs: int, mean_length: float, seed: int = 0):
-    analyzer = PythonAnalyzer()
-    pool: list[str] = []
+def source_texts(shared: Path) -> Iterator[str]:
+    """Real text: BRIGHT's queries, reasoning and answers, then the ASCII sources and
+    documentation of this interpreter's standard library and installed packages (code and its
+    prose, much as leetcode's documents are), in a fixed order."""
     for f in sorted((shared / "bright" / "examples").glob("*.parquet")):
         table = pq.read_table(f)
         for column in ("query", "reasoning", "gold_answer"):
-            for text in table.column(column).to_pylist():
-                if text and text != "N/A":
-                    pool += analyzer.analyze(text)
+            yield from (t for t in table.column(column).to_pylist() if t and t != "N/A")
+    roots = sorted({sysconfig.get_paths()[k] for k in ("stdlib", "purelib")})
+    for root in roots:
+        files = (p for p in Path(root).rglob("*") if p.suffix in SOURCE_SUFFIXES)
+        for path in sorted(files):
+            try:
+                text = path.read_text(encoding="ascii")
+            except (UnicodeDecodeError, OSError):
+                continue  # non-ASCII: the two analyzers may differ on rare scripts
+            yield text
+
+
+def write_corpus(shared: Path, folder: Path, n_docs: int, mean_words: float, seed: int = 0):
+    """A local snapshot with `documents/leetcode` (made here) and `examples/leetcode` (real).
+
+    Documents are consecutive windows of the source texts' words (log-normal counts), so no
+    text repeats until the sources run out (then they start over; the repeats are counted)."""
     rng = np.random.default_rng(seed)
     sigma = 1.0
-    lengths = rng.lognormal(np.log(mean_length) - sigma**2 / 2, sigma, n_docs).astype(int)
-    lengths = np.clip(lengths, 0, 20_000)
+    lengths = rng.lognormal(np.log(mean_words) - sigma**2 / 2, sigma, n_docs).astype(int)
+    lengths = np.clip(lengths, 0, 30_000)
     lengths[rng.random(n_docs) < 0.02] = 0  # BRIGHT corpora have empty documents
-    starts = rng.integers(0, len(pool), n_docs)
-    rare = rng.zipf(1.1, size=(n_docs, 5))
-    doubled = pool + pool  # windows that run past the end wrap around
-    docs = []
-    for n, s, r in zip(lengths.tolist(), starts.tolist(), rare.tolist(), strict=True):
-        if n == 0:
-            docs.append([])
-            continue
-        docs.append(doubled[s : s + n] + [f"id{x}" for x in r])
-    table = pq.read_table(shared / "bright" / "examples" / "leetcode-00000-of-00001.parquet")
-    queries = [analyzer.analyze(t) for t in table.column("query").to_pylist()]
-    excluded = table.column("excluded_ids").to_pylist()
-    return docs, queries, excluded, len(pool)
+    passes = [0]
+
+    def words():
+        while True:
+            passes[0] += 1
+            for text in source_texts(shared):
+                yield from text.split()
+
+    stream = words()
+    (folder / "documents").mkdir(parents=True)
+    (folder / "examples").mkdir()
+    path = folder / "documents" / f"{DOMAIN}-00000-of-00001.parquet"
+    schema = pa.schema([("id", pa.string()), ("content", pa.string())])
+    size = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, n_docs, 10_000):
+            part = lengths[start : start + 10_000].tolist()
+            texts = [" ".join(islice(stream, n)) for n in part]
+            size += sum(len(t.encode()) for t in texts)
+            ids = [f"leetcode/leetcode_{i}.txt" for i in range(start, start + len(part))]
+            writer.write_table(pa.table({"id": ids, "content": texts}, schema=schema))
+    examples = shared / "bright" / "examples" / f"{DOMAIN}-00000-of-00001.parquet"
+    (folder / "examples" / examples.name).symlink_to(examples.resolve())
+    return size, int(lengths.sum()), passes[0]
 
 
-def ours(docs, doc_ids, queries, excluded, depth=1000):
-    index = BM25Index(docs)
-    built = time.perf_counter()
-    position = {d: i for i, d in enumerate(doc_ids)}
-    run = []
-    for tokens, banned in zip(queries, excluded, strict=True):
-        chosen, scores = index.search(tokens, depth, positions_of(position, banned))
-        run.append([(doc_ids[i], float(s)) for i, s in zip(chosen.tolist(), scores, strict=True)])
-    return run, built, len(index.terms)
-
-
-def reference(docs, doc_ids, queries, excluded, depth=1000):
-    """`retrieval_bm25` of xlang-ai/BRIGHT, from analysed tokens on."""
+def reference(data: BrightData, queries, depth: int = 1000):
+    """`retrieval_bm25` of xlang-ai/BRIGHT: pyserini's analyzer, then gensim."""
     from gensim.corpora import Dictionary
     from gensim.models import LuceneBM25Model
     from gensim.similarities import SparseMatrixSimilarity
 
-    dictionary = Dictionary(docs)
+    from bright_eval.retrieval.lucene import LuceneAnalyzer
+
+    analyzer = LuceneAnalyzer()
+    docs = data.documents(DOMAIN)
+    doc_ids = list(iter_column(docs, "id"))
+    corpus = [analyzer.analyze(x) for x in iter_column(docs, "content")]
+    dictionary = Dictionary(corpus)
     model = LuceneBM25Model(dictionary=dictionary, k1=0.9, b=0.4)
-    bm25_corpus = model[list(map(dictionary.doc2bow, docs))]
+    bm25_corpus = model[list(map(dictionary.doc2bow, corpus))]
     index = SparseMatrixSimilarity(
         bm25_corpus,
-        num_docs=len(docs),
+        num_docs=len(corpus),
         num_terms=len(dictionary),
         normalize_queries=False,
         normalize_documents=False,
     )
-    built = time.perf_counter()
-    run = []
-    for tokens, banned in zip(queries, excluded, strict=True):
-        similarities = index[model[dictionary.doc2bow(tokens)]].tolist()
+    run = {}
+    for q in queries:
+        query = analyzer.analyze(q.text)
+        similarities = index[model[dictionary.doc2bow(query)]].tolist()
         scores = dict(zip(doc_ids, similarities, strict=True))
-        for did in set(banned):
-            if did != "N/A":
-                scores.pop(did, None)
-        run.append(sorted(scores.items(), key=lambda x: x[1], reverse=True)[:depth])
-    return run, built
+        for did in q.excluded_ids:
+            scores.pop(did, None)
+        run[q.id] = dict(sorted(scores.items(), key=lambda x: x[1], reverse=True)[:depth])
+    return run
+
+
+def timed(name: str, work):
+    with PeakRSS() as mem:
+        t0 = time.perf_counter()
+        run = work()
+        seconds = time.perf_counter() - t0
+    print(f"{name:<34} {seconds:7.1f} s   peak +{mem.gib:5.2f} GiB", flush=True)
+    return run, seconds
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=413_932, help="corpus size (leetcode's)")
-    parser.add_argument("--mean-length", type=float, default=200, help="mean analysed tokens")
+    parser.add_argument("--mean-words", type=float, default=200, help="mean words per document")
     parser.add_argument("--shared", default=str(REPO.parent / "shared"))
-    parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument("--skip-reference", action="store_true", help="ours and Lucene only")
     args = parser.parse_args()
 
-    t = time.perf_counter()
-    docs, queries, excluded, pool = make_corpus(Path(args.shared), args.docs, args.mean_length)
-    # Leetcode's ids; the real excluded ids then name real documents of this corpus.
-    doc_ids = [f"leetcode/leetcode_{i}.txt" for i in range(len(docs))]
-    n_tokens = sum(map(len, docs))
-    print(
-        f"corpus: {len(docs):,} documents, {n_tokens:,} tokens "
-        f"(mean {n_tokens / len(docs):.0f}), from a pool of {pool:,} real analysed tokens; "
-        f"{len(queries)} leetcode queries; built in {time.perf_counter() - t:.1f} s"
-    )
+    with tempfile.TemporaryDirectory(prefix="bright_eval_bench_") as tmp:
+        os.environ["HF_DATASETS_CACHE"] = str(Path(tmp) / "hf")
+        t = time.perf_counter()
+        size, n_words, passes = write_corpus(
+            Path(args.shared), Path(tmp) / "data", args.docs, args.mean_words
+        )
+        data = BrightData.from_options(str(Path(tmp) / "data"))
+        docs = data.documents(DOMAIN)  # converted to Arrow once, outside the timings
+        queries = data.queries(DOMAIN)
+        print(
+            f"corpus: {len(docs):,} documents, {size / 1e6:,.0f} MB of text, {n_words:,} words "
+            f"(sources read {passes} time(s)); {len(queries)} leetcode queries; "
+            f"{len(os.sched_getaffinity(0))} cores; made in "
+            f"{time.perf_counter() - t:.0f} s",
+            flush=True,
+        )
+        del docs
+        from bright_eval.retrieval.lucene import jvm
 
-    with PeakRSS() as mem:
-        t0 = time.perf_counter()
-        our_run, built, n_terms = ours(docs, doc_ids, queries, excluded)
-        t1 = time.perf_counter()
-    our_time, our_index, our_mem = t1 - t0, built - t0, mem.gib
+        jvm()  # the JVM starts once, outside the timings
+        retriever = BM25Python()
+        ours, ours_s = timed(
+            "ours (bm25-python)", lambda: retriever.retrieve(data, DOMAIN, queries)
+        )
+        _, lucene_s = timed(
+            "Lucene (bm25-lucene, Anserini)", lambda: LuceneBM25().retrieve(data, DOMAIN, queries)
+        )
+        print(f"  ours' index: {retriever.index_stats}")
+        print(f"ours / Lucene: {ours_s / lucene_s:.2f} of Lucene's time", flush=True)
+        if args.skip_reference:
+            return 0
+        ref, ref_s = timed(
+            "reference (pyserini analyzer + gensim)", lambda: reference(data, queries)
+        )
+    print(f"speed-up over the reference: {ref_s / ours_s:.1f}x")
+    same = sum(list(ours[q].items()) == list(ref[q].items()) for q in ref)
     print(
-        f"ours (bm25):         {our_time:7.1f} s  (index {our_index:.1f} s, "
-        f"{len(queries)} queries {t1 - built:.1f} s), peak +{our_mem:.2f} GiB, "
-        f"{n_terms:,} terms"
+        f"identical top-1000 rankings, ours and the reference (ids, scores): {same} of {len(ref)}"
     )
-    if args.skip_reference:
-        return 0
-    with PeakRSS() as mem:
-        t0 = time.perf_counter()
-        ref_run, built = reference(docs, doc_ids, queries, excluded)
-        t1 = time.perf_counter()
-    ref_time = t1 - t0
-    print(
-        f"reference (gensim):  {ref_time:7.1f} s  (index {built - t0:.1f} s, "
-        f"{len(queries)} queries {t1 - built:.1f} s), peak +{mem.gib:.2f} GiB"
-    )
-    same = sum(a == b for a, b in zip(our_run, ref_run, strict=True))
-    print(f"speed-up: {ref_time / our_time:.1f}x; memory: {mem.gib / max(our_mem, 1e-9):.1f}x less")
-    print(f"identical top-1000 rankings (ids and scores): {same} of {len(queries)} queries")
-    return 0 if same == len(queries) else 1
+    return 0 if same == len(ref) else 1
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.flops import ModelShape, matmul_gflops  # noqa: E402
 from bright_eval.data import BrightData  # noqa: E402
 from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class  # noqa: E402
 
@@ -34,22 +35,22 @@ def documents(data: BrightData, domain: str, n: int) -> list[str]:
         return [t for t in rows["gold_answer"] if t]
 
 
-def pairs(data: BrightData, domain: str, n: int) -> list[Candidate]:
+def pairs(data: BrightData, domain: str, n: int, per_query: int = 100) -> list[Candidate]:
+    """n pairs, each query with a run of `per_query` documents as a reranker sees them (its
+    top 100), so prompts share the query's prefix as in a real run."""
     queries = data.queries(domain)
-    docs = documents(data, domain, n)
-    cands = []
-    # Each query with a run of documents, as a reranker sees them (shared query prefixes).
-    for i, (q, d) in enumerate(zip(itertools.cycle(queries), itertools.cycle(docs))):
-        if i == n:
-            break
-        cands.append(Candidate(q.id, q.text, f"doc{i}", d, i % 100 + 1))
-    return sorted(cands, key=lambda c: (c.query_id, c.first_stage_rank))
+    docs = itertools.cycle(documents(data, domain, n))
+    chosen = (queries[i // per_query % len(queries)] for i in range(n))
+    return [
+        Candidate(q.id, q.text, f"doc{i}", next(docs), i % per_query + 1)
+        for i, q in enumerate(chosen)
+    ]
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--reranker", default="ours-3b")
-    p.add_argument("--model", required=True)
+    p.add_argument("--model", help="required unless --synthetic")
     p.add_argument("--adapter")
     p.add_argument("--backend", default="auto")
     p.add_argument("--pairs", type=int, default=512)
@@ -58,36 +59,77 @@ def main() -> None:
     p.add_argument("--data-dir")
     p.add_argument("--domain", default="biology")
     p.add_argument("--warmup", type=int, default=8)
+    p.add_argument("--docs-per-query", type=int, default=100, help="a reranker's depth")
+    p.add_argument(
+        "--prefix-reuse", choices=["on", "off", "both"], default="both",
+        help="transformers backend: compute each query's shared prompt prefix once (both: "
+        "off, then on, on the same pairs)",
+    )  # fmt: skip
+    p.add_argument(
+        "--synthetic", choices=["llama-3.2-3b"],
+        help="GPU throughput of a randomly initialised model of this shape (synthetic_llama.py)",
+    )  # fmt: skip
+    p.add_argument("--tiny", action="store_true", help="with --synthetic: a tiny CPU smoke run")
+    p.add_argument("--doc-tokens", type=int, default=2300, help="with --synthetic")
+    p.add_argument("--gen-tokens", type=int, default=150, help="with --synthetic: fixed length")
+    p.add_argument("--hf-pairs", type=int, default=256, help="with --synthetic")
+    p.add_argument("--vllm-pairs", type=int, default=1000, help="with --synthetic")
+    p.add_argument("--hf-batch-tokens", type=int, default=262_144, help="with --synthetic")
     args = p.parse_args()
+    if args.synthetic:
+        from benchmarks.synthetic_llama import main as synthetic
+
+        return synthetic(args)
+    if not args.model:
+        p.error("--model is required (or --synthetic)")
 
     data = BrightData.from_options(args.data_dir)
     options = RerankerOptions(model=args.model, adapter=args.adapter, backend=args.backend,
                               max_new_tokens=args.max_new_tokens)  # fmt: skip
     reranker = get_reranker_class(args.reranker)(options)
-    work = pairs(data, args.domain, args.pairs + args.warmup)
+    work = pairs(data, args.domain, args.pairs + args.warmup, args.docs_per_query)
     t0 = time.perf_counter()
     reranker.judge(work[: args.warmup])  # loads the model, compiles kernels
     load_s = time.perf_counter() - t0
     work = work[args.warmup :]
-    judged, t0 = [], time.perf_counter()
-    for i in range(0, len(work), args.batch_size):
-        judged += reranker.judge(work[i : i + args.batch_size])
-    wall = time.perf_counter() - t0
+    backend = reranker.backend
+    settings = {
+        "reranker": args.reranker, "backend": backend.describe(),
+        "pairs": len(work), "batch_size": args.batch_size, "domain": args.domain,
+        "max_new_tokens": reranker.config().get("max_new_tokens"),
+        "python": platform.python_version(), "gpu": gpu_name(),
+    }  # fmt: skip
+    print(json.dumps(settings, indent=1, default=str))
+    print(f"load + warm-up: {load_s:.1f} s")
+    reusable = hasattr(backend, "reuse_prefixes")
+    modes = {"both": [False, True], "on": [True], "off": [False]}[args.prefix_reuse]
+    runs = []
+    for reuse in modes if reusable else [None]:
+        if reusable:
+            backend.reuse_prefixes = reuse
+            print(f"-- prefix reuse {'on' if reuse else 'off'}")
+        judged, t0 = [], time.perf_counter()
+        for i in range(0, len(work), args.batch_size):
+            judged += reranker.judge(work[i : i + args.batch_size])
+        wall = time.perf_counter() - t0
+        report(judged, wall)
+        runs.append((f"prefix reuse {'on' if reuse else 'off'}" if reusable else "", judged, wall))
+    if len(runs) == 2:
+        same = sum(a.raw == b.raw for a, b in zip(runs[0][1], runs[1][1], strict=True))
+        print(f"prefix reuse: {runs[0][2] / runs[1][2]:.2f}x faster; identical outputs: "
+              f"{same} of {len(work)}")  # fmt: skip
+    if reusable:
+        compute_floor(backend.hf_model, runs)
+
+
+def report(judged, wall: float) -> None:
     generated = sum(j.generated_tokens for j in judged)
     prompt = sum(j.prompt_tokens for j in judged)
     how: dict[str, int] = {}
     for j in judged:
         key = j.details.get("parse", "parsed" if j.parsed else "failed")
         how[key] = how.get(key, 0) + 1
-    settings = {
-        "reranker": args.reranker, "backend": reranker.backend.describe(),
-        "pairs": len(judged), "batch_size": args.batch_size, "domain": args.domain,
-        "max_new_tokens": reranker.config().get("max_new_tokens"),
-        "python": platform.python_version(), "gpu": gpu_name(),
-    }  # fmt: skip
-    print(json.dumps(settings, indent=1, default=str))
-    print(f"load + warm-up: {load_s:.1f} s")
-    print(f"pairs/s: {len(judged) / wall:.2f}  ({len(judged)} pairs in {wall:.1f} s)")
+    print(f"pairs/s: {len(judged) / wall:.3f}  ({len(judged)} pairs in {wall:.1f} s)")
     print(
         f"generated tokens/s: {generated / wall:.1f}  (mean {generated / len(judged):.1f} per pair)"
     )
@@ -95,6 +137,22 @@ def main() -> None:
     print(f"parses: {how}")
     hours = 138_400 / (len(judged) / wall) / 3600
     print(f"full BRIGHT pass (138,400 pairs) at this rate: {hours:.1f} h")
+
+
+def compute_floor(model, runs) -> None:
+    """The machine's matmul rate, in this run, and the time the pairs' arithmetic needs at it."""
+    shape = ModelShape.of(model)
+    rate = matmul_gflops(next(model.parameters()).dtype, str(model.device))
+    judged = runs[0][1]
+    flops = sum(shape.pair_flops(j.prompt_tokens, j.generated_tokens) for j in judged)
+    floor = flops / (rate * 1e9)
+    print(f"matmul rate (torch, {next(model.parameters()).dtype}, {model.device}, 2048^3): "
+          f"{rate:.1f} GFLOP/s")  # fmt: skip
+    print(f"FLOP floor (benchmarks/flops.py, no prefix sharing): {flops / len(judged) / 1e9:.1f} "
+          f"GFLOP per pair, {floor / len(judged):.2f} s per pair, {len(judged) / floor:.3f} "
+          f"pairs/s")  # fmt: skip
+    for label, _, wall in runs:
+        print(f"measured / floor ({label}): {wall / floor:.2f}x")
 
 
 def gpu_name() -> str | None:

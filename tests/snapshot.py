@@ -50,11 +50,11 @@ class Recorder:
         real = ORIGINAL_BATCH
         recorder = self
 
-        def wrapped(backend, rows, params):
+        def wrapped(backend, rows, params, prefix=None):  # rows: whole prompts, prefix or not
             if recorder.stop_after is not None and recorder.stop_after == 0:
                 raise KeyboardInterrupt("stopped on purpose")
             recorder.inputs += [backend.tokenizer.decode(r) for r in rows]
-            out = real(backend, rows, params)
+            out = real(backend, rows, params, prefix)
             recorder.outputs += [g.text for g in out]
             if recorder.stop_after is not None:
                 recorder.stop_after -= 1

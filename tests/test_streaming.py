@@ -197,7 +197,7 @@ def test_transformers_yields_each_sub_batch_before_computing_the_next(smollm2_pa
     backend = get_backend("transformers", smollm2_path, max_batch_size=2)
     batches = []
 
-    def one_batch(rows, params):
+    def one_batch(rows, params, prefix=None):
         batches.append(len(rows))
         return [Generation(text=str(len(r))) for r in rows]
 

@@ -10,8 +10,10 @@ with Lucene is stated in the README.
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 
 from bright_eval.retrieval import porter
 
@@ -22,6 +24,8 @@ ENGLISH_STOP_WORDS = frozenset(
 )
 # StandardTokenizer's default maxTokenLength: longer words are cut into pieces of this length.
 MAX_TOKEN_LENGTH = 255
+# Distinct white-space-separated pieces remembered before the memory is emptied.
+PIECE_CACHE_SIZE = 1_000_000
 
 
 class AnalyzerUnavailableError(RuntimeError):
@@ -63,23 +67,47 @@ class PythonAnalyzer(Analyzer):
             r"(?wsV0)\b[\p{WB=Single_Quote}\p{WB=MidNumLet}\p{WB=MidLetter}]*"
             rf"(\p{{WB=ExtendNumLet}}*{token_char}.*?)\b"
         )
-        self._stems: dict[str, str] = {}
 
     def analyze(self, text: str) -> list[str]:
-        out = []
-        stems = self._stems
-        for word in self._segments.findall(text):
-            for token in _pieces(word):
-                token = _lower(_strip_possessive(token))
-                if token in ENGLISH_STOP_WORDS:
-                    continue
-                stem = stems.get(token)
-                if stem is None:
-                    stem = porter.stem(token)
-                    if len(stems) < 2_000_000:
-                        stems[token] = stem
-                out.append(stem)
-        return out
+        return list(chain.from_iterable(map(self._known.__getitem__, text.split())))
+
+    @functools.cached_property
+    def _known(self) -> dict[str, tuple[str, ...]]:
+        # White space is a word boundary that no UAX#29 rule crosses, so a text's tokens are
+        # its white-space-separated pieces' tokens, and natural text repeats its pieces:
+        # most are analysed once. Identity with whole-text analysis is tested (test_analyzer).
+        return PieceCache(lambda piece: tuple(self.analyze_piece(piece)))
+
+    def analyze_piece(self, text: str) -> list[str]:
+        """The chain on one text, as one regex pass (`analyze` splits at white space first)."""
+        words = self._segments.findall(text)
+        return list(chain.from_iterable(map(self._known_words.__getitem__, words)))
+
+    @functools.cached_property
+    def _known_words(self) -> dict[str, tuple[str, ...]]:
+        # Pieces of code ("self.items[i]") are often new, their words seldom.
+        return PieceCache(self._analyze_word)
+
+    @staticmethod
+    def _analyze_word(word: str) -> tuple[str, ...]:
+        tokens = (_lower(_strip_possessive(token)) for token in _pieces(word))
+        return tuple(porter.stem(t) for t in tokens if t not in ENGLISH_STOP_WORDS)
+
+
+class PieceCache(dict):
+    """piece -> value, computed on a miss by `make`; emptied when it reaches `PIECE_CACHE_SIZE`.
+
+    A dict subclass so that hits stay inside C (`map(cache.__getitem__, pieces)`)."""
+
+    def __init__(self, make: Callable[[str], tuple]):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, piece: str) -> tuple:
+        if len(self) >= PIECE_CACHE_SIZE:
+            self.clear()
+        value = self[piece] = self.make(piece)
+        return value
 
 
 def _pieces(word: str) -> list[str]:

@@ -15,13 +15,15 @@ scores are therefore identical to the reference's, not just close, and so are ti
 from __future__ import annotations
 
 import math
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import chain
-from operator import itemgetter
+from itertools import repeat
 
 import numpy as np
+
+from bright_eval.retrieval.analyzer import Analyzer
+from bright_eval.retrieval.gensim_pruning import pruned_dictionary
+from bright_eval.retrieval.term_counts import count_chunks
 
 K1 = 0.9
 B = 0.4
@@ -36,60 +38,64 @@ WEIGHT_SLICE = 1 << 22
 
 
 class BM25Index:
-    """A corpus of analysed documents weighted by gensim's LuceneBM25Model."""
+    """A corpus of analysed documents weighted by gensim's LuceneBM25Model.
 
-    def __init__(self, documents: Iterable[Sequence[str]], k1: float = K1, b: float = B):
+    `documents` are token lists, or texts that `analyzer` analyses on `workers` processes
+    (default: every core this process may use; see `term_counts`)."""
+
+    def __init__(
+        self,
+        documents: Iterable[Sequence[str] | str],
+        k1: float = K1,
+        b: float = B,
+        analyzer: Analyzer | None = None,
+        workers: int | None = None,
+    ):
         import scipy.sparse as sp
 
         self.k1, self.b = k1, b
         # gensim's ids: each document's new terms take the next ids, in sorted order.
         vocab: dict[str, int] = {}
-        flat = array("i")
-        lengths = array("q")
+        cols, counts, entries, lengths = [], [], [], []
         pruned = False
-        pending: list[tuple[int, ...]] = []
-
-        for n, tokens in enumerate(documents):
-            if n % GENSIM_PRUNE_EVERY == 0:
-                _flush(pending, flat)
-                pruned = pruned or len(vocab) > GENSIM_PRUNE_AT
-            new = set(tokens).difference(vocab)
-            if new:
-                for term in sorted(new):
-                    vocab[term] = len(vocab)
-            # itemgetter looks all of a document's tokens up in one C call.
-            if len(tokens) > 1:
-                pending.append(itemgetter(*tokens)(vocab))
-            elif tokens:
-                pending.append((vocab[tokens[0]],))
-            lengths.append(len(tokens))
-        _flush(pending, flat)
-        self.n_docs = len(lengths)
+        # Chunks start at gensim's pruning checkpoints, so the vocabulary size it checks is
+        # the one after the previous chunk.
+        for chunk in count_chunks(documents, GENSIM_PRUNE_EVERY, analyzer, workers):
+            pruned = pruned or len(vocab) > GENSIM_PRUNE_AT
+            found = np.fromiter(map(vocab.get, chunk.terms, repeat(-1)), np.int32)
+            # A term new to the corpus is new in the chunk's document that first holds it.
+            new = np.flatnonzero(found < 0).tolist()
+            first_doc, terms = chunk.first_doc.tolist(), chunk.terms
+            for _, term, k in sorted((first_doc[k], terms[k], k) for k in new):
+                found[k] = vocab[term] = len(vocab)
+            cols.append(found[chunk.term_index])
+            counts.append(chunk.counts)
+            entries.append(np.diff(chunk.indptr))
+            lengths.append(chunk.lengths)
         self.gensim_pruned = pruned
         terms = list(vocab)
         del vocab
-        cols = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.empty(0, np.int32)
-        doc_len = np.frombuffer(lengths, dtype=np.int64) if len(lengths) else np.empty(0, int)
+        doc_len, cols, counts, indptr = _joined(lengths, cols, counts, entries)
+        self.n_docs = len(doc_len)
         df = total_tokens = None
         if pruned:
-            final_id, terms, df, total_tokens = _gensim_pruned_dictionary(terms, cols, doc_len)
+            final_id, terms, df, total_tokens = pruned_dictionary(
+                terms, cols, counts, indptr, GENSIM_PRUNE_AT, GENSIM_PRUNE_EVERY
+            )
             cols = final_id[cols]
             kept = cols >= 0
-            doc_of_token = np.repeat(np.arange(self.n_docs), doc_len)
-            doc_len = np.bincount(doc_of_token[kept], minlength=self.n_docs).astype(np.int64)
-            cols = cols[kept]
-            del doc_of_token, kept
+            doc_of_entry = np.repeat(np.arange(self.n_docs), np.diff(indptr))
+            doc_len = np.bincount(
+                doc_of_entry[kept], weights=counts[kept], minlength=self.n_docs
+            ).astype(np.int64)
+            indptr[1:] = np.cumsum(np.bincount(doc_of_entry[kept], minlength=self.n_docs))
+            cols, counts = cols[kept], counts[kept]
+            del doc_of_entry, kept
         self.terms = terms
         self.term_id = {t: i for i, t in enumerate(terms)}
-        indptr = np.zeros(self.n_docs + 1, dtype=np.int64)
-        np.cumsum(doc_len, out=indptr[1:])
-        # One entry per token, already grouped by document: summing duplicates gives tf.
-        tf = sp.csr_matrix(
-            (np.ones(len(cols), dtype=np.int32), cols, indptr),
-            shape=(self.n_docs, len(self.terms)),
-        )
-        del cols, flat
-        tf.sum_duplicates()
+        # At most one entry per term and document: a ready matrix of term frequencies.
+        tf = sp.csr_matrix((counts, cols, indptr), shape=(self.n_docs, len(self.terms)))
+        del cols, counts
         self.doc_len = doc_len.copy()
         # Without pruning, gensim's document frequencies and token count are the corpus's own.
         self.df = np.bincount(tf.indices, minlength=len(self.terms)) if df is None else df
@@ -143,49 +149,13 @@ class BM25Index:
         return top_k(self.scores(tokens), depth, excluded)
 
 
-def _gensim_pruned_dictionary(terms: list[str], token_ids: np.ndarray, doc_len: np.ndarray):
-    """gensim's `Dictionary(documents)` replayed, pruning included (`add_documents`,
-    `filter_extremes(no_below=0, no_above=1.0, keep_n=prune_at)`, `compactify`).
-
-    Pruned terms lose their statistics; one that comes back later is a new term whose
-    document frequency counts only the documents after its return. Returns, for each
-    first-occurrence id, its final gensim id (-1 when not in the final dictionary), the final
-    terms in id order, their document frequencies, and the token count gensim's avgdl uses.
-    Slow (a Python loop, like gensim's own), and only needed for huge vocabularies.
-    """
-    token2id: dict[int, int] = {}  # first-occurrence id -> gensim id, in gensim id order
-    dfs: dict[int, int] = {}
-    cfs: dict[int, int] = {}
-    ends = np.cumsum(doc_len).tolist()
-    start = 0
-    for n, end in enumerate(ends):
-        if n % GENSIM_PRUNE_EVERY == 0 and len(token2id) > GENSIM_PRUNE_AT:
-            good = set(sorted(token2id.values(), key=dfs.get, reverse=True)[:GENSIM_PRUNE_AT])
-            kept = [(k, g) for k, g in token2id.items() if g in good]
-            idmap = {g: i for i, (_, g) in enumerate(kept)}  # ids stay in order: compactify
-            token2id = {k: idmap[g] for k, g in kept}
-            dfs = {idmap[g]: dfs[g] for _, g in kept}
-            cfs = {idmap[g]: cfs[g] for _, g in kept}
-        counts = Counter(token_ids[start:end].tolist())
-        start = end
-        missing = sorted((k for k in counts if k not in token2id), key=terms.__getitem__)
-        for k in missing:
-            token2id[k] = len(token2id)
-        for k, c in counts.items():
-            g = token2id[k]
-            cfs[g] = cfs.get(g, 0) + c
-            dfs[g] = dfs.get(g, 0) + 1
-    final_id = np.full(len(terms), -1, dtype=np.int32)
-    for k, g in token2id.items():
-        final_id[k] = g
-    final_terms = [terms[k] for k in token2id]
-    df = np.array([dfs[g] for g in range(len(token2id))], dtype=np.int64)
-    return final_id, final_terms, df, sum(cfs.values())
-
-
-def _flush(pending: list[tuple[int, ...]], flat: array) -> None:
-    flat.frombytes(np.fromiter(chain.from_iterable(pending), np.int32).tobytes())
-    pending.clear()
+def _joined(lengths, cols, counts, entries):
+    """Chunks' arrays as one corpus: lengths, term ids, counts, and the CSR row pointer."""
+    if not lengths:
+        return np.empty(0, np.int64), np.empty(0, np.int32), np.empty(0, np.int32), np.zeros(1, int)
+    indptr = np.zeros(sum(map(len, entries)) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(entries), out=indptr[1:])
+    return np.concatenate(lengths), np.concatenate(cols), np.concatenate(counts), indptr
 
 
 def _idfs(df: np.ndarray, n_docs: int) -> np.ndarray:

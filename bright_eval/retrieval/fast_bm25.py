@@ -61,7 +61,7 @@ class BM25S(Retriever):
         import bm25s
 
         docs = data.documents(domain, long_documents)
-        doc_ids = list(docs["id"])
+        doc_ids = list(iter_column(docs, "id"))  # a Column iterates row by row: slow
         index = bm25s.BM25(k1=K1, b=B, method="lucene")
         index.index(self._tokenize(iter_column(docs, "content")), show_progress=False)
         run: Run = {}

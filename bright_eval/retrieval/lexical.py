@@ -51,13 +51,14 @@ class BM25(Retriever):
         depth: int = 1000,
     ) -> Run:
         docs = data.documents(domain, long_documents)
-        index = BM25Index(self.analyzer.analyze_many(iter_column(docs, "content")))
+        # Texts, not token lists: the index analyses them on every core.
+        index = BM25Index(iter_column(docs, "content"), analyzer=self.analyzer)
         self.index_stats = {
             "documents": index.n_docs,
             "vocabulary": len(index.terms),
             "gensim_pruned": index.gensim_pruned,
         }
-        return run_from_index(index, self.analyzer, list(docs["id"]), queries, depth)
+        return run_from_index(index, self.analyzer, list(iter_column(docs, "id")), queries, depth)
 
 
 class BM25Python(BM25):

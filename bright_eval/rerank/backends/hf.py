@@ -22,6 +22,8 @@ from bright_eval.rerank.backends.base import (
     loading,
     timed,
 )
+from bright_eval.rerank.backends.hf_steps import StopOnText, TopLogprobs
+from bright_eval.rerank.backends.prefix_cache import generate_sharing_prefixes
 
 
 class TransformersBackend(GenerationBackend):
@@ -36,20 +38,21 @@ class TransformersBackend(GenerationBackend):
         max_batch_tokens: int = 32_768,
         max_batch_size: int = 64,
         device: str | None = None,
+        reuse_prefixes: bool = False,
     ):
         super().__init__(model, adapter, revision, chat_template_kwargs)
         from transformers import AutoTokenizer
 
         with loading("tokenizer of model", model):
             self.tokenizer = AutoTokenizer.from_pretrained(model, revision=revision)
-        # Left padding: every row's last prompt token sits at the same position, where
-        # generation starts.
+        # Left padding: every row's last prompt token sits where generation starts.
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_size = max_batch_size
         self.device = device
+        self.reuse_prefixes = reuse_prefixes  # a query's shared prompt prefix computed once
         self._model = None
 
     @property
@@ -120,32 +123,35 @@ class TransformersBackend(GenerationBackend):
         self, prompts: Sequence[Prompt], params: GenerationParams
     ) -> Iterator[tuple[int, Generation]]:  # each sub-batch as soon as it is done
         encoded = [self.encode(self.render(p)) for p in prompts]
+        if self.reuse_prefixes:
+            yield from generate_sharing_prefixes(self, encoded, params)
+            return
         for group in self.batches([len(e) for e in encoded], params.max_new_tokens):
             rows = [encoded[i] for i in group]
             yield from zip(group, timed(self._generate_with_retry, rows, params), strict=True)
 
-    def _generate_with_retry(self, rows: list[list[int]], params: GenerationParams):
+    def _generate_with_retry(self, rows: list[list[int]], params: GenerationParams, prefix=None):
         import torch
 
         try:
-            return self._generate_batch(rows, params)
+            return self._generate_batch(rows, params, prefix)
         except torch.OutOfMemoryError:
             if len(rows) == 1:
                 raise
             torch.cuda.empty_cache()
             half = math.ceil(len(rows) / 2)
-            return self._generate_with_retry(rows[:half], params) + self._generate_with_retry(
-                rows[half:], params
-            )
+            first = self._generate_with_retry(rows[:half], params, prefix)
+            return first + self._generate_with_retry(rows[half:], params, prefix)
 
     def _pad(self, rows: list[list[int]]):
         return self.tokenizer.pad({"input_ids": rows}, return_tensors="pt").to(self.hf_model.device)
 
-    def _generate_batch(self, rows: list[list[int]], params: GenerationParams) -> list[Generation]:
+    def _generate_batch(self, rows: list[list[int]], params: GenerationParams, prefix=None):
         import torch
 
-        model = self.hf_model
-        batch = self._pad(rows)
+        model = self.hf_model  # prefix: a prefix_cache.SharedPrefix that every row starts with
+        pad = self.tokenizer.pad_token_id
+        batch = self._pad(rows) if prefix is None else prefix.batch(rows, pad, model.device)
         eos = self.eos_ids()
         width = batch["input_ids"].shape[1]
         kwargs = dict(
@@ -247,54 +253,3 @@ class TransformersBackend(GenerationBackend):
         if self._model is not None:  # counted only once loaded: describing must not load weights
             described["parameters"] = sum(p.numel() for p in self._model.parameters())
         return described
-
-
-class TopLogprobs:
-    """Records the top-k log-probabilities at each step, leaving the scores untouched.
-
-    `output_logits` would keep batch x steps x vocabulary floats (tens of GB for 64 rows of
-    1,024 tokens over Llama's 128k vocabulary); k values per step are all that is needed.
-    """
-
-    def __init__(self, k: int):
-        self.k = k
-        self.values: list = []
-        self.indices: list = []
-
-    def __call__(self, input_ids, scores):
-        top = scores.float().log_softmax(-1).topk(self.k, dim=-1)
-        self.values.append(top.values.cpu())
-        self.indices.append(top.indices.cpu())
-        return scores
-
-
-class StopOnText:
-    """Stops each row once its generated text contains a stop string.
-
-    transformers' own `stop_strings` precomputes tables over the whole vocabulary on every
-    `generate` call (tens of seconds for a 128k vocabulary on a CPU); decoding the last few
-    tokens of each row per step costs next to nothing beside a forward pass.
-    """
-
-    def __init__(self, tokenizer, prompt_width: int, stop: Sequence[str]):
-        self.tokenizer = tokenizer
-        self.width = prompt_width
-        self.stop = tuple(stop)
-        # A stop string spans at most one token per character, plus a token on each side.
-        self.tail = max(len(s) for s in self.stop) + 2
-        self.stopped_at: dict[int, int] = {}  # row -> generated tokens when its stop appeared
-
-    def __call__(self, input_ids, scores, **kwargs):
-        import torch
-
-        done = []
-        for r, row in enumerate(input_ids[:, self.width :].tolist()):
-            if r in self.stopped_at:
-                done.append(True)
-                continue
-            text = self.tokenizer.decode(row[-self.tail :], skip_special_tokens=True)
-            stopped = any(s in text for s in self.stop)
-            if stopped:
-                self.stopped_at[r] = len(row)
-            done.append(stopped)
-        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
