@@ -26,6 +26,7 @@ class DocLength(PointwiseReranker):
 
 @pytest.fixture(autouse=True)
 def registered():
+    DocLength.seen = []  # other modules run this reranker too (e.g. on Ray)
     yield
     DocLength.seen = []
 
