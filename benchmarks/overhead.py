@@ -93,9 +93,9 @@ def main() -> None:
 
 
 def cpu() -> str:
-    from bright_eval.engines.hardware import cpu_name
+    from bright_eval.provenance import cpu_model
 
-    return cpu_name()
+    return cpu_model()
 
 
 def cores() -> int:

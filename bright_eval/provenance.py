@@ -16,6 +16,9 @@ from pathlib import Path
 
 import bright_eval
 
+# How an output's device is named when it is not a GPU: the CPU, or a server we cannot see.
+CPU_PREFIX = "CPU: "
+SERVER_PREFIX = "server: "
 # Packages whose version can change a score or its cost; absent ones are simply not listed.
 PACKAGES = (
     "datasets",
@@ -90,7 +93,8 @@ def git_commit(root: str | os.PathLike | None = None) -> str | None:
     return head + ("-dirty" if dirty else "")
 
 
-def _cpu_model() -> str:
+@functools.cache
+def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -127,16 +131,29 @@ def _gpus() -> list[str]:
     return [line.strip() for line in out.splitlines() if line.strip()]
 
 
-@functools.lru_cache(maxsize=1)
-def machine() -> str:
-    """Where a model ran, in a few words: its GPUs, else the CPU."""
-    gpus = _gpus()
-    return ", ".join(gpus) if gpus else f"CPU: {_cpu_model()}"
+def compute_device() -> str:
+    """The GPU torch computes on where one is in use, else the CPU with its core count.
+
+    torch is asked only when something already imported it: importing it just to learn that a
+    stand-in reranker runs on the CPU would cost seconds per worker."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        count = torch.cuda.device_count()
+        name = torch.cuda.get_device_name(0)
+        return name if count == 1 else f"{count}x {name}"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{CPU_PREFIX}{cpu_model()} ({cores} cores)"
+
+
+def ran_on_gpu(device: str) -> bool:
+    """Whether an output's recorded device (`compute_device`, or a backend's own, e.g. an
+    OpenAI-compatible server whose hardware is not known) is a GPU."""
+    return not device.startswith((CPU_PREFIX, SERVER_PREFIX))
 
 
 def hardware() -> dict:
     return {
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "memory_gib": _memory_gib(),
         "gpus": _gpus(),

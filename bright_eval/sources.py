@@ -45,3 +45,16 @@ def open_source(
     if source == "ir_datasets":
         return IrDatasetsBright()
     raise UnknownSourceError(f"unknown data source {source!r}; valid: {', '.join(SOURCES)}")
+
+
+def documents_by_id(
+    data: BrightSource, domain: str, ids: set[str], long_documents: bool = False
+) -> dict[str, str]:
+    """Texts of the wanted documents only (those the corpus has): the id column is scanned,
+    the rest read by index, so a 400k-document corpus is never read whole."""
+    if not ids:
+        return {}
+    corpus = data.documents(domain, long_documents)
+    all_ids = corpus.data.column("id").to_pylist()
+    found = corpus.select([i for i, doc_id in enumerate(all_ids) if doc_id in ids])
+    return dict(zip(found["id"], found["content"], strict=True))

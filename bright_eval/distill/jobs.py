@@ -8,10 +8,9 @@ Each stage sends all its generation through `run_job`, the one place a distribut
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 
-from bright_eval.cache_dir import cache_root
+from bright_eval.pipeline.spec import Shard
 from bright_eval.rerank.backends import GenerationParams
 from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
 from bright_eval.rerank.cache import OutputCache
@@ -76,12 +75,9 @@ class GenerationJob(GenerativeMixin, PointwiseReranker):
 
 def job_cache(job: PointwiseReranker, stage: str, writer: str = "all") -> OutputCache:
     """`<cache root>/distill/<stage>-<config hash>/`, with the configuration beside the outputs."""
-    folder = cache_root() / "distill" / f"{stage}-{job.config_hash()}"
-    folder.mkdir(parents=True, exist_ok=True)
-    config = folder / "config.json"
-    if not config.exists():
-        config.write_text(json.dumps(job.config(), indent=1, sort_keys=True, default=str))
-    return OutputCache(folder, writer)
+    return OutputCache.keyed(
+        f"distill/{stage}-{job.config_hash()}", job.cache_config(), None, writer
+    )
 
 
 def run_job(
@@ -94,16 +90,16 @@ def run_job(
     progress: bool = True,
 ) -> RerankResult:
     """Every candidate's output, from the cache where it is there, else from the model."""
-    cache = job_cache(job, stage, writer)
-    return rerank(
-        job,
-        candidates,
-        cache,
-        batch_size=batch_size,
-        progress=progress,
-        desc=stage,
-        cached_only=cached_only,
-    )
+    with job_cache(job, stage, writer) as cache:
+        return rerank(
+            job,
+            candidates,
+            cache,
+            batch_size=batch_size,
+            progress=progress,
+            desc=stage,
+            cached_only=cached_only,
+        )
 
 
 def outputs_by_pair(result: RerankResult) -> dict[tuple[str, str], dict]:
@@ -111,17 +107,10 @@ def outputs_by_pair(result: RerankResult) -> dict[tuple[str, str], dict]:
 
 
 def shard_of(records: list[dict], shard: str | None) -> tuple[list[dict], str]:
-    """Every n-th question for `i/n` (1-based), and the cache writer name for it."""
-    if not shard:
-        return records, "all"
-    from bright_eval.distill.records import DistillError
-
-    try:
-        i, n = (int(x) for x in shard.split("/"))
-        assert 1 <= i <= n
-    except (ValueError, AssertionError) as err:
-        raise DistillError(f"--shard {shard!r}: expected i/n with 1 <= i <= n") from err
-    return records[i - 1 :: n], f"shard-{i}-of-{n}"
+    """Every n-th question for `i/n` (1-based), as the pipeline shards queries, and the cache
+    writer name for it."""
+    part = Shard.parse(shard or None)
+    return [r for k, r in enumerate(records) if part.takes(k)], part.writer
 
 
 def stats_dict(result: RerankResult) -> dict:

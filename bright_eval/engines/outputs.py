@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bright_eval.engines.hardware import local_hardware
+from bright_eval.provenance import compute_device
 
 
 def checked(worker: Any, method: str, items: Sequence) -> list:
@@ -21,7 +21,7 @@ def checked(worker: Any, method: str, items: Sequence) -> list:
 
 def hardware_of(worker: Any) -> str:
     backend = getattr(worker, "_backend", None)  # a generative reranker's loaded backend
-    return backend.hardware() if backend is not None else local_hardware()
+    return backend.hardware() if backend is not None else compute_device()
 
 
 def stamp(output: Any, seconds: float, hardware: str) -> None:

@@ -11,7 +11,7 @@ from bright_eval.rerank import Candidate
 from bright_eval.retrieval import get_retriever
 from bright_eval.retrieval.cache import DEPTH, first_stage_run
 from bright_eval.runs import Run, ranked
-from bright_eval.sources import BrightSource
+from bright_eval.sources import BrightSource, documents_by_id
 
 
 @dataclass
@@ -49,14 +49,8 @@ def first_stage(
 def load_documents(
     data: BrightSource, domain: str, ids: set[str], long_documents: bool
 ) -> dict[str, str]:
-    """Texts of the wanted documents only: the id column is scanned, the rest read by index."""
-    if not ids:
-        return {}
-    corpus = data.documents(domain, long_documents)
-    all_ids = corpus.data.column("id").to_pylist()
-    rows = [i for i, doc_id in enumerate(all_ids) if doc_id in ids]
-    found = corpus.select(rows)
-    texts = dict(zip(found["id"], found["content"], strict=True))
+    """Texts of the candidates; every one must be in the corpus."""
+    texts = documents_by_id(data, domain, ids, long_documents)
     missing = sorted(ids - set(texts))
     if missing:
         raise DataError(

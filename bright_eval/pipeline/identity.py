@@ -28,8 +28,9 @@ def stage_name(first_stage: str) -> str:
 def path_name(path: str) -> str:
     """A model or adapter path by its last part (a Hub id keeps its owner): readable, and the
     hash keeps two same-named folders apart."""
-    name = path.rstrip("/").split("/")[-1] if Path(path).exists() else path
-    return f"{name}-{short_hash(path)[:4]}" if Path(path).exists() else name
+    if not Path(path).exists():
+        return path
+    return f"{path.rstrip('/').split('/')[-1]}-{short_hash(path)[:4]}"
 
 
 def marks(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -> list[str]:

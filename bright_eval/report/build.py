@@ -29,9 +29,8 @@ from bright_eval.report.view import (
     parse_counts,
     window_views,
 )
+from bright_eval.results.from_runs import per_query_ndcg
 from bright_eval.significance import domain_gains
-
-HEADLINE = "NDCG@10"
 
 
 @dataclass
@@ -68,7 +67,7 @@ def ndcg_of(order: Order, corpus: Corpus, domain: str, long: bool) -> dict[str, 
     queries = [corpus.queries[domain][q] for q in order]
     qrels = qrels_from_queries(queries, long)
     ev = evaluate(as_run(order), qrels, excluded_from_queries(queries), domain=domain)
-    return {q: v[HEADLINE] for q, v in ev.per_query.items()}
+    return per_query_ndcg(ev)
 
 
 def recorded_or_computed(

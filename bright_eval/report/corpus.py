@@ -4,12 +4,12 @@ snapshot may hold no corpus: the report then says they are not available and why
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from bright_eval.data import DATA_DIR_ENV, BrightData, DataError, Query
+from bright_eval.data import BrightData, DataError, Query
 from bright_eval.report.records import Record, ReportError
+from bright_eval.results.check import local_data
+from bright_eval.sources import documents_by_id
 
 
 @dataclass
@@ -22,21 +22,17 @@ class Corpus:
 
 
 def resolve_data(record: Record, data_dir: str | None) -> BrightData:
-    """An explicit folder or $BRIGHT_DATA_DIR, else what the record names: its local folder
-    (relative to the repository root) or the Hub at the recorded revision."""
-    explicit = data_dir or os.environ.get(DATA_DIR_ENV)
-    if explicit:
-        return BrightData.from_options(explicit)
+    """The data the record was made with when it is here (`results.check.local_data`), else
+    the Hub at the recorded revision; a recorded local folder that is gone is an error."""
     recorded = record.data
+    data = local_data(recorded, record.repo_root, data_dir)
+    if data is not None:
+        return data
     if recorded.get("source") == "local":
-        path = Path(recorded.get("path", ""))
-        path = path if path.is_absolute() else record.repo_root / path
-        if not path.is_dir():
-            raise ReportError(
-                f"the BRIGHT folder this record was made from ({path}) is not here; "
-                "pass --data-dir DIR"
-            )
-        return BrightData.from_options(str(path))
+        raise ReportError(
+            f"the BRIGHT folder this record was made from ({record.repo_root / recorded['path']}) "
+            "is not here; pass --data-dir DIR"
+        )
     return BrightData.from_options(None, recorded.get("revision"))
 
 
@@ -60,15 +56,6 @@ def load_queries(data: BrightData, domain: str, variant: str) -> tuple[dict, dic
     return queries, texts
 
 
-def load_documents(data: BrightData, domain: str, ids: set[str], long: bool) -> dict[str, str]:
-    """Texts of the wanted documents only: the id column is scanned, the rest read by index."""
-    corpus = data.documents(domain, long)
-    all_ids = corpus.data.column("id").to_pylist()
-    rows = [i for i, doc_id in enumerate(all_ids) if doc_id in ids]
-    found = corpus.select(rows)
-    return dict(zip(found["id"], found["content"], strict=True))
-
-
 def load_corpus(
     record: Record, data_dir: str | None, doc_ids: dict[str, set[str]], with_documents: bool = True
 ) -> Corpus:
@@ -83,7 +70,7 @@ def load_corpus(
         return corpus
     try:
         for domain in record.domains:
-            corpus.documents[domain] = load_documents(
+            corpus.documents[domain] = documents_by_id(
                 data, domain, doc_ids.get(domain, set()), record.long_documents
             )
     except Exception as err:  # any failure leaves the report without texts, not without a report

@@ -1,8 +1,7 @@
-"""A reranked system's record read back from disk into plain dataclasses.
-
-Only the on-disk format is relied on (README, "Record schema" and the pipeline's extras):
-`system.json`, `per_query.json`, `counts.json`, `outputs/<domain>.jsonl.gz` and the kept run
-`run/<domain>.trec.gz`. The first stage's own row is found beside it in the same results folder.
+"""A reranked system's record read back for the report: the record itself through
+`bright_eval.results` (`system.json`, `per_query.json`), plus the pipeline's extras beside it
+(`counts.json`, `outputs/<domain>.jsonl.gz`) and the kept run `run/<domain>.trec.gz`. The first
+stage's own row is found beside it in the same results folder.
 """
 
 from __future__ import annotations
@@ -13,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bright_eval.domains import DOMAINS
+from bright_eval.results import MEASURED, SYSTEM_FILE, SystemRecord, load_system, load_systems
+from bright_eval.results.from_runs import repo_root
 
-SCHEMA_VERSION = 1
 POINTWISE = "pointwise"
 LISTWISE = "listwise"
 
@@ -53,16 +53,6 @@ class Window:
 
 
 @dataclass
-class FirstStageRow:
-    """The first stage's own record (same first-stage id, no reranker)."""
-
-    name: str
-    label: str
-    metrics: dict[str, dict[str, float]]
-    per_query: dict[str, dict[str, float]]
-
-
-@dataclass
 class Record:
     folder: Path
     name: str
@@ -88,8 +78,7 @@ class Record:
 
     @property
     def repo_root(self) -> Path:
-        """Paths in records are relative to the folder that holds `results/`."""
-        return self.folder.resolve().parent.parent
+        return repo_root(self.folder.parent)
 
 
 def read_json(path: Path, what: str) -> dict:
@@ -157,28 +146,21 @@ def family_of(config: dict, outputs_dir: Path) -> str:
 def load_record(folder: str | Path, domains: list[str] | None = None) -> Record:
     """`results/<system>/` of a system reranked by this harness's pipeline."""
     folder = Path(folder)
-    system_file = folder / "system.json"
+    system_file = folder / SYSTEM_FILE
     if not system_file.is_file():
         raise ReportError(
             f"{folder}: no system.json; expected a results/<system>/ folder written by the pipeline"
         )
-    system = read_json(system_file, "a system record")
-    if system.get("schema_version") != SCHEMA_VERSION:
-        raise ReportError(
-            f"{system_file}: schema version {system.get('schema_version')!r}; the report reads "
-            f"version {SCHEMA_VERSION}"
-        )
-    if not system.get("reranker"):
-        raise ReportError(
-            f"{folder}: {system.get('name')!r} is a first-stage row; give a reranked system"
-        )
+    system = load_system(system_file)
+    if system.reranker is None:
+        raise ReportError(f"{folder}: {system.name!r} is a first-stage row; give a reranked system")
     outputs_dir = folder / "outputs"
     if not outputs_dir.is_dir():
         raise ReportError(
             f"{folder}: no outputs/ folder; the report needs a system reranked by this harness's "
             "pipeline (python -m bright_eval --reranker NAME)"
         )
-    config = system["reranker"].get("config") or {}
+    config = system.reranker.config
     family = family_of(config, outputs_dir)
     found = {p.name.removesuffix(".jsonl.gz") for p in outputs_dir.glob("*.jsonl.gz")}
     # BRIGHT's own order of domains, as the leaderboards use.
@@ -190,56 +172,40 @@ def load_record(folder: str | Path, domains: list[str] | None = None) -> Record:
             f"{folder}: no outputs for domain {unknown[0]!r}; this record has: "
             f"{', '.join(available) or 'none'}"
         )
-    per_query_file = folder / "per_query.json"
-    per_query = read_json(per_query_file, "per-query nDCG@10") if per_query_file.is_file() else {}
     counts_file = folder / "counts.json"
+    long = bool(config.get("long_documents"))
     record = Record(
         folder=folder,
-        name=system["name"],
-        label=system.get("label", system["name"]),
-        reranker=system["reranker"]["name"],
+        name=system.name,
+        label=system.label,
+        reranker=system.reranker.name,
         family=family,
-        first_stage_id=system["first_stage"]["id"],
-        first_stage_label=system["first_stage"].get("label", ""),
+        first_stage_id=system.first_stage.id,
+        first_stage_label=system.first_stage.label,
         ranked_by=config.get("ranked_by") or "score",
         rerank_query=config.get("rerank_query") or "original",
-        long_documents=bool(config.get("long_documents")),
-        metrics=system.get("metrics_long") if config.get("long_documents") else system["metrics"],
-        per_query=per_query,
+        long_documents=long,
+        metrics=system.metrics_long if long else system.metrics,
+        per_query=system.per_query,
         run_files={},
-        data=(system.get("provenance") or {}).get("data") or config.get("data") or {},
+        data=system.provenance.get("data") or {},
         counts=read_json(counts_file, "counts") if counts_file.is_file() else {},
-        notes=system.get("notes", ""),
+        notes=system.notes,
     )
-    for run in system.get("runs", []):
-        path = record.repo_root / run["path"]
-        if run["domain"] in wanted and not run.get("long_documents") and path.is_file():
-            record.run_files[run["domain"]] = path
+    for run in system.runs:
+        path = record.repo_root / run.path
+        if run.domain in wanted and not run.long_documents and path.is_file():
+            record.run_files[run.domain] = path
     for domain in wanted:
         record.outputs[domain] = read_outputs(outputs_dir / f"{domain}.jsonl.gz", family)
     return record
 
 
-def find_first_stage(record: Record) -> FirstStageRow | None:
+def find_first_stage(record: Record) -> SystemRecord | None:
     """The measured row of the candidates this system reranked, when the results folder has
     one (the pipeline writes it when there is none yet)."""
-    for system_file in sorted(record.folder.parent.glob("*/system.json")):
-        try:
-            system = json.loads(system_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        if system.get("reranker") or system.get("first_stage", {}).get("id") != (
-            record.first_stage_id
-        ):
-            continue
-        per_query_file = system_file.with_name("per_query.json")
-        per_query = (
-            read_json(per_query_file, "per-query nDCG@10") if per_query_file.is_file() else {}
-        )
-        return FirstStageRow(
-            name=system["name"],
-            label=system.get("label", system["name"]),
-            metrics=system.get("metrics") or {},
-            per_query=per_query,
-        )
+    for system in load_systems(record.folder.parent):
+        if system.source == MEASURED and system.reranker is None:
+            if system.first_stage.id == record.first_stage_id:
+                return system
     return None

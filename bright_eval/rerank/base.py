@@ -172,6 +172,7 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
         }
         return {
             "reranker": self.name,
+            "family": self.family,
             "default_model": self.meta.model_id,
             **self.settings(),
             "options": accepted,
@@ -186,10 +187,11 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
         return None
 
     def cache_config(self) -> dict:
-        """What the output cache key covers: `config()` less its `backend` (the engine and
-        library versions), which is recorded but changes how outputs are computed, not what
-        they are; a GPU shard then merges with a CPU one. See `GenerativeMixin.cache_config`."""
-        return {k: v for k, v in self.config().items() if k != "backend"}
+        """What the output cache key covers. Here all of `config()`, which names no engine
+        (library versions go to `backend_info`); `GenerativeMixin` leaves out the backend
+        where every local backend gives the same outputs, so a GPU shard merges with a CPU
+        one."""
+        return self.config()
 
     def config_hash(self) -> str:
         text = json.dumps(self.cache_config(), sort_keys=True, default=str)

@@ -91,13 +91,19 @@ class OutputCache:
     def for_reranker(
         cls, reranker: Reranker, root: Path | None = None, writer: str = "all"
     ) -> OutputCache:
-        root = Path(root) if root is not None else cache_root()
-        folder = root / cache_folder_name(reranker)
+        return cls.keyed(cache_folder_name(reranker), reranker.cache_config(), root, writer)
+
+    @classmethod
+    def keyed(
+        cls, name: str, key: dict, root: Path | None = None, writer: str = "all"
+    ) -> OutputCache:
+        """The cache in `<root>/<name>`, with `config.json` beside the outputs holding exactly
+        what the folder's hash was made from."""
+        folder = (Path(root) if root is not None else cache_root()) / name
         folder.mkdir(parents=True, exist_ok=True)
         config = folder / "config.json"
         if not config.exists():
-            text = json.dumps(reranker.cache_config(), indent=1, sort_keys=True, default=str)
-            atomic_write_text(config, text)
+            atomic_write_text(config, json.dumps(key, indent=1, sort_keys=True, default=str))
         return cls(folder, writer)
 
     @property

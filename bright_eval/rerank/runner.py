@@ -60,7 +60,17 @@ class RerankStats:
     hardware: set[str] = field(default_factory=set)  # where those outputs were computed
     wall_s: float = 0.0  # this invocation only
 
-    def count_cost(self, output: Judgement | Permutation) -> None:
+    def count_computed(self, output: Judgement | Permutation) -> None:
+        """An output the model made in this invocation."""
+        self.computed += 1
+        self.prompt_tokens += output.prompt_tokens
+        self.generated_tokens += output.generated_tokens
+        self.model_seconds += output.model_seconds
+
+    def count_used(self, output: Judgement | Permutation) -> None:
+        """An output the system uses, cached or not: its cost is the system's."""
+        self.all_prompt_tokens += output.prompt_tokens
+        self.all_generated_tokens += output.generated_tokens
         self.all_model_seconds += output.model_seconds
         if output.hardware:
             self.hardware.add(output.hardware)
@@ -174,10 +184,7 @@ def rerank_pointwise(
             cache.put_judgements(done, judgements)
             for c, j in zip(done, judgements, strict=True):
                 judged[c.query_id, c.doc_id] = j
-                stats.prompt_tokens += j.prompt_tokens
-                stats.generated_tokens += j.generated_tokens
-                stats.model_seconds += j.model_seconds
-            stats.computed += len(group)
+                stats.count_computed(j)
             bar.update(len(group))
             bar.set_postfix(tokens_out=stats.generated_tokens, refresh=False)
     outputs = []
@@ -187,9 +194,7 @@ def rerank_pointwise(
             j = judged[c.query_id, c.doc_id]
             stats.tally(j.parse_kind)
             stats.parse_failures += not j.parsed
-            stats.all_prompt_tokens += j.prompt_tokens
-            stats.all_generated_tokens += j.generated_tokens
-            stats.count_cost(j)
+            stats.count_used(j)
             alternatives.update(j.scores)
             outputs.append({"query_id": c.query_id, "doc_id": c.doc_id,
                             "first_stage_rank": c.first_stage_rank, "score": j.score,
@@ -252,10 +257,7 @@ def rerank_listwise(
                 cache.put_permutations([todo_windows[i] for i, _ in group], [p for _, p in group])
                 for i, p in group:
                     perms[missing[i]] = p
-                    stats.prompt_tokens += p.prompt_tokens
-                    stats.generated_tokens += p.generated_tokens
-                    stats.model_seconds += p.model_seconds
-                stats.computed += len(group)
+                    stats.count_computed(p)
                 bar.update(len(group))
             for (qid, s), window, p in zip(todo, windows, perms, strict=True):
                 # The reranker's own repair, plus the runner's check of what it returned (a
@@ -265,9 +267,7 @@ def rerank_listwise(
                 fix = p.repair if p.repair.windows else checked
                 stats.repairs.add(RepairStats(1, int(repaired), *astuple(fix)[2:]))
                 stats.parse_failures += repaired
-                stats.all_prompt_tokens += p.prompt_tokens
-                stats.all_generated_tokens += p.generated_tokens
-                stats.count_cost(p)
+                stats.count_used(p)
                 stats.tally("repaired" if repaired else "valid")
                 order[qid][s : s + len(window)] = [window[i] for i in full]
                 outputs.append({"query_id": qid, "step": step, "start": s,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bright_eval import provenance
-from bright_eval.data import BrightData
+from bright_eval.data import DATA_DIR_ENV, BrightData
 from bright_eval.results.from_runs import repo_root, score_files
 from bright_eval.results.schema import ResultsError, SystemRecord
 
@@ -22,13 +22,13 @@ class Check:
     result: SystemRecord
 
 
-def resolve_data(result: SystemRecord, root: Path, data_dir: str | None) -> BrightData | None:
-    """The data to re-evaluate with: an explicit folder or $BRIGHT_DATA_DIR, else the local
-    folder the record names. Never the Hub: the main job must stay offline."""
-    explicit = data_dir or os.environ.get("BRIGHT_DATA_DIR")
+def local_data(recorded: dict, root: Path, data_dir: str | None = None) -> BrightData | None:
+    """The BRIGHT data a record was made with, when it is on this machine: an explicit folder
+    or $BRIGHT_DATA_DIR, else the local folder the record names (relative to `root`, the folder
+    holding `results/`). None otherwise; whether to fall back to the Hub is the caller's call."""
+    explicit = data_dir or os.environ.get(DATA_DIR_ENV)
     if explicit:
         return BrightData.from_options(explicit)
-    recorded = result.provenance.get("data", {})
     if recorded.get("source") == "local" and (root / recorded["path"]).is_dir():
         return BrightData.from_options(str(root / recorded["path"]))
     return None
@@ -51,7 +51,8 @@ def reevaluate(
             raise ResultsError(
                 f"{result.name}: run file {f.path} differs from the recorded sha256 {f.sha256}"
             )
-    data = resolve_data(result, root, data_dir)
+    # Never the Hub: the main job must stay offline.
+    data = local_data(result.provenance.get("data", {}), root, data_dir)
     if data is None:
         return Check(result.name, "skipped", "no local BRIGHT data (set BRIGHT_DATA_DIR)", result)
     scores = score_files(data, result.runs, root)

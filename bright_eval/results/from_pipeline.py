@@ -111,7 +111,7 @@ def first_stage_of(result: PipelineResult, systems: list[SystemRecord]) -> First
 def efficiency(result: PipelineResult) -> Efficiency:
     total = result.stats
     model_seconds = round(total.all_model_seconds, 1)
-    on_gpu = any("CPU" not in h for h in total.hardware)
+    on_gpu = any(provenance.ran_on_gpu(h) for h in total.hardware)
     return Efficiency(
         parameters=result.reranker.parameter_count(),
         model_calls=total.items,

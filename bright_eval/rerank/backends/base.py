@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from bright_eval.provenance import compute_device
+
 Message = dict[str, str]
 Prompt = str | list[Message]
 
@@ -79,9 +81,7 @@ class GenerationBackend(ABC):
 
     def hardware(self) -> str:
         """What runs the model, for the cost each output records."""
-        from bright_eval.engines.hardware import local_hardware
-
-        return local_hardware()
+        return compute_device()
 
     @abstractmethod
     def next_token_logprobs(

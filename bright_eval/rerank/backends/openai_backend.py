@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+from bright_eval.provenance import SERVER_PREFIX
 from bright_eval.rerank.backends.base import (
     Generation,
     GenerationBackend,
@@ -138,7 +139,7 @@ class OpenAIBackend(GenerationBackend):
             pool.shutdown(wait=True, cancel_futures=True)
 
     def hardware(self) -> str:
-        return f"server: {self.base_url}"
+        return f"{SERVER_PREFIX}{self.base_url}"
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
