@@ -33,8 +33,8 @@ def test_analysis_by_white_space_pieces_equals_one_regex_pass(shared_bright):
     rng = random.Random(0)
     tricky = ["".join(rng.choices(TRICKY, k=rng.randint(1, 12))) for _ in range(20_000)]
     for text in real_texts(shared_bright)[::4] + tricky:
-        # analyze_piece runs the regex over the whole text at once: the definition.
-        assert analyzer.analyze(text) == analyzer.analyze_piece(text), repr(text)
+        # analyze_by_regex runs `regex` over the whole text at once: the definition.
+        assert analyzer.analyze(text) == analyzer.analyze_by_regex(text), repr(text)
     assert analyzer.analyze("The cats' toys, e.g. 3.14") == ["cat", "toi", "e.g", "3.14"]
 
 
@@ -43,7 +43,7 @@ def test_parallel_index_from_texts_equals_the_serial_one_from_tokens(shared_brig
     words = " ".join(real_texts(shared_bright)).split()
     texts = [" ".join(words[i : i + 40]) for i in range(0, 160_000, 40)] + [""]
     analyzer = PythonAnalyzer()
-    tokens = [analyzer.analyze_piece(t) for t in texts]
+    tokens = [analyzer.analyze_by_regex(t) for t in texts]
     serial = BM25Index(tokens, workers=1)
     parallel = BM25Index(texts, analyzer=analyzer, workers=2)
     assert parallel.n_docs == len(texts) == 4001

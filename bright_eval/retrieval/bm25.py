@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import repeat
 
 import numpy as np
 
 from bright_eval.retrieval.analyzer import Analyzer
 from bright_eval.retrieval.gensim_pruning import pruned_dictionary
 from bright_eval.retrieval.term_counts import count_chunks
+from bright_eval.retrieval.vocabulary import GensimVocabulary
 
 K1 = 0.9
 B = 0.4
@@ -54,26 +54,19 @@ class BM25Index:
         import scipy.sparse as sp
 
         self.k1, self.b = k1, b
-        # gensim's ids: each document's new terms take the next ids, in sorted order.
-        vocab: dict[str, int] = {}
+        vocab = GensimVocabulary()
         cols, counts, entries, lengths = [], [], [], []
         pruned = False
         # Chunks start at gensim's pruning checkpoints, so the vocabulary size it checks is
         # the one after the previous chunk.
         for chunk in count_chunks(documents, GENSIM_PRUNE_EVERY, analyzer, workers):
             pruned = pruned or len(vocab) > GENSIM_PRUNE_AT
-            found = np.fromiter(map(vocab.get, chunk.terms, repeat(-1)), np.int32)
-            # A term new to the corpus is new in the chunk's document that first holds it.
-            new = np.flatnonzero(found < 0).tolist()
-            first_doc, terms = chunk.first_doc.tolist(), chunk.terms
-            for _, term, k in sorted((first_doc[k], terms[k], k) for k in new):
-                found[k] = vocab[term] = len(vocab)
-            cols.append(found[chunk.term_index])
+            cols.append(vocab.add(chunk))
             counts.append(chunk.counts)
             entries.append(np.diff(chunk.indptr))
             lengths.append(chunk.lengths)
         self.gensim_pruned = pruned
-        terms = list(vocab)
+        terms = list(vocab.ids)
         del vocab
         doc_len, cols, counts, indptr = _joined(lengths, cols, counts, entries)
         self.n_docs = len(doc_len)

@@ -3,9 +3,9 @@
 Analysis is most of the time a BM25 index takes, and each document's is independent of the
 others', so worker processes analyse chunks of documents side by side while the main process
 merges what they return, in corpus order (`bm25.BM25Index`). A worker sends back numbers, not
-token lists: the chunk's distinct terms once each, where each first appears, and a sparse
-matrix of term counts per document over them. No list of every token of the corpus is ever
-made, and only a few chunks are in flight at a time.
+token lists: a sparse matrix of term counts per document over its own term ids, and the terms
+it met for the first time, once each, with the document where each first appears. No list of
+every token of the corpus is ever made, and only a few chunks are in flight at a time.
 """
 
 from __future__ import annotations
@@ -29,28 +29,34 @@ Document = str | Sequence[str]  # a text, or its tokens already analysed
 
 @dataclass
 class ChunkCounts:
-    """A chunk's documents as term counts over the chunk's own distinct terms."""
+    """A chunk's documents as term counts, over the ids of the counter that counted it.
 
-    terms: list[str]
-    first_doc: np.ndarray  # int64, per term: the chunk's first document holding it
+    A counter keeps its ids from chunk to chunk and names each term once, in the chunk where it
+    first meets it; `vocabulary.GensimVocabulary` turns them into the corpus's ids."""
+
+    counter: str  # which counter's ids these are
+    first_new_id: int  # the counter's id of `new_terms[0]` (the ids it handed out before)
+    new_terms: list[str]  # terms new to the counter, in id order
+    new_first_doc: np.ndarray  # int64, per new term: the chunk's first document holding it
     indptr: np.ndarray  # int64, documents + 1: each document's entries in the two arrays below
-    term_index: np.ndarray  # int32, an index into `terms`; at most one entry per term and document
+    term_index: np.ndarray  # int32, a counter id; at most one entry per term and document
     counts: np.ndarray  # int32, how often that term occurs in that document
     lengths: np.ndarray  # int64, tokens per document
 
 
 class ChunkCounter:
-    """Counts chunks of documents, each over its own terms (a worker's memory stays that of one
-    chunk; the analyzer's own caches carry over)."""
+    """Counts chunks of documents over term ids of its own, kept from chunk to chunk, as are
+    its memories of analysed words (so a worker analyses a word once, not once a chunk)."""
 
-    def __init__(self, analyzer: Analyzer | None = None):
+    def __init__(self, analyzer: Analyzer | None = None, name: str = "main"):
         self.analyzer = analyzer
+        self.name = name
         self.ids: dict[str, int] = {}
-        self.terms: list[str] = []
-        # The pure-Python analyzer's tokens are those of the white-space-separated pieces, so
-        # a piece can go straight to its term ids, and a repeated piece costs one dict lookup.
-        self._pieces = (
-            PieceCache(lambda piece: self._token_ids(analyzer.analyze_piece(piece)))
+        self._new: list[str] = []  # terms first met in the chunk being counted
+        # The pure-Python analyzer gives a text's word segments; a word goes straight to its
+        # term ids, and a repeated word costs one dict lookup.
+        self._words = (
+            PieceCache(lambda word: self._token_ids(analyzer.analyze_word(word)))
             if isinstance(analyzer, PythonAnalyzer)
             else None
         )
@@ -58,28 +64,28 @@ class ChunkCounter:
     def _token_ids(self, tokens: Sequence[str]) -> tuple[int, ...]:
         ids = self.ids
         for term in set(tokens).difference(ids):
-            ids[term] = len(self.terms)
-            self.terms.append(term)
+            ids[term] = len(ids)
+            self._new.append(term)
         if len(tokens) > 1:  # itemgetter looks all the tokens up in one C call
             return itemgetter(*tokens)(ids)
         return (ids[tokens[0]],) if tokens else ()
 
     def _ids(self, document: Document) -> Iterable[int]:
         if isinstance(document, str):
-            if self._pieces is not None:
-                return chain.from_iterable(map(self._pieces.__getitem__, document.split()))
+            if self._words is not None:
+                words = self.analyzer.words(document)
+                return chain.from_iterable(map(self._words.__getitem__, words))
             document = self.analyzer.analyze(document)
         return self._token_ids(document)
 
     def count(self, documents: Sequence[Document]) -> ChunkCounts:
         import scipy.sparse as sp
 
-        self.ids, self.terms = {}, []
-        if self._pieces is not None:
-            self._pieces.clear()  # it maps to this chunk's ids
+        first_new_id = len(self.ids)
+        self._new = []
         flat, lengths, new_from = array("i"), array("q"), array("q")
         for document in documents:
-            new_from.append(len(self.terms))
+            new_from.append(len(self.ids))
             before = len(flat)
             flat.extend(self._ids(document))
             lengths.append(len(flat) - before)
@@ -89,15 +95,18 @@ class ChunkCounter:
         np.cumsum(doc_len, out=indptr[1:])
         # Ids are given in order of first appearance: document d introduced new_from[d] on.
         starts = np.frombuffer(new_from, dtype=np.int64) if new_from else np.empty(0, np.int64)
-        first_doc = np.searchsorted(starts, np.arange(len(self.terms)), side="right") - 1
+        new_ids = np.arange(first_new_id, len(self.ids))
+        new_first_doc = np.searchsorted(starts, new_ids, side="right") - 1
         # One entry per token, grouped by document: summing duplicates gives the counts.
         tf = sp.csr_matrix(
-            (np.ones(len(ids), dtype=np.int32), ids, indptr), shape=(len(doc_len), len(self.terms))
+            (np.ones(len(ids), dtype=np.int32), ids, indptr), shape=(len(doc_len), len(self.ids))
         )
         tf.sum_duplicates()
         return ChunkCounts(
-            terms=self.terms,
-            first_doc=first_doc,
+            counter=self.name,
+            first_new_id=first_new_id,
+            new_terms=self._new,
+            new_first_doc=new_first_doc.astype(np.int64),
             indptr=tf.indptr.astype(np.int64),
             term_index=tf.indices.astype(np.int32),
             counts=tf.data.astype(np.int32),
@@ -152,7 +161,7 @@ _counter: ChunkCounter | None = None
 
 def _start_worker(factory: Callable[[], Analyzer] | None) -> None:
     global _counter
-    _counter = ChunkCounter(factory() if factory is not None else None)
+    _counter = ChunkCounter(factory() if factory is not None else None, f"worker-{os.getpid()}")
 
 
 def _count_in_worker(documents: list[Document]) -> ChunkCounts:
