@@ -6,6 +6,7 @@ import random
 import numpy as np
 import pyarrow.parquet as pq
 
+from bright_eval.retrieval import analyzer as analyzer_module
 from bright_eval.retrieval import bm25
 from bright_eval.retrieval.analyzer import PythonAnalyzer
 from bright_eval.retrieval.bm25 import BM25Index
@@ -52,3 +53,36 @@ def test_parallel_index_from_texts_equals_the_serial_one_from_tokens(shared_brig
     assert np.array_equal(parallel.df, serial.df)
     for query in (tokens[5], tokens[3000][:7], ["zzyzx"]):
         assert parallel.scores(query).tolist() == serial.scores(query).tolist()
+
+
+def test_ascii_text_takes_one_re_pass_equal_to_regex():
+    """Every ASCII character, in 60,000 random strings: `re` and `regex` segment alike."""
+    analyzer = PythonAnalyzer()
+    rng = random.Random(1)
+    common = list("aZ9_0.,;:'\" -") * 6
+    alphabet = [chr(i) for i in range(128)] + common
+    for _ in range(60_000):
+        text = "".join(rng.choices(alphabet, k=rng.randint(1, 16)))
+        assert analyzer.analyze(text) == analyzer.analyze_by_regex(text), repr(text)
+    # By hand: WB6/7 join letters over ":" "." "'", WB11/12 digits over "," ";" "." "'";
+    # a letter and a digit never join over punctuation; "_" alone is no token.
+    assert analyzer.words("a:b 1,5 a.1 1:2 x'y __ _k") == [
+        "a:b", "1,5", "a", "1", "1", "2", "x'y", "__", "_k",
+    ]  # fmt: skip
+    expected = ["a:b", "1,5", "1", "1", "2", "x'y", "_k"]  # "a" is a stop word
+    assert analyzer.analyze("a:b 1,5 a.1 1:2 x'y __ _k") == expected
+
+
+def test_counts_survive_emptied_word_memories(shared_bright, monkeypatch):
+    """A worker keeps its term ids when its memory of words is emptied mid-corpus."""
+    monkeypatch.setattr(analyzer_module, "PIECE_CACHE_SIZE", 50)
+    monkeypatch.setattr(bm25, "GENSIM_PRUNE_EVERY", 300)
+    words = " ".join(real_texts(shared_bright)).split()[:24_000]
+    texts = [" ".join(words[i : i + 30]) for i in range(0, len(words), 30)]
+    analyzer = PythonAnalyzer()
+    tokens = [analyzer.analyze_by_regex(t) for t in texts]
+    serial = BM25Index(tokens, workers=1)
+    counted = BM25Index(texts, analyzer=analyzer, workers=1)
+    assert counted.terms == serial.terms
+    assert np.array_equal(counted.df, serial.df) and np.array_equal(counted.doc_len, serial.doc_len)
+    assert counted.scores(tokens[7]).tolist() == serial.scores(tokens[7]).tolist()
