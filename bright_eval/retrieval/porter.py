@@ -150,10 +150,20 @@ def _replace_suffix(w: _Word, table: dict) -> None:
             return
 
 
+# The last letters of every suffix a rule matches: a word ending in anything else (a digit,
+# "x", "a", ...) is its own stem, and code is full of such words.
+LAST_LETTERS = frozenset("cdegilmnrstuy")
+
+
 def stem(word: str) -> str:
     """Porter stem of a lower-case word; words of one or two characters are left alone."""
-    if len(word) <= 2:
+    if len(word) <= 2 or word[-1] not in LAST_LETTERS:
         return word
+    return stem_by_steps(word)
+
+
+def stem_by_steps(word: str) -> str:
+    """Every step of the algorithm, whatever the word ends with (`stem` skips what can't change)."""
     w = _Word(word)
     _step1(w)
     if w.k > 0:

@@ -8,8 +8,6 @@ among the chunk's `new_terms`, which is all a chunk says by name.
 
 from __future__ import annotations
 
-from itertools import repeat
-
 import numpy as np
 
 from bright_eval.retrieval.term_counts import ChunkCounts
@@ -32,14 +30,17 @@ class GensimVocabulary:
                 f"chunks of counter {chunk.counter} arrived out of order: its ids continue from "
                 f"{chunk.first_new_id}, {known} are known"
             )
-        found = np.fromiter(map(self.ids.get, chunk.new_terms, repeat(-1)), np.int64)
-        first_doc, terms = chunk.new_first_doc.tolist(), chunk.new_terms
-        for _, term, k in sorted((first_doc[k], terms[k], k) for k in np.flatnonzero(found < 0)):
-            found[k] = self.ids[term] = len(self.ids)
+        ids, terms = self.ids, chunk.new_terms
+        found = list(map(ids.get, terms))
+        new = [k for k, i in enumerate(found) if i is None]
+        first_doc = chunk.new_first_doc.tolist()
+        new.sort(key=lambda k: (first_doc[k], terms[k]))
+        for k in new:
+            found[k] = ids[terms[k]] = len(ids)
         mapping = self._extended(chunk.counter, known, found)
         return mapping[chunk.term_index]
 
-    def _extended(self, counter: str, known: int, found: np.ndarray) -> np.ndarray:
+    def _extended(self, counter: str, known: int, found: list[int]) -> np.ndarray:
         mapping = self._corpus_id.get(counter, np.empty(0, np.int32))
         size = known + len(found)
         if size > len(mapping):  # grow by doubling: appends stay linear overall
