@@ -1,6 +1,7 @@
 """The transformers backend on a real chat model (SmolLM2-135M-Instruct), checked against a
 greedy loop written here from plain forward passes."""
 
+import math
 from dataclasses import replace
 
 import pytest
@@ -83,13 +84,23 @@ def test_sampling_keeps_only_the_top_p_nucleus(backend):
 
 def test_sub_batches_respect_the_token_budget(backend):
     backend.max_batch_tokens, backend.max_batch_size = 100, 3
+    backend.max_padding = math.inf
     try:
         # Longest first (40, 30, 20, 10, 5, 5); rows x (longest + 10 new tokens) <= 100:
         # 2 x 50 = 100 fits, 3 x 50 does not; then 3 x 30 = 90 fits and the group is full.
         assert backend.batches([10, 40, 20, 30, 5, 5], 10) == [[1, 3], [2, 0, 4], [5]]
         assert backend.batches([5] * 7, 10) == [[0, 1, 2], [3, 4, 5], [6]]
     finally:
-        backend.max_batch_tokens, backend.max_batch_size = 32_768, 64
+        backend.max_batch_tokens, backend.max_batch_size, backend.max_padding = 32_768, 64, 0.1
+
+
+def test_sub_batches_pad_at_most_a_tenth(backend):
+    # By hand, longest first, padded <= 1.1 x own: 100, 95: 200 <= 214.5; + 90: 300 <= 313.5;
+    # + 50: 400 > 368.5, a new group. 50, 48: 100 <= 107.8; + 45: 150 <= 157.3; + 10: 200 >
+    # 168.3, a new group. 10, 10: 20 <= 22.
+    lengths = [95, 50, 100, 10, 48, 90, 45, 10]
+    assert backend.batches(lengths, 32) == [[2, 0, 5], [1, 4, 6], [3, 7]]
+    assert backend.max_padding == 0.1  # the default
 
 
 def test_a_lora_adapter_is_applied(smollm2_path, tmp_path):

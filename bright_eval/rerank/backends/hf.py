@@ -1,9 +1,10 @@
 """The `transformers` backend: batched greedy `generate` on whatever device torch has.
 
-Prompts are sorted by length and cut into sub-batches under a token budget, so padding stays
-small and a long document does not blow the memory of a whole batch; a batch that still runs
-out of GPU memory is halved and retried. The tokenizer loads at once (rendering and cache keys
-need it), the weights on the first call that needs them (a fully cached run never loads them).
+Prompts are sorted by length and cut into sub-batches under a token budget and a padding limit:
+pad tokens cost as much compute as real ones, and a long document must not blow the memory of a
+whole batch; a batch that still runs out of GPU memory is halved and retried. The tokenizer
+loads at once (rendering and cache keys need it), the weights on the first call that needs them
+(a fully cached run never loads them).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class TransformersBackend(GenerationBackend):
         max_batch_size: int = 64,
         device: str | None = None,
         reuse_prefixes: bool = False,
+        max_padding: float = 0.1,
     ):
         super().__init__(model, adapter, revision, chat_template_kwargs)
         from transformers import AutoTokenizer
@@ -51,6 +53,9 @@ class TransformersBackend(GenerationBackend):
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_size = max_batch_size
+        # Pad tokens are compute like any other: a sub-batch holds at most this fraction more
+        # prompt tokens, padded, than its rows' own.
+        self.max_padding = max_padding
         self.device = device
         self.reuse_prefixes = reuse_prefixes  # a query's shared prompt prefix computed once
         self._model = None
@@ -101,19 +106,25 @@ class TransformersBackend(GenerationBackend):
 
     def batches(self, lengths: Sequence[int], extra: int) -> list[list[int]]:
         """Prompt indices, longest first, grouped so that rows x (longest + extra) fits the
-        token budget."""
+        token budget and padding adds at most `max_padding` of the rows' own prompt tokens."""
         order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
         groups: list[list[int]] = []
+        real = 0
         for i in order:
             if groups:
                 group = groups[-1]
-                width = lengths[group[0]] + extra
-                if len(group) < self.max_batch_size and (len(group) + 1) * width <= (
-                    self.max_batch_tokens
-                ):
+                longest = lengths[group[0]]
+                fits = (
+                    len(group) < self.max_batch_size
+                    and (len(group) + 1) * (longest + extra) <= self.max_batch_tokens
+                )
+                padded = (len(group) + 1) * longest
+                if fits and padded <= (1 + self.max_padding) * (real + lengths[i]):
                     group.append(i)
+                    real += lengths[i]
                     continue
             groups.append([i])
+            real = lengths[i]
         return groups
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
