@@ -66,6 +66,10 @@ def main() -> None:
         "off, then on, on the same pairs)",
     )  # fmt: skip
     p.add_argument(
+        "--max-padding", type=float, nargs="+",
+        help="transformers backend: one run per value (prefix reuse off), each against the first",
+    )  # fmt: skip
+    p.add_argument(
         "--synthetic", choices=["llama-3.2-3b"],
         help="GPU throughput of a randomly initialised model of this shape (synthetic_llama.py)",
     )  # fmt: skip
@@ -103,20 +107,24 @@ def main() -> None:
     print(f"load + warm-up: {load_s:.1f} s")
     reusable = hasattr(backend, "reuse_prefixes")
     modes = {"both": [False, True], "on": [True], "off": [False]}[args.prefix_reuse]
+    variants = [(f"prefix reuse {'on' if r else 'off'}", {"reuse_prefixes": r}) for r in modes]
+    if args.max_padding and reusable:
+        variants = [(f"max_padding {v:g}", {"reuse_prefixes": False, "max_padding": v})
+                    for v in args.max_padding]  # fmt: skip
     runs = []
-    for reuse in modes if reusable else [None]:
-        if reusable:
-            backend.reuse_prefixes = reuse
-            print(f"-- prefix reuse {'on' if reuse else 'off'}")
+    for label, attributes in variants if reusable else [("", {})]:
+        if label:
+            vars(backend).update(attributes)
+            print(f"-- {label}")
         judged, t0 = [], time.perf_counter()
         for i in range(0, len(work), args.batch_size):
             judged += reranker.judge(work[i : i + args.batch_size])
         wall = time.perf_counter() - t0
         report(judged, wall)
-        runs.append((f"prefix reuse {'on' if reuse else 'off'}" if reusable else "", judged, wall))
-    if len(runs) == 2:
-        same = sum(a.raw == b.raw for a, b in zip(runs[0][1], runs[1][1], strict=True))
-        print(f"prefix reuse: {runs[0][2] / runs[1][2]:.2f}x faster; identical outputs: "
+        runs.append((label, judged, wall))
+    for label, judged, wall in runs[1:]:
+        same = sum(a.raw == b.raw for a, b in zip(runs[0][1], judged, strict=True))
+        print(f"{label}: {runs[0][2] / wall:.2f}x the speed of {runs[0][0]}; identical outputs: "
               f"{same} of {len(work)}")  # fmt: skip
     if reusable:
         compute_floor(backend.hf_model, runs)
