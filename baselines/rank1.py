@@ -3,6 +3,9 @@ reranker. The raw prompt (no chat template) ends in "<think>"; the model reasons
 "</think>" and says " true" or " false". Score: p(true) = softmax over the log-probabilities of
 the " true" and " false" tokens right after "</think>".
 
+The query goes into the authors' per-domain BRIGHT template first (`rank1_prompts`), as their
+MTEB runs do (`bright_query_templates = False` in a subclass keeps the bare query).
+
 Decoding as the authors run it under MTEB: greedy, at most 8,192 new tokens, stop at
 "</think> true" / "</think> false". A generation that never closes its reasoning (it ran out of
 tokens, or ended without a verdict) is "fixed" the authors' way: cut back to the last complete
@@ -19,6 +22,7 @@ from bright_eval.rerank.backends.base import GenerationParams
 from bright_eval.rerank.generative import GenerativeMixin
 from bright_eval.rerank.meta import GENERATIVE
 from bright_eval.rerank.scoring import two_way_probability
+from bright_eval_zoo.rank1_prompts import templated_query
 
 RANK1_PROMPT = (
     "Determine if the following passage is relevant to the query. "
@@ -65,13 +69,14 @@ def rank1_meta(size: str) -> RerankerMeta:
         accepts=GENERATIVE,
         citation="Weller et al. 2025, Rank1: Test-Time Compute for Reranking (orionw/rank1)",
         published=f"{PUBLISHED[size]} over BM25 top-100, GPT-4o reasoning queries (Rank1, Table 1)",
-        notes="the authors' per-dataset BRIGHT query templates are not applied",
+        notes="the query in the authors' per-domain BRIGHT template (their prompts.py)",
     )
 
 
 class Rank1(GenerativeMixin, PointwiseReranker):
     meta = rank1_meta("7B")
-    prompt_version = "rank1-1"
+    prompt_version = "rank1-2"  # 2: the authors' BRIGHT query templates
+    bright_query_templates = True
     default_max_new_tokens = 8192
     prompt_template = RANK1_PROMPT
     stop = RANK1_STOP
@@ -79,7 +84,10 @@ class Rank1(GenerativeMixin, PointwiseReranker):
     verdict_tokens = (TRUE, FALSE)
 
     def prompt(self, candidate: Candidate) -> str:
-        return self.prompt_template.format(query=candidate.query, passage=candidate.document)
+        query = candidate.query
+        if self.bright_query_templates:
+            query = templated_query(query, candidate.domain)
+        return self.prompt_template.format(query=query, passage=candidate.document)
 
     def params(self) -> GenerationParams:
         return GenerationParams(

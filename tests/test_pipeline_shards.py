@@ -18,15 +18,17 @@ TEXTS = ["aaaa", "bb", "cccc"]  # by first-stage rank: lengths 4, 2, 4
 class DocLength(PointwiseReranker):
     name = "test-doc-length"
     seen: list[tuple[str, str, str]] = []
+    domains: set[str] = set()
 
     def judge(self, candidates):
         DocLength.seen += [(c.query_id, c.query, c.doc_id) for c in candidates]
+        DocLength.domains |= {c.domain for c in candidates}
         return [Judgement(score=float(len(c.document)), raw=c.document) for c in candidates]
 
 
 @pytest.fixture(autouse=True)
 def registered():
-    DocLength.seen = []  # other modules run this reranker too (e.g. on Ray)
+    DocLength.seen, DocLength.domains = [], set()  # other modules run it too (e.g. on Ray)
     yield
     DocLength.seen = []
 
@@ -117,6 +119,7 @@ def test_the_reranker_sees_the_original_query_unless_told_otherwise(domain, monk
         ("5", queries["5"]),
         ("11", queries["11"]),
     }
+    assert DocLength.domains == {"biology"}  # each candidate names its domain
     (folder,) = [f for f in (root / "results").iterdir() if f.name.startswith("test-doc")]
     # The name states every departure: query variant, smoke limit, domain subset, local data.
     assert folder.name == (

@@ -1,6 +1,7 @@
 """rank1 and llm-pointwise: exact prompts, verdict parsing, scoring rule, malformed outputs."""
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -71,6 +72,46 @@ def test_rank1_reasons_for_at_most_max_new_tokens_when_it_is_given():
     reranker.judge([PAIR])
     assert backend.params[0].max_new_tokens == 64
     assert reranker.config()["max_new_tokens"] == 64
+
+
+def test_rank1_puts_the_query_in_the_authors_bright_template_for_its_domain():
+    """Templates typed out here from orionw/rank1 prompts.py (commit fda47c8), not imported."""
+    intro = (
+        "Determine if the following passage is relevant to the query. Answer only with 'true' or "
+        "'false'.\nQuery: "
+    )
+    tail = "\nPassage: Rayleigh scattering.\n<think>"
+    q = "why is the sky blue"
+    expected = {
+        "biology": "Can you find background information about the concepts used to answer the "
+        f"question:\n\n{q}\n\nA passage is relevant if it contains background information about "
+        "a **sub-concept** that someone might cite/link to when answering the above question.",
+        "pony": f"I will use the programming language pony. Problem: {q}\n\nBut to solve the "
+        "problem above, I need to know things about pony. A passage is relevant if it contains "
+        "docs that match **any** part (even basic parts) of the code I will have to write for "
+        "the above program.",
+        "theoremqa_theorems": "Find a passage which uses the same mathematical process as this "
+        f"one: {q}",
+        "leetcode": "I am looking to find different problems that share similar data structures "
+        "(of any kind) or algorithms (e.g. DFS, DP, sorting, traversals, etc.). I am looking for "
+        f"problems that share one or both of these similarities to this:\n    \n{q}\n\nDoes this "
+        "passage share any similarities? e.g. if there was a textbook on leetcode problems, this "
+        "would be in the same book even though it could be in a different chapter. \n\n\n",
+        "": q,  # no domain (a candidate built by hand): the bare query
+    }
+    for domain, query in expected.items():
+        backend = FakeBackend(["Done.\n"], [lp(1, 1)])
+        with_backend(Rank1(), backend).judge([replace(PAIR, domain=domain)])
+        assert backend.prompts == [intro + query + tail], domain
+
+    class BareRank1(Rank1):
+        bright_query_templates = False
+
+    backend = FakeBackend(["Done.\n"], [lp(1, 1)])
+    bare = with_backend(BareRank1(), backend)
+    bare.judge([replace(PAIR, domain="pony")])
+    assert backend.prompts == [RANK1_PROMPT]
+    assert bare.config() != with_backend(Rank1(), FakeBackend()).config()
 
 
 # --- llm-pointwise ------------------------------------------------------------------------------

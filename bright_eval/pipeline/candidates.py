@@ -61,7 +61,7 @@ def load_documents(
 
 
 def build_candidates(
-    run: Run, rerank_queries: dict[str, Query], texts: dict[str, str], top_k: int
+    run: Run, rerank_queries: dict[str, Query], texts: dict[str, str], top_k: int, domain: str
 ) -> dict[str, list[Candidate]]:
     """The top_k of each query, in first-stage order, with the text the reranker sees."""
     candidates = {}
@@ -69,7 +69,7 @@ def build_candidates(
         top = ranked(docs)[:top_k]
         query = rerank_queries[qid].text
         candidates[qid] = [
-            Candidate(qid, query, doc_id, texts[doc_id], rank, score)
+            Candidate(qid, query, doc_id, texts[doc_id], rank, score, domain)
             for rank, (doc_id, score) in enumerate(top, 1)
         ]
     return candidates

@@ -117,7 +117,7 @@ def rerank_domains(
         run_mine = {qid: first.run[qid] for qid in mine}
         needed = {doc for docs in run_mine.values() for doc in docs}
         texts = load_documents(data, d.name, needed, spec.long_documents)
-        candidates = build_candidates(run_mine, rerank_queries, texts, spec.top_k)
+        candidates = build_candidates(run_mine, rerank_queries, texts, spec.top_k, d.name)
         try:
             reranked = rerank(reranker, candidates, cache, spec.batch_size, spec.progress,
                               d.name, cached_only=spec.cached_only, engine=engine)  # fmt: skip

@@ -41,6 +41,7 @@ class Candidate:
     document: str
     first_stage_rank: int  # 1 = best
     first_stage_score: float = 0.0
+    domain: str = ""  # the BRIGHT domain, for rerankers whose prompt depends on it
 
 
 @dataclass
