@@ -84,8 +84,8 @@ class PythonAnalyzer(Analyzer):
 
         ASCII text (most of BRIGHT's) goes through one `re` pass, several times faster than
         `regex`; any other text is cut at white space, a boundary that no UAX#29 rule crosses,
-        and its pieces, which natural text repeats, are segmented by `regex` once each. Both
-        equal one `regex` pass over the whole text (`analyze_by_regex`; tested)."""
+        and its pieces, which natural text repeats, are segmented once each, by `re` when they
+        are ASCII. All equal one `regex` pass over the whole text (`analyze_by_regex`; tested)."""
         if text.isascii():
             return ASCII_WORDS.findall(text)
         return chain.from_iterable(map(self._known_pieces.__getitem__, text.split()))
@@ -96,7 +96,13 @@ class PythonAnalyzer(Analyzer):
 
     @functools.cached_property
     def _known_pieces(self) -> dict[str, tuple[str, ...]]:
-        return PieceCache(lambda piece: tuple(self._segments.findall(piece)))
+        return PieceCache(self._segment_piece)
+
+    def _segment_piece(self, piece: str) -> tuple[str, ...]:
+        # A text with one curly quote still has mostly ASCII pieces: those take `re` too.
+        if piece.isascii():
+            return tuple(ASCII_WORDS.findall(piece))
+        return tuple(self._segments.findall(piece))
 
     @functools.cached_property
     def _known_words(self) -> dict[str, tuple[str, ...]]:
