@@ -5,6 +5,7 @@ import random
 
 import numpy as np
 import pyarrow.parquet as pq
+import pytest
 
 from bright_eval.retrieval import analyzer as analyzer_module
 from bright_eval.retrieval import bm25
@@ -39,14 +40,19 @@ def test_analysis_by_white_space_pieces_equals_one_regex_pass(shared_bright):
     assert analyzer.analyze("The cats' toys, e.g. 3.14") == ["cat", "toi", "e.g", "3.14"]
 
 
-def test_parallel_index_from_texts_equals_the_serial_one_from_tokens(shared_bright, monkeypatch):
-    monkeypatch.setattr(bm25, "GENSIM_PRUNE_EVERY", 700)  # several chunks for two workers
+@pytest.mark.parametrize("workers", [2, 3])
+def test_parallel_index_from_texts_equals_the_serial_one_from_tokens(
+    shared_bright, monkeypatch, workers
+):
+    # Several chunks per worker: each worker's ids carry over between its chunks, which
+    # interleave with the other workers' in corpus order.
+    monkeypatch.setattr(bm25, "GENSIM_PRUNE_EVERY", 700)
     words = " ".join(real_texts(shared_bright)).split()
     texts = [" ".join(words[i : i + 40]) for i in range(0, 160_000, 40)] + [""]
     analyzer = PythonAnalyzer()
     tokens = [analyzer.analyze_by_regex(t) for t in texts]
     serial = BM25Index(tokens, workers=1)
-    parallel = BM25Index(texts, analyzer=analyzer, workers=2)
+    parallel = BM25Index(texts, analyzer=analyzer, workers=workers)
     assert parallel.n_docs == len(texts) == 4001
     assert parallel.terms == serial.terms and len(serial.terms) > 10_000
     assert parallel.doc_len.tolist() == [len(t) for t in tokens]
