@@ -66,7 +66,7 @@ class BM25Index:
             entries.append(np.diff(chunk.indptr))
             lengths.append(chunk.lengths)
         self.gensim_pruned = pruned
-        terms = list(vocab.ids)
+        terms, term_id = list(vocab.ids), vocab.ids
         del vocab
         doc_len, cols, counts, indptr = _joined(lengths, cols, counts, entries)
         self.n_docs = len(doc_len)
@@ -84,8 +84,8 @@ class BM25Index:
             indptr[1:] = np.cumsum(np.bincount(doc_of_entry[kept], minlength=self.n_docs))
             cols, counts = cols[kept], counts[kept]
             del doc_of_entry, kept
-        self.terms = terms
-        self.term_id = {t: i for i, t in enumerate(terms)}
+            term_id = {t: i for i, t in enumerate(terms)}
+        self.terms, self.term_id = terms, term_id
         # At most one entry per term and document: a ready matrix of term frequencies.
         tf = sp.csr_matrix((counts, cols, indptr), shape=(self.n_docs, len(self.terms)))
         del cols, counts
