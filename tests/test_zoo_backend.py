@@ -81,3 +81,38 @@ def test_every_registered_reranker_is_built_from_options_alone():
             model, revision = reranker.model, reranker.revision
             assert revision == "r1", name
         assert model == "org/model", name
+
+
+def test_backend_options_from_the_command_line_reach_the_backend_and_its_record(smollm2_path):
+    args = build_parser().parse_args(
+        ["--reranker", "llm-pointwise", "--model", str(smollm2_path), "--backend", "transformers",
+         "--backend-option", "reuse_prefixes=true", "--backend-option", "max_padding=0.25",
+         "--backend-option", "max_batch_size=8"]
+    )  # fmt: skip
+    spec = spec_from_args(args)
+    assert spec.options.backend_options == {
+        "reuse_prefixes": True, "max_padding": 0.25, "max_batch_size": 8,
+    }  # fmt: skip
+    reranker = build_reranker(spec)
+    backend = reranker.backend
+    assert (backend.reuse_prefixes, backend.max_padding, backend.max_batch_size) == (True, 0.25, 8)
+    assert backend.describe()["batching"] == {
+        "max_batch_tokens": 32_768, "max_batch_size": 8, "max_padding": 0.25,
+        "reuse_prefixes": True,
+    }  # fmt: skip
+
+
+def test_a_bad_backend_option_is_a_one_line_error():
+    from bright_eval.pipeline.spec import PipelineError
+
+    bad = build_parser().parse_args(["--reranker", "llm-pointwise", "--backend-option", "fast"])
+    with pytest.raises(PipelineError, match=r"--backend-option 'fast': expected KEY=VALUE"):
+        spec_from_args(bad)
+    # Checked against the backend's parameters before anything loads (no such model here).
+    options = RerankerOptions(model="m", backend="transformers", backend_options={"max_paddin": 1})
+    expected = (
+        "the transformers backend has no option 'max_paddin'; its options: chat_template_kwargs, "
+        "max_batch_tokens, max_batch_size, device, reuse_prefixes, max_padding"
+    )
+    with pytest.raises(UnknownBackendError, match=expected):
+        _ = RankGPT(options).backend

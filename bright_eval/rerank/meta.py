@@ -12,7 +12,7 @@ OPTION_FLAGS = {
     "revision": "--model-revision",
     "backend": "--backend",
     "max_new_tokens": "--max-new-tokens",
-    "backend_options": "--base-url",
+    "backend_options": "--base-url / --backend-option",
 }
 GENERATIVE = frozenset(OPTION_FLAGS)  # everything a generation backend can honour
 LOCAL_MODEL = frozenset({"model", "revision"})  # rerankers that load their own weights

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 
 from bright_eval.rerank.backends.base import (
     Generation,
@@ -53,7 +54,22 @@ def get_backend(
         from bright_eval.rerank.backends.hf import TransformersBackend as cls
     else:
         from bright_eval.rerank.backends.openai_backend import OpenAIBackend as cls
+    check_options(name, cls, options)
     return cls(model, adapter=adapter, revision=revision, **options)
+
+
+def check_options(name: str, cls: type, options: dict) -> None:
+    """An option the backend has no parameter for is a one-line error, not a TypeError deep
+    inside (vLLM's backend passes any engine argument on, so vLLM judges those)."""
+    parameters = inspect.signature(cls.__init__).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return
+    known = [p for p in parameters if p not in ("self", "model", "adapter", "revision")]
+    for key in options:
+        if key not in known:
+            raise UnknownBackendError(
+                f"the {name} backend has no option {key!r}; its options: {', '.join(known)}"
+            )
 
 
 __all__ = [

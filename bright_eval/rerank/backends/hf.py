@@ -259,6 +259,12 @@ class TransformersBackend(GenerationBackend):
     def describe(self) -> dict:
         described = {
             **super().describe(),
+            "batching": {
+                "max_batch_tokens": self.max_batch_tokens,
+                "max_batch_size": self.max_batch_size,
+                "max_padding": self.max_padding,
+                "reuse_prefixes": self.reuse_prefixes,
+            },
             "versions": library_versions("torch", "transformers", "peft"),
         }
         if self._model is not None:  # counted only once loaded: describing must not load weights
