@@ -16,13 +16,15 @@ The texts are real: BRIGHT's queries, reasoning and answers, then the Python sou
 interpreter running this (`source_texts`), cut into consecutive windows of log-normal word
 counts. The JVM is started before any timing. Peak memory is the
 peak resident set size of this process and its children (our analysis workers) above the
-phase's start, sampled every 5 ms.
+phase's start, sampled every 5 ms. For ours it also prints the CPU seconds of this process and
+of the analysis workers, and the index's build and search seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import sysconfig
 import tempfile
@@ -136,6 +138,15 @@ def reference(data: BrightData, queries, depth: int = 1000):
     return run
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """User + system CPU of this process, and of its ended children (the pool's workers)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def timed(name: str, work):
     with PeakRSS() as mem:
         t0 = time.perf_counter()
@@ -174,9 +185,13 @@ def main() -> int:
 
         jvm()  # the JVM starts once, outside the timings
         retriever = BM25Python()
+        before = cpu_seconds()
         ours, ours_s = timed(
             "ours (bm25-python)", lambda: retriever.retrieve(data, DOMAIN, queries)
         )
+        main_cpu, workers_cpu = (after - b for after, b in zip(cpu_seconds(), before, strict=True))
+        print(f"  ours' CPU: this process {main_cpu:.1f} s, analysis workers {workers_cpu:.1f} s "
+              "in all")  # fmt: skip
         _, lucene_s = timed(
             "Lucene (bm25-lucene, Anserini)", lambda: LuceneBM25().retrieve(data, DOMAIN, queries)
         )
