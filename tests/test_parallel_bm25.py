@@ -81,7 +81,7 @@ def test_ascii_text_takes_one_re_pass_equal_to_regex():
 
 def test_counts_survive_emptied_word_memories(shared_bright, monkeypatch):
     """A worker keeps its term ids when its memory of words is emptied mid-corpus."""
-    monkeypatch.setattr(analyzer_module, "PIECE_CACHE_SIZE", 50)
+    monkeypatch.setattr(analyzer_module, "MEMO_SIZE", 50)
     monkeypatch.setattr(bm25, "GENSIM_PRUNE_EVERY", 300)
     words = " ".join(real_texts(shared_bright)).split()[:24_000]
     texts = [" ".join(words[i : i + 30]) for i in range(0, len(words), 30)]

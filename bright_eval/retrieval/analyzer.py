@@ -25,8 +25,8 @@ ENGLISH_STOP_WORDS = frozenset(
 )
 # StandardTokenizer's default maxTokenLength: longer words are cut into pieces of this length.
 MAX_TOKEN_LENGTH = 255
-# Distinct pieces or words remembered before a memory is emptied.
-PIECE_CACHE_SIZE = 2_000_000
+# Distinct pieces or words a `Memo` holds before it is emptied.
+MEMO_SIZE = 2_000_000
 # UAX#29 word segments of ASCII text, as `regex`'s (?w) boundaries give them: runs of letters,
 # digits and "_", joined across one ":", "." or "'" between letters (WB6, WB7) and one ",", ";",
 # "." or "'" between digits (WB11, WB12). Segments of "_" alone match too; they hold no token.
@@ -96,7 +96,7 @@ class PythonAnalyzer(Analyzer):
 
     @functools.cached_property
     def _known_pieces(self) -> dict[str, tuple[str, ...]]:
-        return PieceCache(self._segment_piece)
+        return Memo(self._segment_piece)
 
     def _segment_piece(self, piece: str) -> tuple[str, ...]:
         # A text with one curly quote still has mostly ASCII pieces: those take `re` too.
@@ -106,34 +106,35 @@ class PythonAnalyzer(Analyzer):
 
     @functools.cached_property
     def _known_words(self) -> dict[str, tuple[str, ...]]:
-        return PieceCache(self.analyze_word)
+        return Memo(self.analyze_word)
 
     @staticmethod
     def analyze_word(word: str) -> tuple[str, ...]:
         """A word segment's terms: Lucene's filters from the tokenizer's length cut on."""
         if word[0] == "_" and not word.strip("_"):
             return ()  # only connector punctuation: not a token (ASCII_WORDS lets it through)
-        tokens = (_lower(_strip_possessive(token)) for token in _pieces(word))
+        tokens = (_lower(_strip_possessive(token)) for token in _cut_to_max_length(word))
         return tuple(porter.stem(t) for t in tokens if t not in ENGLISH_STOP_WORDS)
 
 
-class PieceCache(dict):
-    """piece -> value, computed on a miss by `make`; emptied when it reaches `PIECE_CACHE_SIZE`.
+class Memo(dict):
+    """text (a white-space piece or a word) -> value, computed on a miss by `make`; emptied when
+    it reaches `MEMO_SIZE`.
 
-    A dict subclass so that hits stay inside C (`map(cache.__getitem__, pieces)`)."""
+    A dict subclass so that hits stay inside C (`map(memo.__getitem__, words)`)."""
 
     def __init__(self, make: Callable[[str], tuple]):
         super().__init__()
         self.make = make
 
-    def __missing__(self, piece: str) -> tuple:
-        if len(self) >= PIECE_CACHE_SIZE:
+    def __missing__(self, text: str) -> tuple:
+        if len(self) >= MEMO_SIZE:
             self.clear()
-        value = self[piece] = self.make(piece)
+        value = self[text] = self.make(text)
         return value
 
 
-def _pieces(word: str) -> list[str]:
+def _cut_to_max_length(word: str) -> list[str]:
     if len(word) <= MAX_TOKEN_LENGTH:
         return [word]
     return [word[i : i + MAX_TOKEN_LENGTH] for i in range(0, len(word), MAX_TOKEN_LENGTH)]

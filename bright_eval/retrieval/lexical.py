@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from bright_eval.data import BrightData, Query
 from bright_eval.retrieval.analysis import analyzer_name, get_analyzer
-from bright_eval.retrieval.analyzer import Analyzer, PythonAnalyzer
+from bright_eval.retrieval.analyzer import Analyzer
 from bright_eval.retrieval.base import Retriever
 from bright_eval.retrieval.bm25 import K1, SCORER_VERSION, B, BM25Index, iter_column, run_from_index
 from bright_eval.runs import Run
@@ -71,9 +71,3 @@ class BM25Python(BM25):
     name = "bm25-python"
     description = "bm25 with the pure-Python analyzer, whether or not Java is installed"
     analyzer_kind = "python"
-
-    @property
-    def analyzer(self) -> Analyzer:
-        if self._analyzer is None:
-            self._analyzer = PythonAnalyzer()
-        return self._analyzer

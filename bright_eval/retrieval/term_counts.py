@@ -22,7 +22,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from bright_eval.retrieval.analyzer import Analyzer, PieceCache, PythonAnalyzer
+from bright_eval.retrieval.analyzer import Analyzer, Memo, PythonAnalyzer
 
 Document = str | Sequence[str]  # a text, or its tokens already analysed
 
@@ -56,7 +56,7 @@ class ChunkCounter:
         # The pure-Python analyzer gives a text's word segments; a word goes straight to its
         # term ids, and a repeated word costs one dict lookup.
         self._words = (
-            PieceCache(lambda word: self._token_ids(analyzer.analyze_word(word)))
+            Memo(lambda word: self._token_ids(analyzer.analyze_word(word)))
             if isinstance(analyzer, PythonAnalyzer)
             else None
         )
