@@ -39,7 +39,10 @@ class Instant(PointwiseReranker):
 class Slow(Instant):
     """Takes `seconds` per pair. Appends each pair it starts to `log`.started and each pair it
     finishes to `log` (fsynced), so a test knows what had completed, and what was started and
-    lost, when the process or worker was killed."""
+    lost, when the process or worker was killed.
+
+    While a file `log`.hold exists, each call waits after logging its start, with its process id
+    in `log`.busy: a test can then kill a worker that is certainly mid-call."""
 
     def __init__(self, seconds: float, log: str):
         super().__init__()
@@ -47,6 +50,11 @@ class Slow(Instant):
 
     def judge(self, candidates):
         append(self.log + ".started", candidates)
+        if os.path.exists(self.log + ".hold"):
+            with open(self.log + ".busy", "a") as f:
+                f.write(f"{os.getpid()}\n")
+            while os.path.exists(self.log + ".hold"):
+                time.sleep(0.005)
         time.sleep(self.seconds * len(candidates))
         out = super().judge(candidates)
         append(self.log, candidates)

@@ -91,7 +91,13 @@ def test_a_killed_worker_loses_no_output_and_duplicates_none(ray_engine, bright,
     worker.start()
     while len(cache) < 80:  # well into the run
         time.sleep(0.01)
+    # Hold every actor inside its next chunk, so the kill lands mid-chunk whatever the timing.
+    hold, busy = tmp_path / "finished.log.hold", tmp_path / "finished.log.busy"
+    hold.touch()
+    while not busy.exists() or len(set(busy.read_text().split())) < len(ray_engine.actors):
+        time.sleep(0.01)
     ray.kill(ray_engine.actors[0], no_restart=False)
+    hold.unlink()
     worker.join(timeout=120)
     assert "r" in result
     lines = (tmp_path / "cache" / "all.jsonl").read_text().splitlines()
