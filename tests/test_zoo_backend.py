@@ -111,8 +111,16 @@ def test_a_bad_backend_option_is_a_one_line_error():
     # Checked against the backend's parameters before anything loads (no such model here).
     options = RerankerOptions(model="m", backend="transformers", backend_options={"max_paddin": 1})
     expected = (
-        "the transformers backend has no option 'max_paddin'; its options: chat_template_kwargs, "
+        "the transformers backend has no option 'max_paddin'; its options: "
         "max_batch_tokens, max_batch_size, device, reuse_prefixes, max_padding"
     )
     with pytest.raises(UnknownBackendError, match=expected):
         _ = RankGPT(options).backend
+    # What the run sets itself cannot be given again as a backend option, vLLM's included
+    # (which otherwise passes any option on to its engine).
+    for backend, key, setter in [("vllm", "chat_template_kwargs", "the reranker's"),
+                                 ("transformers", "revision", "--revision")]:  # fmt: skip
+        options = RerankerOptions(model="m", backend=backend, backend_options={key: "x"})
+        with pytest.raises(UnknownBackendError, match=f"'{key}' is not a backend option: it is "
+                           f"set by {setter}"):  # fmt: skip
+            _ = RankGPT(options).backend

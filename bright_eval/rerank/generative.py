@@ -9,7 +9,7 @@ key too); the cache key leaves out the backend where the outputs do not depend o
 
 from __future__ import annotations
 
-from bright_eval.rerank.backends import get_backend, resolve_backend_name
+from bright_eval.rerank.backends import check_reserved, get_backend, resolve_backend_name
 from bright_eval.rerank.backends.base import GenerationBackend
 from bright_eval.rerank.base import RerankerOptions
 from bright_eval.rerank.cache import text_hash
@@ -47,6 +47,7 @@ class GenerativeMixin:
     @property
     def backend(self) -> GenerationBackend:
         if getattr(self, "_backend", None) is None:
+            check_reserved(self.options.backend_options)
             self._backend = get_backend(
                 self.backend_name,
                 self.model_name(),

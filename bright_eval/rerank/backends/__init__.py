@@ -45,8 +45,10 @@ def get_backend(
     model: str,
     adapter: str | None = None,
     revision: str | None = None,
+    chat_template_kwargs: dict | None = None,
     **options,
 ) -> GenerationBackend:
+    """`options`: the backend's own settings (`--backend-option`), checked against it."""
     name = resolve_backend_name(name)
     if name == "vllm":
         from bright_eval.rerank.backends.vllm_backend import VllmBackend as cls
@@ -55,7 +57,31 @@ def get_backend(
     else:
         from bright_eval.rerank.backends.openai_backend import OpenAIBackend as cls
     check_options(name, cls, options)
-    return cls(model, adapter=adapter, revision=revision, **options)
+    return cls(
+        model,
+        adapter=adapter,
+        revision=revision,
+        chat_template_kwargs=chat_template_kwargs,
+        **options,
+    )
+
+
+# Set by the run itself, so a backend option of the same name would be given twice.
+RESERVED = {
+    "model": "--model",
+    "adapter": "--adapter",
+    "revision": "--revision",
+    "chat_template_kwargs": "the reranker's chat_template_kwargs (part of its prompt version)",
+}
+
+
+def check_reserved(options: dict) -> None:
+    """A backend option that the run sets itself is a one-line error, not a TypeError."""
+    for key in options:
+        if key in RESERVED:
+            raise UnknownBackendError(
+                f"backend option {key!r} is not a backend option: it is set by {RESERVED[key]}"
+            )
 
 
 def check_options(name: str, cls: type, options: dict) -> None:
@@ -64,7 +90,7 @@ def check_options(name: str, cls: type, options: dict) -> None:
     parameters = inspect.signature(cls.__init__).parameters
     if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
         return
-    known = [p for p in parameters if p not in ("self", "model", "adapter", "revision")]
+    known = [p for p in parameters if p != "self" and p not in RESERVED]
     for key in options:
         if key not in known:
             raise UnknownBackendError(
@@ -80,6 +106,7 @@ __all__ = [
     "GenerationParams",
     "Prompt",
     "UnknownBackendError",
+    "check_reserved",
     "get_backend",
     "resolve_backend_name",
 ]
