@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from tabulate import tabulate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 AVERAGE_ROW = "average"
 
@@ -15,6 +18,8 @@ def metrics_frame(
     average: Mapping[str, float],
     metrics: Sequence[str],
 ) -> pd.DataFrame:
+    import pandas as pd  # on use: `--help` and commands that print no table start without it
+
     rows = {domain: {m: values[m] for m in metrics} for domain, values in per_domain.items()}
     rows[AVERAGE_ROW] = {m: average[m] for m in metrics}
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(metrics)) * 100

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval import leaderboard
 from bright_eval.results import MEASURED, load_systems, save_system
 from bright_eval.results.check import reevaluate
 
@@ -73,6 +72,8 @@ def shown_systems(args: argparse.Namespace) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bright_eval import leaderboard  # pandas and charts: not for `--help` or other commands
+
     board = leaderboard.build(shown_systems(args), leaderboard.load_official(args.results))
     if args.check:
         problems = leaderboard.stale(board, args.out, readme_of(args))
