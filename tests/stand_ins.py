@@ -83,6 +83,23 @@ class Sorts(ListwiseReranker):
 Instant.name = Slow.name = Sorts.name = ""  # stand-ins: not registered
 
 
+class Loads:
+    """Loads a "model" on first use (a name unique to the process and the moment) and answers
+    each item with its tag and that name: an engine test sees which worker served an item and
+    whether it loaded anew. Workers with the same `key` load the same model."""
+
+    def __init__(self, key: str, tag: str):
+        self.key, self.tag, self._model = key, tag, None
+
+    def load_key(self) -> str:
+        return self.key
+
+    def work(self, items):
+        if self._model is None:
+            self._model = f"{os.getpid()}:{time.monotonic_ns()}"
+        return [(self.tag, self._model) for _ in items]
+
+
 def full_size_candidates(data, docs_per_query: int = DOCS_PER_QUERY) -> dict[str, dict]:
     """Domain -> query id -> candidates for every real query of every domain (query ids repeat
     across domains, so each domain is reranked on its own, as the pipeline does). Documents are

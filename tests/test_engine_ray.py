@@ -1,18 +1,20 @@
 """The Ray engine on a local two-CPU Ray: a BRIGHT-size run identical to the single-process
 one, a real small model (SmolLM2) identical too, and a worker killed mid-run."""
 
+import json
 import threading
 import time
 
 import numpy as np
 import pytest
 
+from bright_eval.distill.trainset import read_jsonl, write_jsonl
 from bright_eval.engines import get_engine
 from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import rerank
 from tests.conftest import REPO
-from tests.stand_ins import Instant, Slow, Sorts, full_size_candidates, label_of
+from tests.stand_ins import Instant, Loads, Slow, Sorts, full_size_candidates, label_of
 from tests.test_pipeline_shards import domain  # noqa: F401 - a fixture
 
 ray = pytest.importorskip("ray")
@@ -110,6 +112,29 @@ def test_a_killed_worker_loses_no_output_and_duplicates_none(ray_engine, bright,
     assert len(started) > 412 and set(started) == pairs
 
 
+def test_workers_that_load_one_model_share_the_actors_and_what_they_loaded(ray_engine):
+    def served(worker):
+        groups = ray_engine.map(worker, "work", list(range(8)), 2)  # 4 chunks, 2 per actor
+        return [output for group in groups for _, output in group]
+
+    first = served(Loads("model-1", "a"))
+    actors, loads = ray_engine.actors, {name for _, name in first}
+    assert {tag for tag, _ in first} == {"a"} and len(loads) == 2  # one load per actor
+    # Another worker (annotate's second job, sample's next seed) on the same model: the same
+    # actors serve it with what they had loaded.
+    second = served(Loads("model-1", "b"))
+    assert ray_engine.actors is actors
+    assert {tag for tag, _ in second} == {"b"} and {name for _, name in second} == loads
+    # A restarted actor serves the worker of the chunk it is given, not the one it began with.
+    ray.kill(actors[0], no_restart=False)
+    again = served(Loads("model-1", "c"))
+    assert {tag for tag, _ in again} == {"c"} and len({name for _, name in again} - loads) == 1
+    # Another model: fresh actors, fresh loads.
+    other = served(Loads("model-2", "d"))
+    assert ray_engine.actors is not actors
+    assert {tag for tag, _ in other} == {"d"} and not {name for _, name in other} & loads
+
+
 def test_smollm2_on_ray_matches_one_process(ray_engine, bright, smollm2_path, tmp_path):
     cls = get_reranker_class("llm-pointwise-label-only")
     options = RerankerOptions(model=smollm2_path, backend="transformers", max_new_tokens=2)
@@ -163,3 +188,48 @@ def test_the_pipeline_command_on_ray_writes_what_one_process_writes(
     assert (results / "ray/per_query.json").read_text() == (
         results / "local/per_query.json"
     ).read_text()
+
+
+def test_distill_annotate_on_ray_writes_what_one_process_writes(
+    ray_engine, smollm2_path, tmp_path, monkeypatch
+):  # fmt: skip
+    from bright_eval.cli import main
+    from tests.test_distill_annotate import RECORDS
+
+    ray_engine.close()  # its actors would hold the two CPUs the command's own engine needs
+    write_jsonl(tmp_path / "train.jsonl", RECORDS)
+    written = {}
+    for engine in ("local", "ray"):
+        monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / f"cache-{engine}"))
+        out = tmp_path / f"{engine}.jsonl"
+        argv = ["distill", "annotate", "--train", str(tmp_path / "train.jsonl"), "--model",
+                smollm2_path, "--backend", "transformers", "--max-new-tokens", "8",
+                "--query-tokens", "8", "--batch-size", "1", "--engine", engine,
+                "--out", str(out), "--no-progress"]  # fmt: skip
+        assert main(argv) == 0
+        written[engine] = list(read_jsonl(out))
+        counts = json.loads(out.with_name(out.name + ".record.json").read_text())["counts"]
+        assert counts["labels"]["computed"] == counts["queries"]["computed"] == 2
+    assert written["ray"] == written["local"]
+    assert all("generated_queries" in r for r in written["ray"])
+
+
+def test_distill_sample_on_ray_draws_what_one_process_draws(
+    ray_engine, smollm2_path, tmp_path, monkeypatch
+):  # fmt: skip
+    from bright_eval.distill.sample import sample
+    from tests.test_distill_annotate import RECORDS
+
+    labelled = [{**r, "links": [{**r["links"][0], "label": 2}]} for r in RECORDS]
+    options = RerankerOptions(model=smollm2_path, backend="transformers")
+    rows = {}
+    for name, engine in (("local", None), ("ray", ray_engine)):
+        monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / f"cache-{name}"))
+        # One pair per model call: the transformers backend seeds a sampling batch, not a row.
+        rows[name], counts = sample(labelled, options, k=2, max_new_tokens=8, batch_size=1,
+                                    progress=False, engine=engine)  # fmt: skip
+        assert counts["computed"] == 4  # 2 pairs x 2 seeds
+    assert rows["ray"] == rows["local"]
+    assert [len(r["samples"]) for r in rows["ray"]] == [2, 2]
+    # The seeds draw different answers, so equal rows mean each seed went where it should.
+    assert any(r["samples"][0]["text"] != r["samples"][1]["text"] for r in rows["ray"])

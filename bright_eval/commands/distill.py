@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import argparse
 
+from bright_eval.commands.options import add_backend_arguments, backend_options
+from bright_eval.engines.options import add_engine_arguments
+
 STAGES = ("collect", "decontaminate", "annotate", "sft", "sample", "score", "refine")
 
 
@@ -55,8 +58,8 @@ def register(commands) -> None:
         p = parsers[name]
         p.add_argument("--train", required=True, help="train.jsonl (labelled, for sample)")
         p.add_argument("--model", required=True, help="teacher (annotate) or student base model")
-        p.add_argument("--backend", default="auto", help="auto, vllm, transformers or openai")
-        p.add_argument("--base-url", help="OpenAI-compatible server (openai backend)")
+        add_backend_arguments(p)
+        add_engine_arguments(p)
         p.add_argument("--batch-size", type=int, default=256, help="pairs per model call (256)")
         p.add_argument("--shard", help="i/n: this machine's share of the questions (cache only)")
         p.add_argument("--cached-only", action="store_true", help="merge shards, never compute")
@@ -89,5 +92,10 @@ def register(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     from bright_eval.distill import model_stages, stages
 
+    if args.stage in ("annotate", "sample"):
+        from bright_eval.pipeline.spec import EngineSpec
+
+        args.backend_options = backend_options(args)
+        args.engine_spec = EngineSpec(args.engine, args.ray_address, args.gpus_per_worker)
     module = stages if args.stage in ("collect", "decontaminate") else model_stages
     return getattr(module, args.stage)(args)

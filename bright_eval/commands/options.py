@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from bright_eval.data import DATA_DIR_ENV
 from bright_eval.evaluation import METRIC_NAMES, EvaluationError
+from bright_eval.pipeline.spec import PipelineError
 from bright_eval.sources import BrightSource, open_source
 
 
@@ -37,3 +39,31 @@ def parse_metric_list(text: str) -> list[str]:
         if m not in METRIC_NAMES:
             raise EvaluationError(f"unknown metric {m!r}; valid metrics: {', '.join(METRIC_NAMES)}")
     return metrics
+
+
+def add_backend_arguments(group) -> None:
+    """`--backend`, `--base-url` and `--backend-option`: the generation backend of a model."""
+    group.add_argument("--backend", default="auto", help="auto, vllm, transformers or openai")
+    group.add_argument("--base-url", help="OpenAI-compatible server for --backend openai")
+    group.add_argument(
+        "--backend-option", action="append", default=[], metavar="KEY=VALUE",
+        help="a generation backend setting, repeatable: e.g. reuse_prefixes=true, max_padding=0.2 "
+        "(transformers), tensor_parallel_size=2 (vllm); values are read as JSON, else as text",
+    )  # fmt: skip
+
+
+def backend_options(args: argparse.Namespace) -> dict:
+    """`--base-url` and the `--backend-option KEY=VALUE`s as a dict, values parsed as JSON
+    where they are JSON."""
+    options = {"base_url": args.base_url} if args.base_url else {}
+    for pair in args.backend_option:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise PipelineError(
+                f"--backend-option {pair!r}: expected KEY=VALUE, e.g. reuse_prefixes=true"
+            )
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    return options

@@ -5,13 +5,12 @@ prints the table; everything else happens in the pipeline."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from bright_eval.commands.options import add_data_options
+from bright_eval.commands.options import add_backend_arguments, add_data_options, backend_options
 from bright_eval.engines.options import add_engine_arguments
 from bright_eval.pipeline import PipelineResult, PipelineSpec, Shard, run
-from bright_eval.pipeline.spec import PRIMARY, DataSpec, EngineSpec, PipelineError
+from bright_eval.pipeline.spec import PRIMARY, DataSpec, EngineSpec
 from bright_eval.rerank import RerankerOptions
 from bright_eval.rerank.registry import load_plugin_file
 from bright_eval.rerank.runner import RerankStats
@@ -35,13 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--model", help="model path or Hub id (a merged checkpoint for ours-3b)")
     g.add_argument("--adapter", help="LoRA adapter path or Hub id")
     g.add_argument("--model-revision", help="model revision on the Hub")
-    g.add_argument("--backend", default="auto", help="auto, vllm, transformers or openai")
-    g.add_argument("--base-url", help="OpenAI-compatible server for --backend openai")
-    g.add_argument(
-        "--backend-option", action="append", default=[], metavar="KEY=VALUE",
-        help="a generation backend setting, repeatable: e.g. reuse_prefixes=true, max_padding=0.2 "
-        "(transformers), tensor_parallel_size=2 (vllm); values are read as JSON, else as text",
-    )  # fmt: skip
+    add_backend_arguments(g)
     g.add_argument("--max-queries", type=int, help="first N queries per domain (smoke runs)")
     g.add_argument("--max-new-tokens", type=int, help="override the reranker's generation limit")
     g.add_argument("--shard", help="i/n: rerank the i-th of n query shards (1-based)")
@@ -70,22 +63,6 @@ def pipeline_flags_given(parser: argparse.ArgumentParser, args: argparse.Namespa
     return given
 
 
-def backend_options(pairs: list[str], base_url: str | None) -> dict:
-    """`--backend-option KEY=VALUE`s as a dict, values parsed as JSON where they are JSON."""
-    options = {"base_url": base_url} if base_url else {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.isidentifier():
-            raise PipelineError(
-                f"--backend-option {pair!r}: expected KEY=VALUE, e.g. reuse_prefixes=true"
-            )
-        try:
-            options[key] = json.loads(value)
-        except json.JSONDecodeError:
-            options[key] = value
-    return options
-
-
 def spec_from_args(args: argparse.Namespace) -> PipelineSpec:
     for plugin in args.plugin:
         load_plugin_file(plugin)
@@ -95,7 +72,7 @@ def spec_from_args(args: argparse.Namespace) -> PipelineSpec:
         revision=args.model_revision,
         backend=args.backend,
         max_new_tokens=args.max_new_tokens,
-        backend_options=backend_options(args.backend_option, args.base_url),
+        backend_options=backend_options(args),
     )
     return PipelineSpec(
         reranker=args.reranker,

@@ -24,6 +24,7 @@ from bright_eval.distill.prompts import (
     relevance_prompt,
 )
 from bright_eval.distill.trainset import pages
+from bright_eval.engines import Engine
 from bright_eval.rerank.backends import GenerationParams
 from bright_eval.rerank.base import Candidate, RerankerOptions
 from bright_eval.rerank.cache import text_hash
@@ -93,29 +94,17 @@ def annotate(
     writer: str = "all",
     cached_only: bool = False,
     progress: bool = True,
+    engine: Engine | None = None,
 ) -> tuple[list[dict], dict]:
-    """The labelled records, and counts (pairs, cached, parse failures by kind, tokens)."""
+    """The labelled records, and counts (pairs, cached, parse failures by kind, tokens).
+    `engine`: where the teacher runs (default: this process)."""
     labels = label_job(options, max_new_tokens)
     queries = queries_job(options, query_tokens)
-    queries.backend = labels.backend  # one model in memory for both tasks
-    labelled = run_job(
-        labels,
-        pair_candidates(records),
-        "annotate-labels",
-        batch_size,
-        writer,
-        cached_only,
-        progress,
-    )
-    asked = run_job(
-        queries,
-        question_candidates(records),
-        "annotate-queries",
-        batch_size,
-        writer,
-        cached_only,
-        progress,
-    )
+    # One model in memory for both tasks (Ray actors keep theirs: the jobs' load keys match).
+    queries.backend = labels.backend
+    run = (batch_size, writer, cached_only, progress, engine)
+    labelled = run_job(labels, pair_candidates(records), "annotate-labels", *run)
+    asked = run_job(queries, question_candidates(records), "annotate-queries", *run)
     by_pair, by_question = outputs_by_pair(labelled), outputs_by_pair(asked)
     out = []
     for r in records:

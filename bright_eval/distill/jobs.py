@@ -2,14 +2,15 @@
 and its output cache give the distillation stages batching across questions, resumption after a
 kill, shards and parse-failure counts with no code of their own.
 
-Each stage sends all its generation through `run_job`, the one place a distributed executor
-(e.g. Ray) would replace.
+Each stage sends all its generation through `run_job`, which hands the model work to an engine
+(`bright_eval.engines`: this process, or Ray actors), as the pipeline does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from bright_eval.engines import Engine
 from bright_eval.pipeline.spec import Shard
 from bright_eval.rerank.backends import GenerationParams
 from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, RerankerOptions
@@ -88,8 +89,10 @@ def run_job(
     writer: str = "all",
     cached_only: bool = False,
     progress: bool = True,
+    engine: Engine | None = None,
 ) -> RerankResult:
-    """Every candidate's output, from the cache where it is there, else from the model."""
+    """Every candidate's output, from the cache where it is there, else from the model (on
+    `engine`, default this process)."""
     with job_cache(job, stage, writer) as cache:
         return rerank(
             job,
@@ -99,6 +102,7 @@ def run_job(
             progress=progress,
             desc=stage,
             cached_only=cached_only,
+            engine=engine,
         )
 
 

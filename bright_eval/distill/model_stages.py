@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from bright_eval.distill import records as rec
@@ -16,10 +17,22 @@ from bright_eval.distill.trainset import read_jsonl, read_trainset, select, writ
 def generation_options(args, adapter: str | None = None):
     from bright_eval.rerank.base import RerankerOptions
 
-    backend_options = {"base_url": args.base_url} if args.base_url else {}
     return RerankerOptions(
-        model=args.model, adapter=adapter, backend=args.backend, backend_options=backend_options
+        model=args.model,
+        adapter=adapter,
+        backend=args.backend,
+        backend_options=args.backend_options,
     )
+
+
+@contextmanager
+def engine_of(args):
+    """Where the stage's model work runs (`--engine`), closed when the stage ends."""
+    engine = args.engine_spec.start()
+    try:
+        yield engine
+    finally:
+        engine.close()
 
 
 def sharded(args, stage: str, records: list[dict]):
@@ -49,16 +62,18 @@ def annotate(args) -> int:
         return 0
     records = select(read_trainset(args.train), args.questions)
     part, writer = sharded(args, "annotate", records)
-    labelled, counts = annotate(
-        part,
-        generation_options(args),
-        args.max_new_tokens,
-        args.query_tokens,
-        args.batch_size,
-        writer,
-        args.cached_only,
-        not args.no_progress,
-    )
+    with engine_of(args) as engine:
+        labelled, counts = annotate(
+            part,
+            generation_options(args),
+            args.max_new_tokens,
+            args.query_tokens,
+            args.batch_size,
+            writer,
+            args.cached_only,
+            not args.no_progress,
+            engine,
+        )
     failures = counts["labels"]["parse_failures"]
     print(
         f"annotate: {counts['labels']['items']} pairs, parse failures {failures} "
@@ -126,17 +141,19 @@ def sample(args) -> int:
         return 0
     records = select(read_trainset(args.train), args.questions)
     part, writer = sharded(args, "sample", records)
-    rows, counts = sample(
-        part,
-        generation_options(args, args.adapter),
-        args.k,
-        args.temperature,
-        args.max_new_tokens,
-        args.batch_size,
-        writer,
-        args.cached_only,
-        not args.no_progress,
-    )
+    with engine_of(args) as engine:
+        rows, counts = sample(
+            part,
+            generation_options(args, args.adapter),
+            args.k,
+            args.temperature,
+            args.max_new_tokens,
+            args.batch_size,
+            writer,
+            args.cached_only,
+            not args.no_progress,
+            engine,
+        )
     if args.shard:
         return 0
     write_jsonl(args.out, rows)

@@ -2,9 +2,11 @@
 at temperature 1.0, the candidates that `score` rates against the teacher's answer.
 
 Sample j is drawn with seed j (one cached pass per seed), so the k answers differ on every
-backend, a rerun reproduces them, and a killed run resumes. The student sees its training
-prompt (documents cut to 4,000 words). The questions must be ones the SFT adapter never saw
-(the authors sample on questions 5,000-10,000): the adapter's list of trained ids is checked.
+backend, a rerun reproduces them (with transformers, which seeds a batch rather than a request,
+only with the same batches: `--batch-size` and engine), and a killed run resumes. The student
+sees its training prompt (documents cut to 4,000 words). The questions must be ones the SFT
+adapter never saw (the authors sample on questions 5,000-10,000): the adapter's list of trained
+ids is checked.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bright_eval.distill.prompts import (
 from bright_eval.distill.records import DistillError, path_hash
 from bright_eval.distill.sft import trained_question_ids
 from bright_eval.distill.trainset import pages
+from bright_eval.engines import Engine
 from bright_eval.rerank.backends import GenerationParams
 from bright_eval.rerank.base import Candidate, RerankerOptions
 from bright_eval.rerank.cache import text_hash
@@ -101,8 +104,10 @@ def sample(
     writer: str = "all",
     cached_only: bool = False,
     progress: bool = True,
+    engine: Engine | None = None,
 ) -> tuple[list[dict], dict]:
-    """One row per labelled pair: question, document, the teacher's answer, k student answers."""
+    """One row per labelled pair: question, document, the teacher's answer, k student answers.
+    `engine`: where the student runs (default: this process)."""
     check_disjoint(records, options.adapter)
     candidates = labelled_pairs(records)
     local = options.adapter and Path(options.adapter).is_dir()
@@ -113,7 +118,8 @@ def sample(
         if backend is not None:
             job.backend = backend
         backend = job.backend
-        result = run_job(job, candidates, "sample", batch_size, writer, cached_only, progress)
+        run = (batch_size, writer, cached_only, progress, engine)
+        result = run_job(job, candidates, "sample", *run)
         passes.append(outputs_by_pair(result))
         counts.append(stats_dict(result))
     rows = []

@@ -3,9 +3,9 @@
 An engine maps a worker's method over items and yields the outputs as they complete, in
 groups of (index into items, output). The worker is a reranker (`judge` over candidates,
 `permute` over windows) or anything shaped like one: an object whose method takes a list of
-items and returns one output per item, in order, each item independent of the others. The
-distillation's annotate and sample stages plug in the same way (`engine.map(judge,
-"annotate", items)`); an output dataclass with `model_seconds` and `hardware` fields gets them
+items and returns one output per item, in order, each item independent of the others (the
+distillation's annotate and sample jobs are pointwise rerankers, so they come through the
+reranking runner too). An output dataclass with `model_seconds` and `hardware` fields gets them
 filled in by the engine.
 
 The caller stays the only writer: it stores each group as it arrives, so a kill loses only

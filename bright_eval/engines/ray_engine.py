@@ -7,6 +7,11 @@ data parallel settings are backend options, so a model bigger than one GPU takes
 two per actor so none waits between chunks, and each chunk's outputs come back to the driver
 as it completes; the driver alone writes the output cache.
 
+The worker goes to the object store once and each chunk carries a reference to it, so a
+restarted actor serves the worker of the chunk it is given. Workers that load the same thing
+(equal `load_key()`, e.g. annotate's two jobs or sample's k seeds: one model, one adapter) share
+the actors and what they have loaded; a worker that loads something else gets fresh actors.
+
 A killed actor is restarted and its in-flight chunks are retried by Ray (`max_restarts`,
 `max_task_retries`), so the run completes with every output exactly once; what the dead actor
 had computed but not returned is computed again.
@@ -27,23 +32,44 @@ from bright_eval.engines.local import LocalEngine
 IN_FLIGHT_PER_ACTOR = 2
 
 
-class ModelWorker:
-    """A Ray actor's state: the worker object and the local engine that runs it."""
+# What workers load lazily and keep: a reranker's generation backend, an encoder's model.
+LOADED = ("_backend", "_model")
 
-    def __init__(self, worker: Any):
-        self.worker = worker
+
+def same_load(a: Any, b: Any) -> bool:
+    """Whether two workers load the same model (both say so through `load_key()`)."""
+    key_a, key_b = getattr(a, "load_key", None), getattr(b, "load_key", None)
+    return callable(key_a) and callable(key_b) and key_a() == key_b()
+
+
+class ModelWorker:
+    """A Ray actor's state: the worker it serves and the local engine that runs it."""
+
+    def __init__(self):
+        self.worker: Any = None
+        self.shipped: str | None = None  # the object id of the worker served
         self.engine = LocalEngine()
 
-    def run(self, method: str, items: Sequence, batch_size: int) -> list:
+    def serve(self, shipped: list) -> Any:
+        # In a list, Ray hands over the reference unresolved: fetched once, not with each chunk.
+        (ref,) = shipped
+        if ref.hex() != self.shipped:
+            import ray
+
+            worker = ray.get(ref)
+            if self.worker is not None and same_load(self.worker, worker):
+                for name in LOADED:
+                    if getattr(self.worker, name, None) is not None:
+                        setattr(worker, name, getattr(self.worker, name))
+            self.worker, self.shipped = worker, ref.hex()
+        return self.worker
+
+    def run(self, shipped: list, method: str, items: Sequence, batch_size: int) -> list:
         outputs: list = [None] * len(items)
-        for group in self.engine.map(self.worker, method, items, batch_size):
+        for group in self.engine.map(self.serve(shipped), method, items, batch_size):
             for i, output in group:
                 outputs[i] = output
         return outputs
-
-
-# What workers load lazily and keep: a reranker's generation backend, an encoder's model.
-LOADED = ("_backend", "_model")
 
 
 def portable(worker: Any) -> Any:
@@ -75,7 +101,8 @@ class RayEngine:
         self.workers = workers
         self.max_restarts = max_restarts
         self.actors: list = []
-        self._serving: Any = None  # the worker object the actors were made for
+        self._serving: Any = None  # the worker object the actors serve
+        self._shipped: list = []  # its reference in Ray's object store
 
     @property
     def ray(self):
@@ -101,17 +128,19 @@ class RayEngine:
         return max(1, int(resources.get("CPU", 1)))
 
     def actors_for(self, worker: Any) -> list:
-        if self._serving is not worker:
-            self.close()
+        if self._serving is worker:
+            return self.actors
+        if not (self.actors and same_load(self._serving, worker)):
+            self.close()  # what the old actors loaded goes with them
             actor = self.ray.remote(ModelWorker).options(
                 num_cpus=1,
                 num_gpus=self.gpus_per_worker,
                 max_restarts=self.max_restarts,
                 max_task_retries=self.max_restarts,
             )
-            shipped = portable(worker)
-            self.actors = [actor.remote(shipped) for _ in range(self.worker_count())]
-            self._serving = worker
+            self.actors = [actor.remote() for _ in range(self.worker_count())]
+        self._shipped = [self.ray.put(portable(worker))]
+        self._serving = worker
         return self.actors
 
     def map(
@@ -128,7 +157,8 @@ class RayEngine:
         def submit(actor) -> None:
             if chunks:
                 start = chunks.popleft()
-                ref = actor.run.remote(method, list(items[start : start + size]), batch_size)
+                chunk = list(items[start : start + size])
+                ref = actor.run.remote(self._shipped, method, chunk, batch_size)
                 in_flight[ref] = (actor, start)
 
         for actor in actors:
@@ -150,4 +180,4 @@ class RayEngine:
             return
         for actor in self.actors:
             self.ray.kill(actor, no_restart=True)
-        self.actors, self._serving = [], None
+        self.actors, self._serving, self._shipped = [], None, []

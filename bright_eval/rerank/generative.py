@@ -9,6 +9,8 @@ key too); the cache key leaves out the backend where the outputs do not depend o
 
 from __future__ import annotations
 
+import json
+
 from bright_eval.rerank.backends import check_reserved, get_backend, resolve_backend_name
 from bright_eval.rerank.backends.base import GenerationBackend
 from bright_eval.rerank.base import RerankerOptions
@@ -61,6 +63,14 @@ class GenerativeMixin:
     @backend.setter
     def backend(self, backend: GenerationBackend) -> None:
         self._backend = backend
+
+    def load_key(self) -> str:
+        """What the backend loads: workers with equal keys can share one (an engine's workers
+        keep it from one to the next)."""
+        o = self.options
+        loads = [self.backend_name, self.model_name(), o.adapter, o.revision,
+                 o.backend_options, self.chat_template_kwargs]  # fmt: skip
+        return json.dumps(loads, sort_keys=True, default=str)
 
     def backend_info(self) -> dict:
         backend = getattr(self, "_backend", None)  # only when a model was actually used
