@@ -119,7 +119,7 @@ def test_a_bad_backend_option_is_a_one_line_error():
     # What the run sets itself cannot be given again as a backend option, vLLM's included
     # (which otherwise passes any option on to its engine).
     for backend, key, setter in [("vllm", "chat_template_kwargs", "the reranker's"),
-                                 ("transformers", "revision", "--revision")]:  # fmt: skip
+                                 ("transformers", "revision", "--model-revision")]:  # fmt: skip
         options = RerankerOptions(model="m", backend=backend, backend_options={key: "x"})
         with pytest.raises(UnknownBackendError, match=f"'{key}' is not a backend option: it is "
                            f"set by {setter}"):  # fmt: skip

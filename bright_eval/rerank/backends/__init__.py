@@ -70,7 +70,7 @@ def get_backend(
 RESERVED = {
     "model": "--model",
     "adapter": "--adapter",
-    "revision": "--revision",
+    "revision": "--model-revision",
     "chat_template_kwargs": "the reranker's chat_template_kwargs (part of its prompt version)",
 }
 
