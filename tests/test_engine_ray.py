@@ -112,6 +112,14 @@ def test_a_killed_worker_loses_no_output_and_duplicates_none(ray_engine, bright,
     assert len(started) > 412 and set(started) == pairs
 
 
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def test_workers_that_load_one_model_share_the_actors_and_what_they_loaded(ray_engine):
     def served(worker):
         groups = ray_engine.map(worker, "work", list(range(8)), 2)  # 4 chunks, 2 per actor
@@ -127,6 +135,11 @@ def test_workers_that_load_one_model_share_the_actors_and_what_they_loaded(ray_e
     assert {tag for tag, _ in second} == {"b"} and {name for _, name in second} == loads
     # A restarted actor serves the worker of the chunk it is given, not the one it began with.
     ray.kill(actors[0], no_restart=False)
+    pids = {int(name.split(":")[0]) for name in loads}
+    deadline = time.monotonic() + 60
+    while all(alive(pid) for pid in pids):  # ray.kill returns before the process is gone
+        assert time.monotonic() < deadline, "the killed actor's process did not end"
+        time.sleep(0.01)
     again = served(Loads("model-1", "c"))
     assert {tag for tag, _ in again} == {"c"} and len({name for _, name in again} - loads) == 1
     # Another model: fresh actors, fresh loads.
