@@ -102,12 +102,19 @@ def rerank_domains(
     position = 0
     evaluations: dict[str, dict] = {}
     first_stage_evals: dict = {}
+    queries_of = {d.name: list(data.queries(d.name, spec.query_variant))[: spec.max_queries]
+                  for d in domains}  # fmt: skip
+    # Every domain's first stage before any reranking: on Ray, a dense encoder and the reranker
+    # load different models, and alternating them per domain would reload the reranker each time.
+    firsts = {
+        d.name: first_stage(spec.first_stage, data, d.name, spec.query_variant,
+                            [q.id for q in queries_of[d.name]], spec.long_documents,
+                            spec.refresh, engine)
+        for d in domains
+    }  # fmt: skip
     for d in domains:
-        queries = list(data.queries(d.name, spec.query_variant))[: spec.max_queries]
+        queries, first = queries_of[d.name], firsts[d.name]
         rerank_queries = {q.id: q for q in data.queries(d.name, spec.rerank_query)}
-        first = first_stage(spec.first_stage, data, d.name, spec.query_variant,
-                            [q.id for q in queries], spec.long_documents, spec.refresh,
-                            engine)  # fmt: skip
         result.first_stage_config = first.config
         mine = []
         for q in queries:
