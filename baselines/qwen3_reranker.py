@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bright_eval.rerank import Candidate, Judgement, PointwiseReranker, RerankerMeta
-from bright_eval.rerank.backends.base import loading
-from bright_eval.rerank.local_model import batches, default_device, library_versions, torch_dtype
+from bright_eval.rerank.backends.base import library_versions, loading
+from bright_eval.rerank.local_model import batches, default_device, torch_dtype
 from bright_eval.rerank.meta import LOCAL_MODEL
 from bright_eval.rerank.parameters import parameter_count
 from bright_eval.rerank.scoring import two_way_probability
@@ -121,7 +121,7 @@ class Qwen3Reranker(PointwiseReranker):
         return judgements
 
     def backend_info(self) -> dict:
-        return {"backend": self.backend_name, **library_versions()}
+        return {"backend": self.backend_name, **library_versions("torch", "transformers")}
 
 
 class Qwen3Reranker4B(Qwen3Reranker):

@@ -230,6 +230,7 @@ def test_distill_annotate_on_ray_writes_what_one_process_writes(
 def test_distill_sample_on_ray_draws_what_one_process_draws(
     ray_engine, smollm2_path, tmp_path, monkeypatch
 ):  # fmt: skip
+    from bright_eval.distill.jobs import RunOptions
     from bright_eval.distill.sample import sample
     from tests.test_distill_annotate import RECORDS
 
@@ -239,8 +240,8 @@ def test_distill_sample_on_ray_draws_what_one_process_draws(
     for name, engine in (("local", None), ("ray", ray_engine)):
         monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / f"cache-{name}"))
         # One pair per model call: the transformers backend seeds a sampling batch, not a row.
-        rows[name], counts = sample(labelled, options, k=2, max_new_tokens=8, batch_size=1,
-                                    progress=False, engine=engine)  # fmt: skip
+        run = RunOptions(batch_size=1, progress=False, engine=engine)
+        rows[name], counts = sample(labelled, options, k=2, max_new_tokens=8, run=run)
         assert counts["computed"] == 4  # 2 pairs x 2 seeds
     assert rows["ray"] == rows["local"]
     assert [len(r["samples"]) for r in rows["ray"]] == [2, 2]

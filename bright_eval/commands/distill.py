@@ -1,13 +1,16 @@
 """`distill <stage>`: make ours-3b with the InteRank recipe (collect, decontaminate, annotate,
-sft, sample, score, refine). The work is in `bright_eval.distill`; this module only declares the
-options."""
+sft, sample, score, refine). The work is in `bright_eval.distill`; this module declares the
+options, and checks the backend and engine options of annotate and sample before a stage starts."""
 
 from __future__ import annotations
 
 import argparse
 
-from bright_eval.commands.options import add_backend_arguments, backend_options
+from bright_eval.commands.options import add_backend_arguments, backend_options, engine_spec
 from bright_eval.engines.options import add_engine_arguments
+
+STUDENT = "meta-llama/Llama-3.2-3B-Instruct"
+REWARD_MODEL = "Skywork/Skywork-Reward-Llama-3.1-8B-v0.2"
 
 STAGES = ("collect", "decontaminate", "annotate", "sft", "sample", "score", "refine")
 
@@ -74,16 +77,16 @@ def register(commands) -> None:
     s.add_argument("--temperature", type=float, default=1.0, help="(1.0)")
     t = parsers["sft"]
     t.add_argument("--train", required=True, help="labelled train.jsonl from annotate")
-    t.add_argument("--model", default="meta-llama/Llama-3.2-3B-Instruct", help="the student")
+    t.add_argument("--model", default=STUDENT, help="the student")
     t.add_argument("--questions", help="START:END slice of the questions (default: all)")
     t.add_argument("--label-only", action="store_true", help="the ablation without explanations")
     r = parsers["score"]
     r.add_argument("--samples", required=True, help="samples.jsonl from sample")
-    r.add_argument("--reward-model", default="Skywork/Skywork-Reward-Llama-3.1-8B-v0.2")
+    r.add_argument("--reward-model", default=REWARD_MODEL)
     r.add_argument("--batch-size", type=int, default=8, help="candidates per forward pass (8)")
     f = parsers["refine"]
     f.add_argument("--scored", required=True, help="scored.jsonl from score")
-    f.add_argument("--model", default="meta-llama/Llama-3.2-3B-Instruct", help="the student")
+    f.add_argument("--model", default=STUDENT, help="the student")
     f.add_argument("--adapter", required=True, help="the SFT adapter to refine")
     f.add_argument("--min-reward", type=float, default=0.85, help="normalised reward kept (0.85)")
     f.add_argument("--boosted", action="store_true", help="weight by misclassification rate")
@@ -93,9 +96,7 @@ def run(args: argparse.Namespace) -> int:
     from bright_eval.distill import model_stages, stages
 
     if args.stage in ("annotate", "sample"):
-        from bright_eval.pipeline.spec import EngineSpec
-
         args.backend_options = backend_options(args)
-        args.engine_spec = EngineSpec(args.engine, args.ray_address, args.gpus_per_worker)
+        args.engine_spec = engine_spec(args)
     module = stages if args.stage in ("collect", "decontaminate") else model_stages
     return getattr(module, args.stage)(args)

@@ -7,7 +7,7 @@ import json
 
 from bright_eval.data import DATA_DIR_ENV
 from bright_eval.evaluation import METRIC_NAMES, EvaluationError
-from bright_eval.pipeline.spec import PipelineError
+from bright_eval.pipeline.spec import EngineSpec, PipelineError
 from bright_eval.sources import BrightSource, open_source
 
 
@@ -67,3 +67,8 @@ def backend_options(args: argparse.Namespace) -> dict:
         except json.JSONDecodeError:
             options[key] = value
     return options
+
+
+def engine_spec(args: argparse.Namespace) -> EngineSpec:
+    """`--engine`, `--ray-address`, `--gpus-per-worker` (see `engines.options`), checked."""
+    return EngineSpec(args.engine, args.ray_address, args.gpus_per_worker)

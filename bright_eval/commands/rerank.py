@@ -7,10 +7,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.commands.options import add_backend_arguments, add_data_options, backend_options
+from bright_eval.commands.options import (
+    add_backend_arguments,
+    add_data_options,
+    backend_options,
+    engine_spec,
+)
 from bright_eval.engines.options import add_engine_arguments
 from bright_eval.pipeline import PipelineResult, PipelineSpec, Shard, run
-from bright_eval.pipeline.spec import PRIMARY, DataSpec, EngineSpec
+from bright_eval.pipeline.spec import PRIMARY, DataSpec
 from bright_eval.rerank import RerankerOptions
 from bright_eval.rerank.registry import load_plugin_file
 from bright_eval.rerank.runner import RerankStats
@@ -93,7 +98,7 @@ def spec_from_args(args: argparse.Namespace) -> PipelineSpec:
         results_dir=args.results_dir,
         system_name=args.system_name,
         progress=not args.no_progress,
-        engine=EngineSpec(args.engine, args.ray_address, args.gpus_per_worker),
+        engine=engine_spec(args),
     )
 
 

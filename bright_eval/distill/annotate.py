@@ -11,11 +11,20 @@ counted; SFT skips it.
 
 from __future__ import annotations
 
-from bright_eval.distill.jobs import GenerationJob, outputs_by_pair, run_job, stats_dict
+from bright_eval.distill.jobs import (
+    DEFAULT_RUN,
+    GenerationJob,
+    RunOptions,
+    outputs_by_pair,
+    run_job,
+    share_backend,
+    stats_dict,
+)
 from bright_eval.distill.prompts import (
     DATE_STRING,
     FAILURES,
     PROMPTS,
+    STOP,
     TEACHER_MAX_WORDS,
     parse_queries,
     parse_relevance,
@@ -24,12 +33,10 @@ from bright_eval.distill.prompts import (
     relevance_prompt,
 )
 from bright_eval.distill.trainset import pages
-from bright_eval.engines import Engine
 from bright_eval.rerank.backends import GenerationParams
 from bright_eval.rerank.base import Candidate, RerankerOptions
 from bright_eval.rerank.cache import text_hash
 
-STOP = (" ##",)
 QUERIES = "queries"
 
 
@@ -90,21 +97,14 @@ def annotate(
     options: RerankerOptions,
     max_new_tokens: int = 1024,
     query_tokens: int = 512,
-    batch_size: int = 256,
-    writer: str = "all",
-    cached_only: bool = False,
-    progress: bool = True,
-    engine: Engine | None = None,
+    run: RunOptions = DEFAULT_RUN,
 ) -> tuple[list[dict], dict]:
-    """The labelled records, and counts (pairs, cached, parse failures by kind, tokens).
-    `engine`: where the teacher runs (default: this process)."""
+    """The labelled records, and counts (pairs, cached, parse failures by kind, tokens)."""
     labels = label_job(options, max_new_tokens)
     queries = queries_job(options, query_tokens)
-    # One model in memory for both tasks (Ray actors keep theirs: the jobs' load keys match).
-    queries.backend = labels.backend
-    run = (batch_size, writer, cached_only, progress, engine)
-    labelled = run_job(labels, pair_candidates(records), "annotate-labels", *run)
-    asked = run_job(queries, question_candidates(records), "annotate-queries", *run)
+    share_backend([labels, queries])
+    labelled = run_job(labels, pair_candidates(records), "annotate-labels", run)
+    asked = run_job(queries, question_candidates(records), "annotate-queries", run)
     by_pair, by_question = outputs_by_pair(labelled), outputs_by_pair(asked)
     out = []
     for r in records:
@@ -118,4 +118,4 @@ def annotate(
                 page["label"], page["explanation"] = o["label"], o["details"]["explanation"]
         r["generated_queries"] = by_question[r["id"], QUERIES]["details"]["queries"]
         out.append(r)
-    return out, {"labels": stats_dict(labelled), "queries": stats_dict(asked)}
+    return out, {"labels": stats_dict(labelled.stats), "queries": stats_dict(asked.stats)}

@@ -76,7 +76,6 @@ class Fetcher:
         self.host_slots: dict[str, asyncio.Semaphore] = {}
         self.host_last: dict[str, float] = {}
         self.host_delay: dict[str, float] = {}  # a robots.txt Crawl-delay longer than ours
-        self.counts = {"cached": 0, "fetched": 0}
 
     def fetch_all(self, urls: list[str]) -> dict[str, Page]:
         return asyncio.run(self._fetch_all(list(dict.fromkeys(urls))))
@@ -97,7 +96,6 @@ class Fetcher:
     async def _one(self, client, url: str) -> Page:
         found = cached(self.cache, url)
         if found is not None:
-            self.counts["cached"] += 1
             return found
         if urlsplit(url).scheme not in ("http", "https"):
             return Page(url, "error: not an http(s) URL")
@@ -106,7 +104,6 @@ class Fetcher:
                 page = Page(url, "robots")
             else:
                 page = await self._get(client, url)
-        self.counts["fetched"] += 1
         if not transient(page):
             # `.gz`: written gzip-compressed, whole or not at all.
             atomic_write_text(cache_file(self.cache, url), json.dumps(asdict(page)))

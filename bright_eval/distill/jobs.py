@@ -9,6 +9,7 @@ Each stage sends all its generation through `run_job`, which hands the model wor
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from bright_eval.engines import Engine
 from bright_eval.pipeline.spec import Shard
@@ -17,7 +18,7 @@ from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker, Rer
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.generative import GenerativeMixin
 from bright_eval.rerank.meta import GENERATIVE, RerankerMeta
-from bright_eval.rerank.runner import RerankResult, rerank
+from bright_eval.rerank.runner import RerankResult, RerankStats, rerank
 
 # What a job makes of a model's text: (label or None, how it parsed, parsed at all, details).
 Parser = Callable[[str], tuple[int | None, str, bool, dict]]
@@ -81,29 +82,45 @@ def job_cache(job: PointwiseReranker, stage: str, writer: str = "all") -> Output
     )
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How `run_job` runs: pairs per model call, the cache writer (a shard's), never compute,
+    progress bars, and the engine (default: this process)."""
+
+    batch_size: int = 256
+    writer: str = "all"
+    cached_only: bool = False
+    progress: bool = True
+    engine: Engine | None = None
+
+
+DEFAULT_RUN = RunOptions()
+
+
 def run_job(
     job: PointwiseReranker,
     candidates: dict[str, list[Candidate]],
     stage: str,
-    batch_size: int = 256,
-    writer: str = "all",
-    cached_only: bool = False,
-    progress: bool = True,
-    engine: Engine | None = None,
+    run: RunOptions = DEFAULT_RUN,
 ) -> RerankResult:
-    """Every candidate's output, from the cache where it is there, else from the model (on
-    `engine`, default this process)."""
-    with job_cache(job, stage, writer) as cache:
+    """Every candidate's output, from the cache where it is there, else from the model."""
+    with job_cache(job, stage, run.writer) as cache:
         return rerank(
             job,
             candidates,
             cache,
-            batch_size=batch_size,
-            progress=progress,
+            batch_size=run.batch_size,
+            progress=run.progress,
             desc=stage,
-            cached_only=cached_only,
-            engine=engine,
+            cached_only=run.cached_only,
+            engine=run.engine,
         )
+
+
+def share_backend(jobs: Sequence[GenerationJob]) -> None:
+    """One model in memory for all the jobs (Ray actors keep theirs: the jobs' load keys match)."""
+    for job in jobs[1:]:
+        job.backend = jobs[0].backend
 
 
 def outputs_by_pair(result: RerankResult) -> dict[tuple[str, str], dict]:
@@ -117,8 +134,7 @@ def shard_of(records: list[dict], shard: str | None) -> tuple[list[dict], str]:
     return [r for k, r in enumerate(records) if part.takes(k)], part.writer
 
 
-def stats_dict(result: RerankResult) -> dict:
-    s = result.stats
+def stats_dict(s: RerankStats) -> dict:
     return {
         "items": s.items,
         "cached": s.cached,

@@ -47,43 +47,51 @@ def sharded(args, stage: str, records: list[dict]):
     return part, writer
 
 
-def annotate(args) -> int:
-    from bright_eval.distill.annotate import annotate
+def generation_stage(args, stage: str, inputs: dict, settings: dict, work, report=None) -> int:
+    """annotate and sample: skip when up to date (a shard always runs: it fills the cache), run
+    `work(questions, run)` -> (rows, counts) on `--engine`, then write the output and record
+    (never for a shard)."""
+    from bright_eval.distill.jobs import RunOptions
 
-    settings = {
+    common = {
         "model": args.model,
         "backend": args.backend,
         "max_new_tokens": args.max_new_tokens,
-        "query_tokens": args.query_tokens,
         "questions": args.questions,
     }
-    record = start("annotate", args, {"train": args.train}, settings)
+    record = start(stage, args, inputs, {**common, **settings})
     if record is None and not args.shard:
         return 0
     records = select(read_trainset(args.train), args.questions)
-    part, writer = sharded(args, "annotate", records)
+    part, writer = sharded(args, stage, records)
     with engine_of(args) as engine:
-        labelled, counts = annotate(
-            part,
-            generation_options(args),
-            args.max_new_tokens,
-            args.query_tokens,
-            args.batch_size,
-            writer,
-            args.cached_only,
-            not args.no_progress,
-            engine,
-        )
-    failures = counts["labels"]["parse_failures"]
-    print(
-        f"annotate: {counts['labels']['items']} pairs, parse failures {failures} "
-        f"{counts['labels']['how_parsed']}",
-        file=sys.stderr,
-    )
+        run = RunOptions(args.batch_size, writer, args.cached_only, not args.no_progress, engine)
+        rows, counts = work(part, run)
+    if report is not None:
+        report(counts)
     if args.shard:
         return 0
-    write_jsonl(args.out, labelled)
+    write_jsonl(args.out, rows)
     return finish(record, Path(args.out), counts)
+
+
+def annotate(args) -> int:
+    from bright_eval.distill.annotate import annotate
+
+    def work(part, run):
+        options = generation_options(args)
+        return annotate(part, options, args.max_new_tokens, args.query_tokens, run)
+
+    def report(counts):
+        labels = counts["labels"]
+        print(
+            f"annotate: {labels['items']} pairs, parse failures {labels['parse_failures']} "
+            f"{labels['how_parsed']}",
+            file=sys.stderr,
+        )
+
+    inputs, settings = {"train": args.train}, {"query_tokens": args.query_tokens}
+    return generation_stage(args, "annotate", inputs, settings, work, report)
 
 
 def train_settings(args):
@@ -128,36 +136,13 @@ def sft(args) -> int:
 def sample(args) -> int:
     from bright_eval.distill.sample import sample
 
-    settings = {
-        "model": args.model,
-        "backend": args.backend,
-        "k": args.k,
-        "temperature": args.temperature,
-        "max_new_tokens": args.max_new_tokens,
-        "questions": args.questions,
-    }
-    record = start("sample", args, {"train": args.train, "adapter": args.adapter}, settings)
-    if record is None and not args.shard:
-        return 0
-    records = select(read_trainset(args.train), args.questions)
-    part, writer = sharded(args, "sample", records)
-    with engine_of(args) as engine:
-        rows, counts = sample(
-            part,
-            generation_options(args, args.adapter),
-            args.k,
-            args.temperature,
-            args.max_new_tokens,
-            args.batch_size,
-            writer,
-            args.cached_only,
-            not args.no_progress,
-            engine,
-        )
-    if args.shard:
-        return 0
-    write_jsonl(args.out, rows)
-    return finish(record, Path(args.out), counts)
+    def work(part, run):
+        options = generation_options(args, args.adapter)
+        return sample(part, options, args.k, args.temperature, args.max_new_tokens, run)
+
+    inputs = {"train": args.train, "adapter": args.adapter}
+    settings = {"k": args.k, "temperature": args.temperature}
+    return generation_stage(args, "sample", inputs, settings, work)
 
 
 def score(args) -> int:

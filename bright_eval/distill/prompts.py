@@ -1,4 +1,5 @@
-"""The recipe's prompts (kept as data in `prompts.toml`), the targets the student learns, and the
+"""The recipe's prompts (the relevance prompts are ours-3b's, `bright_eval.rerank.interank_format`;
+the others are kept as data in `prompts.toml`), the targets the student learns, and the
 parsers of the teacher's and student's answers.
 
 The relevance parser is the one `ours-3b` uses at evaluation time
@@ -15,20 +16,29 @@ from importlib import resources
 from bright_eval.rerank.interank_format import (
     DATE_STRING,
     FAILURES,
+    LABEL_ONLY_PROMPT,
+    STOP,
+    TRAINED_PROMPT,
+    ZERO_SHOT_PROMPT,
     Parse,
     parse_explained,
     parse_label_only,
 )
 
-PROMPTS: dict[str, str] = tomllib.loads(
-    resources.files("bright_eval.distill").joinpath("prompts.toml").read_text("utf-8")
-)
+PROMPTS: dict[str, str] = {
+    "teacher": ZERO_SHOT_PROMPT,
+    "train": TRAINED_PROMPT,
+    "label_only": LABEL_ONLY_PROMPT,
+    **tomllib.loads(
+        resources.files("bright_eval.distill").joinpath("prompts.toml").read_text("utf-8")
+    ),
+}
 TEACHER_MAX_WORDS = 3_000  # the documents the teacher sees (authors' annotation code)
 TRAIN_MAX_WORDS = 4_000  # the documents in training examples (authors' SFT code)
 MAX_QUERIES = 10
 NUMBERED = re.compile(r"^\s*(?:\d+[.)]|[-*•])\s*")
 
-__all__ = ["DATE_STRING", "FAILURES", "PROMPTS", "Parse", "parse_relevance"]
+__all__ = ["DATE_STRING", "FAILURES", "PROMPTS", "STOP", "Parse", "parse_relevance"]
 
 
 def first_words(text: str, n: int) -> str:

@@ -122,7 +122,7 @@ def run_refine(
         processing_class=tokenizer,
         data_collator=Collator(tokenizer.pad_token_id),
     )
-    losses = training.train(trainer, training.checkpoint_dir(out, card))
+    losses = training.train(trainer)
     card = {**card, "settings_effective": s, "notes": notes, "examples": len(kept)}
     training.save_adapter(student, tokenizer, out, card)
     sources = {f"kept_{who}": sum(k[3] == who for k in kept) for who in ("teacher", "student")}

@@ -13,11 +13,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bright_eval.distill.jobs import GenerationJob, outputs_by_pair, run_job, stats_dict
+from bright_eval.distill.jobs import (
+    DEFAULT_RUN,
+    GenerationJob,
+    RunOptions,
+    outputs_by_pair,
+    run_job,
+    share_backend,
+    stats_dict,
+)
 from bright_eval.distill.prompts import (
     DATE_STRING,
     FAILURES,
     PROMPTS,
+    STOP,
     TRAIN_MAX_WORDS,
     parse_relevance,
     question_text,
@@ -27,12 +36,10 @@ from bright_eval.distill.prompts import (
 from bright_eval.distill.records import DistillError, path_hash
 from bright_eval.distill.sft import trained_question_ids
 from bright_eval.distill.trainset import pages
-from bright_eval.engines import Engine
 from bright_eval.rerank.backends import GenerationParams
 from bright_eval.rerank.base import Candidate, RerankerOptions
 from bright_eval.rerank.cache import text_hash
-
-STOP = (" ##",)
+from bright_eval.rerank.runner import RerankStats
 
 
 def canonical(text: str) -> tuple[str, int, str]:
@@ -100,28 +107,22 @@ def sample(
     k: int = 8,
     temperature: float = 1.0,
     max_new_tokens: int = 1024,
-    batch_size: int = 256,
-    writer: str = "all",
-    cached_only: bool = False,
-    progress: bool = True,
-    engine: Engine | None = None,
+    run: RunOptions = DEFAULT_RUN,
 ) -> tuple[list[dict], dict]:
-    """One row per labelled pair: question, document, the teacher's answer, k student answers.
-    `engine`: where the student runs (default: this process)."""
+    """One row per labelled pair: question, document, the teacher's answer, k student answers."""
     check_disjoint(records, options.adapter)
     candidates = labelled_pairs(records)
     local = options.adapter and Path(options.adapter).is_dir()
     adapter_sha = path_hash(options.adapter) if local else options.adapter
-    passes, counts, backend = [], [], None
-    for seed in range(k):
-        job = sample_job(options, seed, temperature, max_new_tokens, adapter_sha)
-        if backend is not None:
-            job.backend = backend
-        backend = job.backend
-        run = (batch_size, writer, cached_only, progress, engine)
-        result = run_job(job, candidates, "sample", *run)
+    jobs = [
+        sample_job(options, seed, temperature, max_new_tokens, adapter_sha) for seed in range(k)
+    ]
+    share_backend(jobs)
+    passes, total = [], RerankStats()
+    for job in jobs:
+        result = run_job(job, candidates, "sample", run)
         passes.append(outputs_by_pair(result))
-        counts.append(stats_dict(result))
+        total.add(result.stats)
     rows = []
     for r in records:
         for page_id, page in pages(r):
@@ -142,15 +143,6 @@ def sample(
                     "samples": samples,
                 }
             )
-    total = {
-        key: sum(c[key] for c in counts)
-        for key in (
-            "items",
-            "cached",
-            "computed",
-            "parse_failures",
-            "prompt_tokens",
-            "generated_tokens",
-        )
-    }
-    return rows, {"pairs": len(rows), "k": k, **total}
+    counts = stats_dict(total)
+    del counts["how_parsed"]  # each sample's parse is in its row; score rates them all anyway
+    return rows, {"pairs": len(rows), "k": k, **counts}

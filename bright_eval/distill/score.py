@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bright_eval.distill.jobs import outputs_by_pair, run_job, stats_dict
+from bright_eval.distill.jobs import RunOptions, outputs_by_pair, run_job, stats_dict
 from bright_eval.distill.prompts import PROMPTS, TRAIN_MAX_WORDS, relevance_prompt
 from bright_eval.rerank.backends.base import library_versions, loading
 from bright_eval.rerank.base import Candidate, Judgement, PointwiseReranker
 from bright_eval.rerank.cache import text_hash
 
-DEFAULT_REWARD_MODEL = "Skywork/Skywork-Reward-Llama-3.1-8B-v0.2"
 MAX_TOKENS = 8_192
 
 
@@ -108,7 +107,7 @@ def score(
         prompt = relevance_prompt("reward", row["question"], row["document"], TRAIN_MAX_WORDS)
         texts = [s["text"] for s in row["samples"]] + [row["teacher"]]
         candidates[key] = [Candidate(key, prompt, f"c{j}", t, j + 1) for j, t in enumerate(texts)]
-    result = run_job(job, candidates, "score", batch_size=64, progress=progress)
+    result = run_job(job, candidates, "score", RunOptions(batch_size=64, progress=progress))
     by_pair = outputs_by_pair(result)
     scored = []
     for row in rows:
@@ -130,4 +129,4 @@ def score(
                 ],
             }
         )
-    return scored, {"pairs": len(scored), **stats_dict(result)}
+    return scored, {"pairs": len(scored), **stats_dict(result.stats)}

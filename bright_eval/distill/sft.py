@@ -65,7 +65,7 @@ def run_sft(
         train_dataset=Dataset.from_list(rows),
         processing_class=tokenizer,
     )
-    losses = training.train(trainer, training.checkpoint_dir(out, card))
+    losses = training.train(trainer)
     card = {**card, "settings_effective": s, "notes": notes, "examples": len(pairs)}
     training.save_adapter(student, tokenizer, out, card)
     (out / TRAINED_IDS).write_text(json.dumps([r["id"] for r in records]), encoding="utf-8")

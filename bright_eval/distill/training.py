@@ -164,9 +164,9 @@ def checkpoint_dir(out: Path, card: dict) -> Path:
     return Path(out) / f"checkpoints-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 
-def train(trainer, output_dir: Path):
+def train(trainer):
     """Train, resuming from the newest checkpoint of a killed run, and return the losses."""
-    checkpoints = list(Path(output_dir).glob("checkpoint-*"))
+    checkpoints = list(Path(trainer.args.output_dir).glob("checkpoint-*"))
     trainer.train(resume_from_checkpoint=bool(checkpoints) or None)
     return [h["loss"] for h in trainer.state.log_history if "loss" in h]
 

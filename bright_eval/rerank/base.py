@@ -77,10 +77,6 @@ class Permutation:
     model_seconds: float = 0.0  # this output's share of the model's time
     hardware: str | None = None  # where it was computed
 
-    def __post_init__(self) -> None:
-        if isinstance(self.repair, dict):  # read back from the output cache
-            self.repair = RepairStats(**self.repair)
-
     @property
     def repaired(self) -> bool:
         return bool(self.repair.repaired)

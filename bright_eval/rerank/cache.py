@@ -59,8 +59,8 @@ def window_key(window: Sequence[Candidate]) -> str:
 
 
 def cache_folder_name(reranker: Reranker) -> str:
-    """`rerank/<reranker>-<key hash>`: the folder relative to the cache root, as records keep
-    it (an absolute path would name one machine's home directory)."""
+    """`rerank/<reranker>-<key hash>`: the folder relative to the cache root (an absolute path
+    would name one machine's home directory)."""
     return f"{SUBFOLDER}/{reranker.name}-{reranker.config_hash()}"
 
 
@@ -108,8 +108,8 @@ class OutputCache:
 
     @property
     def name(self) -> str:
-        """The folder relative to the cache root (`rerank/<reranker>-<hash>`), for records."""
-        return f"{SUBFOLDER}/{self.folder.name}"
+        """The folder relative to the cache root (e.g. `rerank/<reranker>-<hash>`)."""
+        return f"{self.folder.parent.name}/{self.folder.name}"
 
     def _read(self, file: Path) -> None:
         skipped: Counter = Counter()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, astuple, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from bright_eval.engines import Engine
 from bright_eval.engines.local import LocalEngine
@@ -265,14 +265,14 @@ def rerank_listwise(
                 full, checked = repair(p.order, len(window))
                 repaired = p.repaired or bool(checked.repaired)
                 fix = p.repair if p.repair.windows else checked
-                stats.repairs.add(RepairStats(1, int(repaired), *astuple(fix)[2:]))
+                stats.repairs.add(replace(fix, windows=1, repaired=int(repaired)))
                 stats.parse_failures += repaired
                 stats.count_used(p)
                 stats.tally("repaired" if repaired else "valid")
                 order[qid][s : s + len(window)] = [window[i] for i in full]
                 outputs.append({"query_id": qid, "step": step, "start": s,
                                 "doc_ids": [c.doc_id for c in window], "order": full,
-                                "repaired": repaired, "repair": asdict(fix),
+                                "repaired": repaired, "repair": fix.to_json(),
                                 "raw": p.raw})  # fmt: skip
     position = {(qid, c.doc_id): i for qid, cands in order.items() for i, c in enumerate(cands)}
     run = ordered_run(candidates, lambda c: -position[c.query_id, c.doc_id])

@@ -11,6 +11,7 @@ from bright_eval.rerank.backends.base import (
     GenerationParams,
     Prompt,
 )
+from bright_eval.rerank.meta import OPTION_FLAGS
 
 BACKENDS = ("vllm", "transformers", "openai")
 AUTO = "auto"
@@ -68,9 +69,7 @@ def get_backend(
 
 # Set by the run itself, so a backend option of the same name would be given twice.
 RESERVED = {
-    "model": "--model",
-    "adapter": "--adapter",
-    "revision": "--model-revision",
+    **{option: OPTION_FLAGS[option] for option in ("model", "adapter", "revision")},
     "chat_template_kwargs": "the reranker's chat_template_kwargs (part of its prompt version)",
 }
 
