@@ -123,6 +123,9 @@ class Qwen3Reranker(PointwiseReranker):
     def backend_info(self) -> dict:
         return {"backend": self.backend_name, **library_versions()}
 
+    def parameter_count(self) -> int | None:
+        return parameter_count(self.model, self.options.revision, kind="causal")
+
 
 class Qwen3Reranker4B(Qwen3Reranker):
     meta = qwen3_meta("4B")
@@ -130,6 +133,3 @@ class Qwen3Reranker4B(Qwen3Reranker):
 
 class Qwen3Reranker8B(Qwen3Reranker):
     meta = qwen3_meta("8B")
-
-    def parameter_count(self) -> int | None:
-        return parameter_count(self.model, self.options.revision, kind="causal")
