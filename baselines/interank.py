@@ -100,7 +100,10 @@ class InteRank(GenerativeMixin, PointwiseReranker):
 
     def judge(self, candidates: Sequence[Candidate]) -> list[Judgement]:
         params = GenerationParams(
-            max_new_tokens=self.max_new_tokens, stop=self.stop, top_logprobs=self.top_logprobs
+            max_new_tokens=self.max_new_tokens,
+            temperature=self.temperature,
+            stop=self.stop,
+            top_logprobs=self.top_logprobs,
         )
         generations = self.backend.generate([self.messages(c) for c in candidates], params)
         judgements = []
