@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bright_eval.rerank import Candidate, Judgement, PointwiseReranker, RerankerMeta
+from bright_eval.rerank import Candidate, Judgement, RerankerMeta
 from bright_eval.rerank.backends.base import loading
+from bright_eval.rerank.local_model import LocalModelReranker
 from bright_eval.rerank.meta import LOCAL_MODEL
-from bright_eval.rerank.parameters import parameter_count
 
 
-class CrossEncoderReranker(PointwiseReranker):
+class CrossEncoderReranker(LocalModelReranker):
     meta = RerankerMeta(
         name="cross-encoder",
         description="any sentence-transformers CrossEncoder (BRIGHT's MiniLM baseline by default)",
@@ -24,14 +24,14 @@ class CrossEncoderReranker(PointwiseReranker):
     prompt_version = "bright-streranker-1"
     backend_name = "sentence-transformers"
     batch_size = 8
+    _parameter_kind = "classification"
 
     def __init__(self, options=None, batch_size: int | None = None, device: str | None = None):
-        super().__init__(options)
-        self.model = self.options.model or self.meta.model_id
-        self.revision = self.options.revision
-        self.batch_size = batch_size or self.batch_size
-        self.device = device  # not a setting: where it runs must not split the cache
+        super().__init__(options, batch_size=batch_size, device=device)
         self._encoder = None
+
+    def default_device(self) -> str | None:
+        return None  # sentence-transformers picks its own, as in BRIGHT's STReranker
 
     def encoder(self):
         if self._encoder is None:
@@ -62,6 +62,3 @@ class CrossEncoderReranker(PointwiseReranker):
             info["activation"] = type(enc.activation_fn).__name__
             info["parameters"] = sum(p.numel() for p in enc.model.parameters())
         return info
-
-    def parameter_count(self) -> int | None:
-        return parameter_count(self.model, self.options.revision, kind="classification")

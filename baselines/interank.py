@@ -17,6 +17,7 @@ Two rendering decisions, both documented in the README:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bright_eval.rerank import Candidate, Judgement, PointwiseReranker, RerankerMeta
 from bright_eval.rerank.backends import GenerationParams
@@ -99,7 +100,10 @@ class InteRank(GenerativeMixin, PointwiseReranker):
 
     def judge(self, candidates: Sequence[Candidate]) -> list[Judgement]:
         params = GenerationParams(
-            max_new_tokens=self.max_new_tokens, stop=self.stop, top_logprobs=self.top_logprobs
+            max_new_tokens=self.max_new_tokens,
+            temperature=self.temperature,
+            stop=self.stop,
+            top_logprobs=self.top_logprobs,
         )
         generations = self.backend.generate([self.messages(c) for c in candidates], params)
         judgements = []
@@ -128,26 +132,23 @@ class InteRank(GenerativeMixin, PointwiseReranker):
 
 
 class InteRankLabelOnly(InteRank):
-    meta = RerankerMeta(
+    meta = replace(
+        InteRank.meta,
         name="ours-3b-label-only",
         description="InteRank ablation without explanations: the label alone",
-        model_id=BASE_MODEL,
-        accepts=GENERATIVE,
-        citation=CITATION,
-        notes="weights not public: pass --adapter or --model",
+        published="",
     )
     prompt = LABEL_ONLY_PROMPT
     explain = False
 
 
 class InteRankZeroShot(InteRank):
-    meta = RerankerMeta(
+    meta = replace(
+        InteRank.meta,
         name="ours-3b-zeroshot",
         description="ZERO-SHOT base Llama-3.2-3B-Instruct with InteRank's prompt (not InteRank)",
-        model_id=BASE_MODEL,
-        accepts=GENERATIVE,
-        alternative_scores=("expected_label",),
-        citation=CITATION,
+        published="",
+        notes="",
     )
     prompt = ZERO_SHOT_PROMPT
     needs_trained_weights = False

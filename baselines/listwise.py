@@ -1,11 +1,12 @@
 """Listwise rerankers: RankGPT, RankZephyr, ReasonRank and BRIGHT's own GPT-4 reranker.
 
 Each sees one window of candidates numbered [1]..[n] and answers with a permutation. The runner
-slides the windows (`ListwiseReranker.window_starts`); this module builds each window's prompt,
-generates, and parses the answer, repairing it the way RankGPT's `receive_permutation` does:
-duplicates and unknown ids dropped, missing ids appended in input order. Every repair is counted
-in `self.stats`, and a window whose answer could not be found at all falls back to the input order
-and is counted as such, never scored as if the model had answered.
+slides the windows (`ListwiseReranker.window_starts`). Each class here builds one window's prompt
+and, where its answers are not `[i] > [j]`, its parser; `GenerativeListwise`
+(bright_eval/rerank/listwise.py) generates, and the one repair rule
+(bright_eval/rerank/permutation.py) completes the permutation, recording what it fixed on the
+`Permutation`; a window whose answer could not be found keeps its input order and is recorded
+as such, never scored as if the model had answered.
 
 Prompts are the authors' text, character for character (sources named on each class).
 """
@@ -125,21 +126,22 @@ class RankGPT(GenerativeListwise):
     max_words = 300
 
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
+        p = self.prompts
         num = len(window)
         query = window[0].query
         messages = [
-            {"role": "system", "content": RANKGPT_SYSTEM},
-            {"role": "user", "content": RANKGPT_PREFIX.format(num=num, query=query)},
-            {"role": "assistant", "content": RANKGPT_PREFIX_ASSISTANT},
+            {"role": "system", "content": p["system"]},
+            {"role": "user", "content": p["prefix"].format(num=num, query=query)},
+            {"role": "assistant", "content": p["prefix_assistant"]},
         ]
         for rank, c in enumerate(window, start=1):
             content = rankgpt_content(c.document, self.max_words)
             messages.append(
-                {"role": "user", "content": RANKGPT_PASSAGE.format(rank=rank, content=content)}
+                {"role": "user", "content": p["passage"].format(rank=rank, content=content)}
             )
-            received = RANKGPT_PASSAGE_ASSISTANT.format(rank=rank)
+            received = p["passage_assistant"].format(rank=rank)
             messages.append({"role": "assistant", "content": received})
-        messages.append({"role": "user", "content": RANKGPT_SUFFIX.format(query=query, num=num)})
+        messages.append({"role": "user", "content": p["suffix"].format(query=query, num=num)})
         return messages
 
 
@@ -162,15 +164,16 @@ class RankZephyr(GenerativeListwise):
     prompt_version = "rank_llm-zephyr-1"
 
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
+        p = self.prompts
         num = len(window)
         query = replace_number(window[0].query)
         words = rank_llm_max_words(num)
-        text = RANKZEPHYR_PREFIX.format(num=num, query=query)
+        text = p["prefix"].format(num=num, query=query)
         for rank, c in enumerate(window, start=1):
             content = rank_llm_content(c.document, words)
-            text += RANKZEPHYR_PASSAGE.format(rank=rank, content=content)
-        text += RANKZEPHYR_SUFFIX.format(query=query, num=num)
-        return [{"role": "system", "content": RANKZEPHYR_SYSTEM}, {"role": "user", "content": text}]
+            text += p["passage"].format(rank=rank, content=content)
+        text += p["suffix"].format(query=query, num=num)
+        return [{"role": "system", "content": p["system"]}, {"role": "user", "content": text}]
 
 
 class ReasonRank(GenerativeListwise):
@@ -202,7 +205,7 @@ class ReasonRank(GenerativeListwise):
         if self._tokenizer is None or isinstance(self._tokenizer, str):
             from transformers import AutoTokenizer
 
-            name = self._tokenizer or self.model_name()
+            name = self.tokenizer_name()
             with loading("tokenizer", name):
                 self._tokenizer = AutoTokenizer.from_pretrained(
                     name, revision=self.options.revision
@@ -229,16 +232,17 @@ class ReasonRank(GenerativeListwise):
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
         from ftfy import fix_text
 
+        p = self.prompts
         num = len(window)
         query = replace_number(window[0].query).strip()
-        text = REASONRANK_PREFIX.format(num=num, query=query) + "\n"
+        text = p["prefix"].format(num=num, query=query)
         for rank, c in enumerate(window, start=1):
-            text += REASONRANK_PASSAGE.format(rank=rank, content=self.content(c.document))
-        text += REASONRANK_SUFFIX.format(query=query, num=num)
+            text += p["passage"].format(rank=rank, content=self.content(c.document))
+        text += p["suffix"].format(query=query, num=num)
         # The authors run ftfy over the rendered prompt; over the message text it is the same
         # repair, as the chat template's own markup has nothing for it to fix.
         return [
-            {"role": "system", "content": REASONRANK_SYSTEM},
+            {"role": "system", "content": p["system"]},
             {"role": "user", "content": fix_text(text)},
         ]
 
@@ -270,13 +274,14 @@ class BrightListwise(GenerativeListwise):
     top_p = 0.8
 
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
+        p = self.prompts
         passages = "".join(
-            BRIGHT_PASSAGE.format(rank=rank, content=re.sub("\n+", " ", c.document))
+            p["passage"].format(rank=rank, content=re.sub("\n+", " ", c.document))
             for rank, c in enumerate(window, start=1)
         )
         query = window[0].query.replace("\n", "  ")
-        text = BRIGHT_PROMPT.format(query=query, passages=passages, topk=len(window))
-        return [{"role": "system", "content": BRIGHT_SYSTEM}, {"role": "user", "content": text}]
+        text = p["prompt"].format(query=query, passages=passages, topk=len(window))
+        return [{"role": "system", "content": p["system"]}, {"role": "user", "content": text}]
 
     def parse(self, text: str, n: int) -> tuple[list[int], RepairStats]:
         return parse_bright(text, n)

@@ -11,6 +11,8 @@ usable label scores 0 and is marked `parsed=False`, so it is counted, never hidd
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bright_eval.rerank import RerankerMeta
 from bright_eval.rerank.meta import GENERATIVE
 from bright_eval_zoo.interank import CITATION, LABEL_ONLY_PROMPT, ZERO_SHOT_PROMPT, InteRank
@@ -38,10 +40,10 @@ class LLMPointwise(InteRank):
 class LLMPointwiseLabelOnly(LLMPointwise):
     """The label-only arm of the ablation, selectable by name from the command line."""
 
-    meta = RerankerMeta(
+    meta = replace(
+        LLMPointwise.meta,
         name="llm-pointwise-label-only",
         description="any chat model, 0/1/2 relevance label only (the no-explanation ablation)",
-        accepts=GENERATIVE,
         citation=CITATION + ", label-only prompt",
     )
     prompt_version = "interank-label-only-1"

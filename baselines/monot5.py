@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bright_eval.rerank import Candidate, Judgement, PointwiseReranker, RerankerMeta
-from bright_eval.rerank.backends.base import library_versions, loading
-from bright_eval.rerank.local_model import batches, default_device, torch_dtype
+from bright_eval.rerank import Candidate, Judgement, RerankerMeta
+from bright_eval.rerank.backends.base import loading
+from bright_eval.rerank.local_model import LocalModelReranker, batches, torch_dtype
 from bright_eval.rerank.meta import LOCAL_MODEL
-from bright_eval.rerank.parameters import parameter_count
 from bright_eval.rerank.scoring import two_way_probability
 
 MONOT5_PROMPT = "Query: {query} Document: {document} Relevant:"
 TRUE_TOKEN, FALSE_TOKEN = "▁true", "▁false"
 
 
-class MonoT5(PointwiseReranker):
+class MonoT5(LocalModelReranker):
     meta = RerankerMeta(
         name="monot5-3b",
         description="monoT5 3B (MS MARCO): seq2seq, score p(true) at the first decoder step",
@@ -37,6 +36,7 @@ class MonoT5(PointwiseReranker):
     true_token, false_token = TRUE_TOKEN, FALSE_TOKEN
     dtype = "float32"
     batch_size = 16
+    _parameter_kind = "seq2seq"
 
     def __init__(
         self,
@@ -48,14 +48,8 @@ class MonoT5(PointwiseReranker):
         true_token: str | None = None,
         false_token: str | None = None,
     ):
-        super().__init__(options)
-        self.model = self.options.model or self.meta.model_id
-        self.revision = self.options.revision
+        super().__init__(options, batch_size=batch_size, device=device)
         self.tokenizer_name = tokenizer or self.tokenizer_name
-        self.batch_size = batch_size or self.batch_size
-        self.device = (
-            device or default_device()
-        )  # not a setting: placement must not split the cache
         self.dtype = dtype or self.dtype
         self.true_token = true_token or self.true_token
         self.false_token = false_token or self.false_token
@@ -111,9 +105,3 @@ class MonoT5(PointwiseReranker):
                     Judgement(score=score, details={"logit_true": lt, "logit_false": lf})
                 )
         return judgements
-
-    def backend_info(self) -> dict:
-        return {"backend": self.backend_name, **library_versions("torch", "transformers")}
-
-    def parameter_count(self) -> int | None:
-        return parameter_count(self.model, self.options.revision, kind="seq2seq")

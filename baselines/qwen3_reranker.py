@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bright_eval.rerank import Candidate, Judgement, PointwiseReranker, RerankerMeta
-from bright_eval.rerank.backends.base import library_versions, loading
-from bright_eval.rerank.local_model import batches, default_device, torch_dtype
+from bright_eval.rerank import Candidate, Judgement, RerankerMeta
+from bright_eval.rerank.backends.base import loading
+from bright_eval.rerank.local_model import LocalModelReranker, batches, torch_dtype
 from bright_eval.rerank.meta import LOCAL_MODEL
-from bright_eval.rerank.parameters import parameter_count
 from bright_eval.rerank.scoring import two_way_probability
 
 QWEN3_PREFIX = (
@@ -35,7 +34,7 @@ def qwen3_meta(size: str) -> RerankerMeta:
     )
 
 
-class Qwen3Reranker(PointwiseReranker):
+class Qwen3Reranker(LocalModelReranker):
     meta = qwen3_meta("0.6B")
     prompt_version = "qwen3-card-1"
     backend_name = "transformers-causal-logits"
@@ -53,14 +52,8 @@ class Qwen3Reranker(PointwiseReranker):
         device: str | None = None,
         dtype: str | None = None,
     ):
-        super().__init__(options)
-        self.model = self.options.model or self.meta.model_id
-        self.revision = self.options.revision
+        super().__init__(options, batch_size=batch_size, device=device)
         self.instruction = instruction or self.instruction
-        self.batch_size = batch_size or self.batch_size
-        self.device = (
-            device or default_device()
-        )  # not a setting: placement must not split the cache
         self.dtype = dtype or self.dtype
         self._loaded = None
 
@@ -120,9 +113,6 @@ class Qwen3Reranker(PointwiseReranker):
                 judgements.append(Judgement(score=score, details={"logit_yes": ly, "logit_no": ln}))
         return judgements
 
-    def backend_info(self) -> dict:
-        return {"backend": self.backend_name, **library_versions("torch", "transformers")}
-
 
 class Qwen3Reranker4B(Qwen3Reranker):
     meta = qwen3_meta("4B")
@@ -130,6 +120,3 @@ class Qwen3Reranker4B(Qwen3Reranker):
 
 class Qwen3Reranker8B(Qwen3Reranker):
     meta = qwen3_meta("8B")
-
-    def parameter_count(self) -> int | None:
-        return parameter_count(self.model, self.options.revision, kind="causal")

@@ -36,10 +36,6 @@ TRUE, FALSE = " true", " false"
 THINK_END = "</think>"
 
 
-def p_true(logprobs: dict[str, float]) -> float:
-    return two_way_probability(logprobs[TRUE], logprobs[FALSE])
-
-
 def closed_reasoning(text: str, finish_reason: str) -> bool:
     """Did generation stop at "</think> true|false"? The backend strips the stop string, so a
     stop with no "</think>" left in the text means the stop string matched; "</think>" still in
@@ -105,9 +101,10 @@ class Rank1(GenerativeMixin, PointwiseReranker):
             tail = g.text + THINK_END if ok else forced_continuation(g.text)
             verdict_prompts.append(prompt + tail)
         logprobs = self.backend.next_token_logprobs(verdict_prompts, list(self.verdict_tokens))
+        true, false = self.verdict_tokens
         judgements = []
         for g, ok, lp in zip(generations, closed, logprobs, strict=True):
-            score = p_true(lp)
+            score = two_way_probability(lp[true], lp[false])
             judgements.append(
                 Judgement(
                     score=score,
@@ -115,8 +112,8 @@ class Rank1(GenerativeMixin, PointwiseReranker):
                     label=int(score >= 0.5),
                     raw=g.text,
                     details={
-                        "logprob_true": lp[TRUE],
-                        "logprob_false": lp[FALSE],
+                        "logprob_true": lp[true],
+                        "logprob_false": lp[false],
                         "forced_verdict": not ok,
                         "finish_reason": g.finish_reason,
                     },

@@ -28,6 +28,13 @@ def test_the_variants_are_registered_under_their_names():
     assert "ZERO-SHOT" in InteRankZeroShot.description
 
 
+@pytest.mark.parametrize("name", ["ours-3b-label-only", "llm-pointwise-label-only"])
+def test_label_only_variants_keep_the_expected_label_score(name):
+    # judge() computes expected_label without an explanation too, so `--score expected_label`
+    # must be accepted for the label-only arms as well.
+    assert get_reranker_class(name).meta.alternative_scores == ("expected_label",)
+
+
 SAME = None  # the explanation is the whole response, stripped
 
 
