@@ -43,6 +43,10 @@ class Query:
     gold_ids: tuple[str, ...] = ()
     gold_ids_long: tuple[str, ...] = ()
 
+    def gold(self, long_documents: bool = False) -> tuple[str, ...]:
+        """The gold documents of the setting: gold_ids_long for long documents."""
+        return self.gold_ids_long if long_documents else self.gold_ids
+
 
 Qrels = dict[str, dict[str, int]]
 
@@ -66,8 +70,7 @@ def qrels_from_queries(queries: Iterable[Query], long_documents: bool = False) -
     """Binary qrels {qid: {docid: 1}} from gold_ids (gold_ids_long for long documents)."""
     qrels: Qrels = {}
     for q in queries:
-        gold = q.gold_ids_long if long_documents else q.gold_ids
-        qrels[q.id] = {doc_id: 1 for doc_id in gold}
+        qrels[q.id] = {doc_id: 1 for doc_id in q.gold(long_documents)}
     return qrels
 
 

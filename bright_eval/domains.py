@@ -41,6 +41,7 @@ DOMAINS: dict[str, Domain] = {
     )
 }
 DOMAIN_NAMES: tuple[str, ...] = tuple(DOMAINS)
+LONG_DOMAIN_NAMES: tuple[str, ...] = tuple(d.name for d in DOMAINS.values() if d.has_long_documents)
 
 
 def get_domain(name: str) -> Domain:
@@ -73,7 +74,7 @@ def parse_domains(names: str | list[str] | None, long_documents: bool = False) -
 
 def require_long_documents(domain: Domain) -> None:
     if not domain.has_long_documents:
-        valid = ", ".join(d.name for d in DOMAINS.values() if d.has_long_documents)
+        valid = ", ".join(LONG_DOMAIN_NAMES)
         raise UnknownDomainError(
             f"domain {domain.name!r} has no long-document setting; domains with long documents: "
             f"{valid}"

@@ -43,6 +43,11 @@ HARNESS = Path(bright_eval.__file__).resolve().parent
 NOT_CODE = ("results", "leaderboards", "tests", "*.md")
 
 
+def short_hash(text: str) -> str:
+    """Eight hex digits of the text's sha256: enough to keep two names apart."""
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
 def sha256_file(path: str | os.PathLike) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import spec_tables  # noqa: E402
 from official_board import board_json  # noqa: E402
 
-from bright_eval.domains import DOMAINS  # noqa: E402
+from bright_eval.domains import DOMAIN_NAMES, LONG_DOMAIN_NAMES  # noqa: E402
 from bright_eval.results import (  # noqa: E402
     HEADLINE,
     LONG_HEADLINE,
@@ -40,7 +40,6 @@ from bright_eval.results import (  # noqa: E402
 
 GENERATED_BY = "tools/import_reported.py"
 HERE = Path(__file__).resolve().parent
-LONG_DOMAINS = [d.name for d in DOMAINS.values() if d.has_long_documents]
 FIRST_STAGE_MARKS = ("[first stage", "[retriever]")
 
 
@@ -60,7 +59,7 @@ def spec_rows(tables: dict, curation: dict) -> list[dict]:
     for key in curation["priority"]:
         table, meta = tables[key], curation["tables"][key]
         long = key == "LONG"
-        domains = LONG_DOMAINS if long else list(DOMAINS)
+        domains = LONG_DOMAIN_NAMES if long else DOMAIN_NAMES
         parent, above = "", ""
         for i, row in enumerate(table.rows, 1):
             rk = f"{key}.{i}"
@@ -140,7 +139,7 @@ def first_stage_of(row: dict, curation: dict, name: str) -> tuple[FirstStage, bo
     return FirstStage(fs_id, spec["label"], settings), reranked
 
 
-def record(group: list[dict], curation: dict, tables: dict) -> SystemRecord:
+def record(group: list[dict], curation: dict) -> SystemRecord:
     row = group[0]
     over, meta = row["over"], row["meta"]
     cite = curation["tables"][over["cite"]] if "cite" in over else meta
@@ -202,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     curation = tomllib.loads(Path(args.curation).read_text(encoding="utf-8"))
     rows = spec_rows(tables, curation)
     groups = clusters(rows)
-    records = [record(g, curation, tables) for g in groups]
+    records = [record(g, curation) for g in groups]
     names = [r.name for r in records]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

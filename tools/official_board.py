@@ -7,11 +7,10 @@ import re
 
 import spec_tables
 
-from bright_eval.domains import DOMAINS
+from bright_eval.domains import DOMAINS, LONG_DOMAIN_NAMES
 
 BOARD_REPO = "brightbenchmark/brightbenchmark.github.io"
 BOARD_COMMIT = "3f9fe1eab1faa7c5d8c4c6e7207518a61b0320b0"
-LONG_DOMAINS = [d.name for d in DOMAINS.values() if d.has_long_documents]
 
 # The spec's free-text "type" of an entry, reduced to the five kinds the board shows. Checked in
 # order; the first prefix that matches decides.
@@ -87,7 +86,7 @@ def board_json(tables: dict, curation: dict, spec_row_to_name: dict[str, str]) -
                 "organisation": row["organisation"],
                 "links": links(row["link"]),
                 "average": float(row["avg Recall@1 (8 long-doc domains)"]),
-                "per_domain": {d: spec_tables.number(found[d]) for d in LONG_DOMAINS}
+                "per_domain": {d: spec_tables.number(found[d]) for d in LONG_DOMAIN_NAMES}
                 if found
                 else {},
                 "per_domain_source": found["source"] if found else "",

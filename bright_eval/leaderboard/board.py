@@ -11,12 +11,10 @@ from bright_eval.leaderboard.gains import gains_of
 from bright_eval.leaderboard.grouping import groups
 from bright_eval.leaderboard.official import OFFICIAL, OfficialBoard, render_official
 from bright_eval.leaderboard.render import (
-    GENERATED,
     render_efficiency,
     render_gains,
     render_long,
     render_main,
-    table,
 )
 from bright_eval.leaderboard.summary import summary_block
 from bright_eval.results import SystemRecord
@@ -48,17 +46,17 @@ def build(systems: Sequence[SystemRecord], official: OfficialBoard | None = None
         gains.update(gains_of(g))
     rows = chart_rows(grouped)
     sha = chart_fingerprint(rows) if rows else None
-    main = render_main(grouped, numbers, gains, ordered, sha)
-    summary = summary_block(grouped, numbers, official, table)
+    main = render_main(grouped, numbers, gains, sha)
+    summary = summary_block(grouped, numbers, official)
     readme = "\n".join(summary).rstrip("\n")
     markdown = {
         MAIN: main,
-        LONG: render_long(grouped, numbers, ordered),
+        LONG: render_long(grouped, numbers),
         EFFICIENCY: render_efficiency(grouped),
         GAINS: render_gains(grouped, gains),
     }
     if official is not None:
-        markdown[OFFICIAL] = render_official(official, ordered, table, GENERATED)
+        markdown[OFFICIAL] = render_official(official, ordered)
     return Leaderboard(
         markdown=markdown,
         readme_block=readme,

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bright_eval.domains import DOMAINS
+from bright_eval.domains import DOMAINS, LONG_DOMAIN_NAMES
+from bright_eval.leaderboard.render import GENERATED, table
 from bright_eval.leaderboard.values import MISSING, SHORT_NAMES
 from bright_eval.results import HEADLINE, LONG_HEADLINE, MEASURED, ResultsError, SystemRecord
 
 OFFICIAL = "official.md"
 BOARD_FILE = Path("official") / "board.json"
-LONG_DOMAINS = tuple(d.name for d in DOMAINS.values() if d.has_long_documents)
 
 
 @dataclass
@@ -97,14 +97,14 @@ def _placements(systems, entries, metric, long_documents) -> list[list[str]]:
     return rows
 
 
-def render_official(board: OfficialBoard, systems: Sequence[SystemRecord], table, generated):
+def render_official(board: OfficialBoard, systems: Sequence[SystemRecord]) -> str:
     src = board.source
     with_values = sum(1 for e in board.short if e.per_domain)
     long_values = sum(1 for e in board.long if e.per_domain)
     lines = [
         "# The official BRIGHT leaderboard",
         "",
-        generated,
+        GENERATED,
         "",
         f"All {len(board.short)} short-document and {len(board.long)} long-document entries of "
         f"<https://brightbenchmark.github.io/> as committed in `{src['repository']}` at "
@@ -155,10 +155,10 @@ def render_official(board: OfficialBoard, systems: Sequence[SystemRecord], table
         "",
     ]
     headers = ["#", "System", "Organisation", "Date", "Avg."]
-    headers += [SHORT_NAMES[d] for d in LONG_DOMAINS] + ["Values from", "Link"]
+    headers += [SHORT_NAMES[d] for d in LONG_DOMAIN_NAMES] + ["Values from", "Link"]
     rows = [
         [str(e.rank), e.system, e.organisation, e.date, f"{e.average:.1f}"]
-        + [_cell(e.per_domain.get(d)) for d in LONG_DOMAINS]
+        + [_cell(e.per_domain.get(d)) for d in LONG_DOMAIN_NAMES]
         + [_values_from(e), _link(e)]
         for e in board.long
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bright_eval.leaderboard.citations import citations_block, source_cell
 from bright_eval.leaderboard.grouping import Group, has_own_table
 from bright_eval.leaderboard.official import OfficialBoard, would_rank
+from bright_eval.leaderboard.render import table
 from bright_eval.leaderboard.values import MISSING, fmt
 from bright_eval.results import HEADLINE, MEASURED
 
@@ -18,9 +19,7 @@ def _best(systems, reranked: bool):
     return max(rows, key=lambda s: (s.average(HEADLINE), s.source == MEASURED), default=None)
 
 
-def summary_block(
-    grouped: list[Group], numbers, official: OfficialBoard | None, table
-) -> list[str]:
+def summary_block(grouped: list[Group], numbers, official: OfficialBoard | None) -> list[str]:
     headers = ["First stage", "First-stage row", "Best reranker", "Source", "Rows", "Avg.", "Avg."]
     rows, cited = [], []
     for g in grouped:

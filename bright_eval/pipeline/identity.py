@@ -6,17 +6,13 @@ the pinned Hub dataset. Two different configurations therefore never share a nam
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from bright_eval.domains import DOMAINS, Domain
+from bright_eval.domains import DOMAIN_NAMES, LONG_DOMAIN_NAMES, Domain
 from bright_eval.pipeline.spec import PipelineSpec
+from bright_eval.provenance import short_hash
 from bright_eval.rerank import Reranker
 from bright_eval.results.schema import slug
-
-
-def short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def stage_name(first_stage: str) -> str:
@@ -51,9 +47,7 @@ def marks(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -
         out.append(f"max-new-tokens-{options.max_new_tokens}")
     if spec.max_queries is not None:
         out.append(f"first-{spec.max_queries}-queries")
-    all_names = [
-        d.name for d in DOMAINS.values() if d.has_long_documents or not spec.long_documents
-    ]
+    all_names = list(LONG_DOMAIN_NAMES if spec.long_documents else DOMAIN_NAMES)
     chosen = [d.name for d in domains]
     if chosen != all_names:
         joined = "+".join(chosen)

@@ -168,7 +168,14 @@ def domain_views(report: Report) -> Iterator[DomainView]:
     for domain in mine.record.domains:
         outputs = mine.record.outputs[domain]
         queries = report.corpus.queries[domain]
-        views = [query_view(report, domain, qid) for qid in mine.reranked[domain]]
+        mine_by_query = by_query(outputs)
+        theirs_by_query = by_query(other.record.outputs.get(domain, [])) if other else {}
+        views = [
+            query_view(
+                report, domain, qid, mine_by_query.get(qid, []), theirs_by_query.get(qid, [])
+            )
+            for qid in mine.reranked[domain]
+        ]
         views.sort(key=lambda v: (v.gain, v.qid))
         listwise = mine.record.family == LISTWISE
         yield DomainView(
@@ -186,13 +193,15 @@ def domain_views(report: Report) -> Iterator[DomainView]:
         )
 
 
-def query_view(report: Report, domain: str, qid: str) -> QueryView:
+def query_view(
+    report: Report, domain: str, qid: str, outputs: list, their_outputs: list
+) -> QueryView:
+    """`outputs` and `their_outputs`: this query's outputs of each system."""
     mine, other = report.mine, report.other
     record = mine.record
     query = report.corpus.queries[domain][qid]
     long = record.long_documents
-    gold = set(query.gold_ids_long if long else query.gold_ids)
-    outputs = by_query(record.outputs[domain]).get(qid, [])
+    gold = set(query.gold(long))
     listwise = record.family == LISTWISE
     texts = report.corpus.documents.get(domain) if report.corpus.documents else None
     view = QueryView(
@@ -222,9 +231,7 @@ def query_view(report: Report, domain: str, qid: str) -> QueryView:
         view.diff = diff_rows(mine.reranked[domain][qid], theirs, gold)
         their_rank = {d: i for i, d in enumerate(theirs, 1)}
         their_judged = (
-            {}
-            if other.record.family == LISTWISE
-            else {j.doc_id: j for j in by_query(other.record.outputs[domain]).get(qid, [])}
+            {} if other.record.family == LISTWISE else {j.doc_id: j for j in their_outputs}
         )
         for doc in view.docs:
             j = their_judged.get(doc.doc_id)

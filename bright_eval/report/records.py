@@ -14,6 +14,7 @@ from pathlib import Path
 from bright_eval.domains import DOMAINS
 from bright_eval.results import MEASURED, SYSTEM_FILE, SystemRecord, load_system, load_systems
 from bright_eval.results.from_runs import repo_root
+from bright_eval.results.schema import COUNTS_FILE, OUTPUTS_DIR, OUTPUTS_SUFFIX
 
 POINTWISE = "pointwise"
 LISTWISE = "listwise"
@@ -135,7 +136,7 @@ def family_of(config: dict, outputs_dir: Path) -> str:
     if family in (POINTWISE, LISTWISE):
         return family
     # Older or foreign configs: listwise rows are windows, which have a step.
-    for path in sorted(outputs_dir.glob("*.jsonl.gz")):
+    for path in sorted(outputs_dir.glob(f"*{OUTPUTS_SUFFIX}")):
         with gzip.open(path, "rt", encoding="utf-8") as f:
             first = f.readline()
         if first.strip():
@@ -154,7 +155,7 @@ def load_record(folder: str | Path, domains: list[str] | None = None) -> Record:
     system = load_system(system_file)
     if system.reranker is None:
         raise ReportError(f"{folder}: {system.name!r} is a first-stage row; give a reranked system")
-    outputs_dir = folder / "outputs"
+    outputs_dir = folder / OUTPUTS_DIR
     if not outputs_dir.is_dir():
         raise ReportError(
             f"{folder}: no outputs/ folder; the report needs a system reranked by this harness's "
@@ -162,7 +163,7 @@ def load_record(folder: str | Path, domains: list[str] | None = None) -> Record:
         )
     config = system.reranker.config
     family = family_of(config, outputs_dir)
-    found = {p.name.removesuffix(".jsonl.gz") for p in outputs_dir.glob("*.jsonl.gz")}
+    found = {p.name.removesuffix(OUTPUTS_SUFFIX) for p in outputs_dir.glob(f"*{OUTPUTS_SUFFIX}")}
     # BRIGHT's own order of domains, as the leaderboards use.
     available = [d for d in DOMAINS if d in found] + sorted(found - set(DOMAINS))
     wanted = available if domains is None else domains
@@ -172,7 +173,7 @@ def load_record(folder: str | Path, domains: list[str] | None = None) -> Record:
             f"{folder}: no outputs for domain {unknown[0]!r}; this record has: "
             f"{', '.join(available) or 'none'}"
         )
-    counts_file = folder / "counts.json"
+    counts_file = folder / COUNTS_FILE
     long = bool(config.get("long_documents"))
     record = Record(
         folder=folder,
@@ -197,7 +198,7 @@ def load_record(folder: str | Path, domains: list[str] | None = None) -> Record:
         if run.domain in wanted and not run.long_documents and path.is_file():
             record.run_files[run.domain] = path
     for domain in wanted:
-        record.outputs[domain] = read_outputs(outputs_dir / f"{domain}.jsonl.gz", family)
+        record.outputs[domain] = read_outputs(outputs_dir / f"{domain}{OUTPUTS_SUFFIX}", family)
     return record
 
 

@@ -166,7 +166,7 @@ def doc_views(
     texts: dict[str, str] | None,
     doc_chars: int,
 ) -> list[DocView]:
-    gold = set(query.gold_ids_long if long else query.gold_ids)
+    gold = set(query.gold(long))
     fs_rank = {d: i for i, d in enumerate(first_stage, 1)}
     views = []
     for rank, doc_id in enumerate(order, 1):
@@ -245,7 +245,7 @@ def label_rows(judged: list[Judged], queries: dict[str, Query], long: bool) -> l
         row = table.setdefault(name, LabelRow(name, 0, 0, 0))
         if j.doc_id in q.excluded_ids:
             row.excluded += 1
-        elif j.doc_id in (q.gold_ids_long if long else q.gold_ids):
+        elif j.doc_id in q.gold(long):
             row.gold += 1
         else:
             row.not_gold += 1

@@ -11,7 +11,6 @@ pipeline.)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import replace
@@ -22,7 +21,11 @@ from bright_eval import provenance
 from bright_eval.atomic import atomic_write_text
 from bright_eval.results.from_runs import keep_runs, per_domain_ndcg, repo_root
 from bright_eval.results.schema import (
+    BY_SCORE_FILE,
+    COUNTS_FILE,
     MEASURED,
+    OUTPUTS_DIR,
+    OUTPUTS_SUFFIX,
     SYSTEM_FILE,
     Efficiency,
     FirstStage,
@@ -36,8 +39,6 @@ from bright_eval.runs import domain_path
 
 if TYPE_CHECKING:
     from bright_eval.pipeline import PipelineResult
-
-OUTPUTS_DIR = "outputs"  # the model's raw outputs (explanations), one JSONL.gz per domain
 
 
 def check_writable(results_dir: str, name: str, reranker) -> None:
@@ -88,8 +89,7 @@ def stage_id(first_stage: str, stage: str) -> str:
     path template (two folders of the same name elsewhere stay apart)."""
     if first_stage.startswith("file:"):
         template = first_stage.removeprefix("file:")
-        digest = hashlib.sha256(template.encode()).hexdigest()[:8]
-        return f"{slug(Path(template).parent.name or 'runs')}-{digest}"
+        return f"{slug(Path(template).parent.name or 'runs')}-{provenance.short_hash(template)}"
     return slug(stage)
 
 
@@ -163,6 +163,7 @@ def save(result: PipelineResult) -> Path:
     systems = load_systems(root) if root.is_dir() else []
     fs = first_stage_of(result, systems)
     primary = result.primary
+    captured = provenance.capture(repo_root(root), result.data)
     record = SystemRecord(
         name=result.name,
         label=result.label,
@@ -173,11 +174,11 @@ def save(result: PipelineResult) -> Path:
         metrics_long=primary.per_domain if spec.long_documents else {},
         per_query={} if spec.long_documents else per_domain_ndcg(primary),
         efficiency=efficiency(result),
-        provenance=provenance.capture(repo_root(root), result.data),
+        provenance=captured,
         notes=notes(spec),
         smoke=spec.is_smoke,
     )
-    # A smoke run is not re-evaluable against the full qrels: keep no runs.
+    # A run over the first N queries only is not re-evaluable against the full qrels: keep no runs.
     if not spec.max_queries and not spec.long_documents:
         runs = {d: r.runs[spec.score] for d, r in result.reranked.items()}
         keep_runs(record, runs, root)
@@ -186,12 +187,14 @@ def save(result: PipelineResult) -> Path:
     if old is None or not same_but_provenance(old, record):
         save_system(record, root)
     if not spec.is_smoke and not spec.long_documents:
-        save_first_stage(fs, result, systems, root)
+        save_first_stage(fs, result, systems, root, captured)
     write_extras(folder, result)
     return folder
 
 
-def save_first_stage(fs: FirstStage, result: PipelineResult, systems, root: Path) -> None:
+def save_first_stage(
+    fs: FirstStage, result: PipelineResult, systems, root: Path, captured: dict
+) -> None:
     """Record the first stage as its own row unless results/ already has one for it."""
     if any(s.first_stage.id == fs.id and not s.is_reranked for s in systems):
         return
@@ -203,7 +206,7 @@ def save_first_stage(fs: FirstStage, result: PipelineResult, systems, root: Path
             first_stage=fs,
             metrics=result.first_stage.per_domain,
             per_query=per_domain_ndcg(result.first_stage),
-            provenance=provenance.capture(repo_root(root), result.data),
+            provenance=captured,
             notes="first stage evaluated by the reranking pipeline over the queries it reranked",
         ),
         root,
@@ -219,12 +222,12 @@ def write_extras(folder: Path, result: PipelineResult) -> None:
     by kind, repairs, tokens) and the raw outputs. None of it depends on which invocation
     computed an output, so a rerun leaves these files unchanged too."""
     by_score = {name: r.to_json() for name, r in result.per_score.items()}
-    atomic_write_text(folder / "by_score.json", as_json(by_score))
+    atomic_write_text(folder / BY_SCORE_FILE, as_json(by_score))
     counts = {
         "total": result.stats.totals(),
         "domains": {d: r.stats.totals() for d, r in result.reranked.items()},
     }
-    atomic_write_text(folder / "counts.json", as_json(counts))
+    atomic_write_text(folder / COUNTS_FILE, as_json(counts))
     for domain, reranked in result.reranked.items():
         lines = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in reranked.outputs)
-        atomic_write_text(folder / OUTPUTS_DIR / f"{domain}.jsonl.gz", lines)
+        atomic_write_text(folder / OUTPUTS_DIR / f"{domain}{OUTPUTS_SUFFIX}", lines)

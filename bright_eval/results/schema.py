@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields
 
-from bright_eval.domains import DOMAINS, get_domain
+from bright_eval.domains import DOMAIN_NAMES, LONG_DOMAIN_NAMES, get_domain
 from bright_eval.evaluation import METRIC_NAMES, average
 
 SCHEMA_VERSION = 1
@@ -26,6 +26,12 @@ REPORTED_DIR = "reported"
 SYSTEM_FILE = "system.json"
 PER_QUERY_FILE = "per_query.json"
 RUN_DIR = "run"
+# Beside a pipeline's record: every score's metrics, counts over its outputs, and the model's
+# raw outputs (explanations), one OUTPUTS_SUFFIX file per domain.
+BY_SCORE_FILE = "by_score.json"
+COUNTS_FILE = "counts.json"
+OUTPUTS_DIR = "outputs"
+OUTPUTS_SUFFIX = ".jsonl.gz"
 # Reranked runs are kept beside their metrics when compressed they stay under this size.
 MAX_KEPT_RUN_BYTES = 5 * 1024 * 1024
 HEADLINE = "NDCG@10"
@@ -131,10 +137,10 @@ class SystemRecord:
     def average(self, metric: str = HEADLINE, long_documents: bool = False) -> float | None:
         """The published average when there is one, else the plain mean over all domains of
         the setting (12, or the 8 with long documents); None when a domain is missing."""
-        if not long_documents and metric in self.reported_average:
+        if metric in self.reported_average:
             return self.reported_average[metric]
         table = self.metrics_long if long_documents else self.metrics
-        wanted = [d.name for d in DOMAINS.values() if d.has_long_documents or not long_documents]
+        wanted = LONG_DOMAIN_NAMES if long_documents else DOMAIN_NAMES
         if not all(metric in table.get(d, {}) for d in wanted):
             return None
         return average({d: {metric: table[d][metric]} for d in wanted})[metric]
