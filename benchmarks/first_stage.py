@@ -42,6 +42,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.peak_memory import PeakRSS  # noqa: E402
 from bright_eval.data import BrightData  # noqa: E402
+from bright_eval.provenance import usable_cores  # noqa: E402
 from bright_eval.retrieval.bm25 import iter_column  # noqa: E402
 from bright_eval.retrieval.lexical import BM25Python  # noqa: E402
 from bright_eval.retrieval.lucene_bm25 import LuceneBM25  # noqa: E402
@@ -176,7 +177,7 @@ def main() -> int:
         print(
             f"corpus: {len(docs):,} documents, {size / 1e6:,.0f} MB of text, {n_words:,} words "
             f"(sources read {passes} time(s)); {len(queries)} leetcode queries; "
-            f"{len(os.sched_getaffinity(0))} cores; made in "
+            f"{usable_cores()} cores; made in "
             f"{time.perf_counter() - t:.0f} s",
             flush=True,
         )

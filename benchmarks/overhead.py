@@ -54,8 +54,6 @@ def one_pass(data_dir: str, engine_name: str, cache_dir: str, num_cpus: int) -> 
 
 
 def actor_rss_gb(engine) -> float:
-    import os
-
     import ray
 
     pids = ray.get([a.__ray_call__.remote(lambda _: os.getpid()) for a in engine.actors])
@@ -77,9 +75,11 @@ def main() -> None:
     if args.pass_only:
         print(json.dumps(one_pass(args.data_dir, *args.pass_only, args.num_cpus)))
         return
-    print(json.dumps({"python": platform.python_version(), "cpu": cpu(), "cores": cores(),
-                      "reranker": "tests/stand_ins.py:Instant", "data_dir": args.data_dir,
-                      "batch_size": 256}))  # fmt: skip
+    from bright_eval.provenance import cpu_model, usable_cores
+
+    print(json.dumps({"python": platform.python_version(), "cpu": cpu_model(),
+                      "cores": usable_cores(), "reranker": "tests/stand_ins.py:Instant",
+                      "data_dir": args.data_dir, "batch_size": 256}))  # fmt: skip
     for engine in args.engines.split(","):
         with tempfile.TemporaryDirectory() as cache_dir:
             for label in ("first pass", "cached rerun"):
@@ -90,16 +90,6 @@ def main() -> None:
                 out = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
                 figures = json.loads(out.stdout.strip().splitlines()[-1])
                 print(f"{engine:5} {label:12} " + "  ".join(f"{k} {v}" for k, v in figures.items()))
-
-
-def cpu() -> str:
-    from bright_eval.provenance import cpu_model
-
-    return cpu_model()
-
-
-def cores() -> int:
-    return len(os.sched_getaffinity(0))
 
 
 if __name__ == "__main__":

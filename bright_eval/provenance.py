@@ -146,8 +146,13 @@ def compute_device() -> str:
         count = torch.cuda.device_count()
         name = torch.cuda.get_device_name(0)
         return name if count == 1 else f"{count}x {name}"
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{CPU_PREFIX}{cpu_model()} ({cores} cores)"
+    return f"{CPU_PREFIX}{cpu_model()} ({usable_cores()} cores)"
+
+
+def usable_cores() -> int:
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def ran_on_gpu(device: str) -> bool:

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,6 +26,21 @@ _TREC_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(.+?)\s+(\S+)\s+(\S+)\s+(\S+)$")
 
 class RunFormatError(ValueError):
     pass
+
+
+# What a damaged file raises on reading: a truncated gzip stream (EOFError), bad gzip data
+# (BadGzipFile is an OSError, zlib.error), bad bytes or malformed lines (ValueError: JSON and
+# UTF-8 errors, RunFormatError).
+DAMAGE = (EOFError, OSError, zlib.error, ValueError)
+
+
+def describe(err: BaseException, path: Path | None = None) -> str:
+    """`Type: message`, without the file name the message may start with (said already)."""
+    text = str(err)
+    if path is not None:
+        text = re.sub(rf"^{re.escape(str(path))}:(\d+):", r"line \1:", text)
+        text = text.removeprefix(f"{path}: ")
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _open_text(path: Path, mode: str = "rt"):

@@ -18,7 +18,6 @@ import platform
 import re
 import sys
 import time
-import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,16 +27,11 @@ from bright_eval.cache_dir import cache_root
 from bright_eval.data import BrightData, resolve_variant
 from bright_eval.domains import get_domain, require_long_documents
 from bright_eval.retrieval.base import Retriever, get_retriever
-from bright_eval.retrieval.imported import ImportedRun
-from bright_eval.runs import Run, RunFormatError, domain_path, read_run, write_trec
+from bright_eval.runs import DAMAGE, Run, describe, read_run, write_trec
 
 # Bump when the cache layout or the run post-processing changes.
 CACHE_VERSION = 1
 DEPTH = 1000
-# What a damaged file raises on reading: a truncated gzip stream (EOFError), bad gzip data
-# (BadGzipFile is an OSError, zlib.error), bad bytes or malformed lines (ValueError: JSON and
-# UTF-8 errors, RunFormatError).
-DAMAGE = (EOFError, OSError, zlib.error, ValueError)
 
 
 def cache_key(
@@ -133,19 +127,7 @@ def first_stage_run(
         ]  # fmt: skip
         run = retriever.fuse(part_runs, depth)
     else:
-        try:
-            run = retriever.retrieve(
-                data, d.name, queries, long_documents=long_documents, depth=depth
-            )
-        except DAMAGE as err:
-            if not isinstance(retriever, ImportedRun):
-                raise
-            # The imported file is the source of truth: nothing to recompute it from.
-            source = domain_path(retriever.template, d.name)
-            raise RunFormatError(
-                f"{source}: the imported run cannot be read "
-                f"({describe(err, source)}); restore the file, then rerun with --refresh"
-            ) from err
+        run = retriever.retrieve(data, d.name, queries, long_documents=long_documents, depth=depth)
     elapsed = time.perf_counter() - started
     provenance = {
         "key": key,
@@ -184,15 +166,6 @@ def read_entry(run_path: Path, provenance_path: Path, fingerprint: dict):
         print(f"warning: {path}: damaged first-stage cache entry ({why}); recomputing it",
               file=sys.stderr)  # fmt: skip
         return None
-
-
-def describe(err: BaseException, path: Path | None = None) -> str:
-    """`Type: message`, without the file name the message may start with (said already)."""
-    text = str(err)
-    if path is not None:
-        text = re.sub(rf"^{re.escape(str(path))}:(\d+):", r"line \1:", text)
-        text = text.removeprefix(f"{path}: ")
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _tag(key: dict) -> str:

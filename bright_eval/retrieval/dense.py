@@ -138,7 +138,7 @@ class DenseRetriever(Retriever):
         depth: int = 1000,
     ) -> Run:
         docs = data.documents(domain, long_documents)
-        doc_ids = list(docs["id"])
+        doc_ids = list(iter_column(docs, "id"))  # a Column iterates row by row: slow
         doc_emb = self.document_embeddings(data, domain, long_documents, docs)
         query_emb = self.encode(self.query_texts(domain, queries, long_documents))
         position = {d: i for i, d in enumerate(doc_ids)}

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bright_eval.data import BrightData, Query
 from bright_eval.evaluation import prepare_run
 from bright_eval.retrieval.base import Retriever, UnknownRetrieverError
-from bright_eval.runs import Run, domain_path, read_run
+from bright_eval.runs import DAMAGE, Run, RunFormatError, describe, domain_path, read_run
 
 
 class ImportedRun(Retriever):
@@ -44,7 +44,15 @@ class ImportedRun(Retriever):
         long_documents: bool = False,
         depth: int = 1000,
     ) -> Run:
-        run = read_run(domain_path(self.template, domain))
+        source = domain_path(self.template, domain)
+        try:
+            run = read_run(source)
+        except DAMAGE as err:
+            # The imported file is the source of truth: nothing to recompute it from.
+            raise RunFormatError(
+                f"{source}: the imported run cannot be read "
+                f"({describe(err, source)}); restore the file, then rerun with --refresh"
+            ) from err
         wanted = {q.id for q in queries}
         excluded = {q.id: q.excluded_ids for q in queries}
         return prepare_run({q: d for q, d in run.items() if q in wanted}, excluded, depth)

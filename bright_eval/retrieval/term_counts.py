@@ -22,6 +22,7 @@ from operator import itemgetter
 
 import numpy as np
 
+from bright_eval.provenance import usable_cores
 from bright_eval.retrieval.analyzer import Analyzer, Memo, PythonAnalyzer
 
 Document = str | Sequence[str]  # a text, or its tokens already analysed
@@ -148,12 +149,6 @@ def count_chunks(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
-
-
-def usable_cores() -> int:
-    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 _counter: ChunkCounter | None = None
