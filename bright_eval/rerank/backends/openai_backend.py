@@ -2,7 +2,8 @@
 
 Plain HTTP from the standard library, so nothing extra needs installing. Requests run in a
 bounded thread pool (a server queues what it cannot batch; too many in flight only time out),
-and transient failures (connection errors, 429, 5xx) are retried with exponential backoff.
+and transient failures (connection errors, timeouts, HTTP 408, 409, 429, 500, 502, 503, 504) are
+retried with exponential backoff.
 Chat prompts go to /chat/completions, where the server applies the chat template.
 `generate_stream` yields each response as it arrives; its model seconds is its request's
 latency (what the server spent on it, queueing included), and its hardware the server's URL.
