@@ -3,7 +3,7 @@ the README's zoo table and the option check read, without instantiating anything
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # RerankerOptions field -> the command-line flag that sets it (for error messages).
 OPTION_FLAGS = {
@@ -32,4 +32,3 @@ class RerankerMeta:
     citation: str = ""  # the publication or repository the reranker comes from
     published: str = ""  # a published BRIGHT number, with its source and first stage
     notes: str = ""  # what differs from the published setup, if anything
-    extra: dict = field(default_factory=dict)

@@ -140,6 +140,7 @@ def rerank(
     """`cached_only`: fail, naming what is missing, instead of calling the model (merging
     shards on a machine that should not compute). `engine`: where the model runs (default:
     this process)."""
+    engine = engine or LocalEngine()
     args = (candidates, cache, batch_size, progress, desc, cached_only, engine)
     if isinstance(reranker, PointwiseReranker):
         return rerank_pointwise(reranker, *args)
@@ -152,11 +153,11 @@ def rerank_pointwise(
     reranker: PointwiseReranker,
     candidates: Candidates,
     cache: OutputCache,
-    batch_size: int = 256,
-    progress: bool = True,
-    desc: str = "rerank",
-    cached_only: bool = False,
-    engine: Engine | None = None,
+    batch_size: int,
+    progress: bool,
+    desc: str,
+    cached_only: bool,
+    engine: Engine,
 ) -> RerankResult:
     start = time.perf_counter()
     stats = RerankStats()
@@ -176,7 +177,6 @@ def rerank_pointwise(
             f"{desc}: {len(misses)} of {stats.items} pairs are not in the cache (e.g. query "
             f"{misses[0].query_id}, document {misses[0].doc_id}); run the missing shards first"
         )
-    engine = engine or LocalEngine()
     with progress_bar(len(misses), desc, progress) as bar:
         for group in engine.map(reranker, "judge", misses, batch_size):
             done = [misses[i] for i, _ in group]
@@ -222,15 +222,14 @@ def rerank_listwise(
     reranker: ListwiseReranker,
     candidates: Candidates,
     cache: OutputCache,
-    batch_size: int = 64,
-    progress: bool = True,
-    desc: str = "rerank",
-    cached_only: bool = False,
-    engine: Engine | None = None,
+    batch_size: int,
+    progress: bool,
+    desc: str,
+    cached_only: bool,
+    engine: Engine,
 ) -> RerankResult:
     start = time.perf_counter()
     stats = RerankStats()
-    engine = engine or LocalEngine()
     order = {qid: list(cands) for qid, cands in candidates.items()}
     starts = {qid: reranker.window_starts(len(cands)) for qid, cands in order.items()}
     steps = max((len(s) for s in starts.values()), default=0)

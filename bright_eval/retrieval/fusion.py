@@ -66,5 +66,6 @@ class Fusion(Retriever):
         long_documents: bool = False,
         depth: int = 1000,
     ) -> Run:
-        runs = [p.retrieve(data, domain, queries, long_documents, depth) for p in self.parts]
-        return reciprocal_rank_fusion(runs, depth, self.k)
+        return self.fuse(
+            [p.retrieve(data, domain, queries, long_documents, depth) for p in self.parts], depth
+        )
