@@ -3,13 +3,21 @@ first stage and the distillation stages call."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 ENGINES = ("local", "ray")
 RAY_INSTALL = "pip install 'bright-eval[ray]'"
 
 Completed = list[tuple[int, Any]]  # (index into the items, output), as they complete
+
+
+def in_order(completed: Iterable[tuple[int, Any]], n: int) -> list:
+    """Outputs that arrived as (index, output), in any order, back in item order."""
+    results: list = [None] * n
+    for i, output in completed:
+        results[i] = output
+    return results
 
 
 class EngineError(ValueError):

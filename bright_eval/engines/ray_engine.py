@@ -24,9 +24,10 @@ import importlib.util
 import math
 from collections import deque
 from collections.abc import Iterator, Sequence
+from itertools import chain
 from typing import Any
 
-from bright_eval.engines.base import RAY_INSTALL, Completed, EngineError
+from bright_eval.engines.base import RAY_INSTALL, Completed, EngineError, in_order
 from bright_eval.engines.local import LocalEngine
 
 IN_FLIGHT_PER_ACTOR = 2
@@ -65,11 +66,8 @@ class ModelWorker:
         return self.worker
 
     def run(self, shipped: list, method: str, items: Sequence, batch_size: int) -> list:
-        outputs: list = [None] * len(items)
-        for group in self.engine.map(self.serve(shipped), method, items, batch_size):
-            for i, output in group:
-                outputs[i] = output
-        return outputs
+        groups = self.engine.map(self.serve(shipped), method, items, batch_size)
+        return in_order(chain.from_iterable(groups), len(items))
 
 
 def portable(worker: Any) -> Any:

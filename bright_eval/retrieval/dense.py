@@ -13,12 +13,14 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
 from bright_eval.atomic import atomic_write
 from bright_eval.data import BrightData, Query
 from bright_eval.domains import STACKEXCHANGE, get_domain
+from bright_eval.engines.base import in_order
 from bright_eval.retrieval.base import Retriever, require
 from bright_eval.retrieval.bm25 import iter_column, positions_of, top_k
 from bright_eval.runs import Run
@@ -101,11 +103,8 @@ class DenseRetriever(Retriever):
         workers (each loads the model once) and put back in corpus order."""
         if self.engine is None:
             return self.encode(texts)
-        rows: list = [None] * len(texts)
-        for group in self.engine.map(self, "encode", texts, self.batch_size):
-            for i, row in group:
-                rows[i] = row
-        return np.stack(rows).astype(np.float32)
+        groups = self.engine.map(self, "encode", texts, self.batch_size)
+        return np.stack(in_order(chain.from_iterable(groups), len(texts))).astype(np.float32)
 
     def document_embeddings(self, data: BrightData, domain: str, long_documents: bool, docs):
         from bright_eval.cache_dir import cache_root

@@ -116,14 +116,6 @@ def timed(generate, prompts: Sequence, params: GenerationParams) -> list[Generat
     return generations
 
 
-def in_order(stream: Iterator[tuple[int, Generation]], n: int) -> list[Generation]:
-    """A stream's outputs back in prompt order."""
-    results: list = [None] * n
-    for i, g in stream:
-        results[i] = g
-    return results
-
-
 def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
     """Text up to the earliest stop string (which is dropped), and whether one was found."""
     cut = min((i for i in (text.find(s) for s in stop) if i >= 0), default=-1)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 
+from bright_eval.engines.base import in_order
 from bright_eval.rerank.backends.base import (
     Generation,
     GenerationBackend,
     GenerationParams,
     Prompt,
     cut_at_stop,
-    in_order,
     library_versions,
     loading,
     timed,
