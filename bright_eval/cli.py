@@ -14,7 +14,7 @@ from bright_eval.engines import EngineError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.pipeline import Interrupted, PipelineError
 from bright_eval.report.records import ReportError
-from bright_eval.rerank import UnknownRerankerError, UnsupportedOptionError
+from bright_eval.rerank import SettingError, UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.base import ModelLoadError
 from bright_eval.rerank.generative import MissingModelError
@@ -42,6 +42,7 @@ USER_ERRORS = (
     AnalyzerUnavailableError,
     UnknownRerankerError,
     UnsupportedOptionError,
+    SettingError,
     UnknownBackendError,
     MissingModelError,
     ModelLoadError,

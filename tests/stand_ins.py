@@ -44,6 +44,8 @@ class Slow(Instant):
     While a file `log`.hold exists, each call waits after logging its start, with its process id
     in `log`.busy: a test can then kill a worker that is certainly mid-call."""
 
+    not_settings = frozenset({"seconds", "log"})  # how slowly, not what it answers
+
     def __init__(self, seconds: float, log: str):
         super().__init__()
         self.seconds, self.log = seconds, log

@@ -9,6 +9,7 @@ from bright_eval.rerank import (
     PointwiseReranker,
     RerankerMeta,
     RerankerOptions,
+    SettingError,
     UnsupportedOptionError,
     get_reranker_class,
     register,
@@ -111,7 +112,48 @@ def test_every_declared_setting_is_in_the_cache_key():
     assert changed.config_hash() != Base().config_hash()
 
 
+def test_settings_set_in_init_are_in_the_cache_key():
+    class T(Base):
+        def __init__(self, threshold=0.5):
+            super().__init__()
+            self.threshold = threshold
+
+    low, high = T(threshold=0.1), T(threshold=0.9)
+    assert (low.config()["threshold"], high.config()["threshold"]) == (0.1, 0.9)
+    assert low.config_hash() != high.config_hash()
+    assert T(threshold=0.1).config_hash() == low.config_hash()
+
+
+def test_a_setting_the_key_cannot_hold_is_a_one_line_error_unless_excluded():
+    class Holds(Base):
+        def __init__(self):
+            super().__init__()
+            self.scorer = object()
+
+    with pytest.raises(SettingError) as err:
+        Holds().config_hash()
+    assert str(err.value) == (
+        "Holds.scorer (object) cannot go into the cache key: make it JSON-able (str, number, "
+        "bool, None, list, dict), name it _scorer if it changes no output, or list it in "
+        "Holds.not_settings"
+    )
+
+    class Excluded(Base):
+        not_settings = frozenset({"device", "scorer"})
+
+        def __init__(self, device):
+            super().__init__()
+            self.device, self.scorer, self._model = device, object(), object()
+
+    assert Excluded("cuda:1").config_hash() == Excluded("cpu").config_hash() == Base().config_hash()
+
+
 def test_a_cross_encoder_config_needs_no_weights(tmp_path):
     missing = str(tmp_path / "not-a-model")
     config = CrossEncoderReranker(RerankerOptions(model=missing)).config()
     assert config["options"]["model"] == missing and config["batch_size"] == 8
+    # Its model and batch size set in __init__ are settings; the device it runs on is not.
+    on_gpu = CrossEncoderReranker(RerankerOptions(model=missing), batch_size=4, device="cuda")
+    assert on_gpu.config()["model"] == missing and "device" not in on_gpu.config()
+    on_cpu = CrossEncoderReranker(RerankerOptions(model=missing), batch_size=4, device="cpu")
+    assert on_gpu.config_hash() == on_cpu.config_hash()

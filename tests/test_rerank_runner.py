@@ -22,6 +22,8 @@ LABELS = {"d1": 0, "d2": 2, "d3": 0, "d4": 2, "d5": 1}
 class Labels(PointwiseReranker):
     """Judges from a table; counts the pairs it is asked about; can fail after `fail_after`."""
 
+    not_settings = frozenset({"calls", "fail_after"})  # what a test reads, not the outputs
+
     def __init__(self, labels=LABELS, version="1", fail_after=None):
         super().__init__()
         self.labels, self.version, self.fail_after = labels, version, fail_after
@@ -163,6 +165,8 @@ def test_shard_files_in_one_folder_merge(tmp_path):
 
 class SortByNumber(ListwiseReranker):
     """Orders each window by the number in the document id, highest first."""
+
+    not_settings = frozenset({"calls"})
 
     def __init__(self):
         super().__init__()

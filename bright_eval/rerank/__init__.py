@@ -21,6 +21,7 @@ from bright_eval.rerank.registry import (
     load_plugins,
     register,
 )
+from bright_eval.rerank.settings import SettingError
 
 __all__ = [
     "LISTWISE",
@@ -35,6 +36,7 @@ __all__ = [
     "Reranker",
     "RerankerMeta",
     "RerankerOptions",
+    "SettingError",
     "UnknownRerankerError",
     "UnsupportedOptionError",
     "get_reranker_class",

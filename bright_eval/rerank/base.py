@@ -4,10 +4,11 @@ its own `meta` (a `RerankerMeta` record), and it is available to the CLI and the
 Rerankers see batches that span queries, so a backend can fill a GPU with pairs from many
 queries at once; the caller (the rerank runner) handles caching, tie-breaking and the run.
 
-The cache key is derived, not written by hand: every setting a reranker class declares at
-class level (a prompt template, a temperature, a window size; any JSON-able value) is hashed,
-with its current value, together with the options it accepts. A new parameter therefore
-changes the key by being declared, and cannot be forgotten.
+The cache key is derived, not written by hand: every setting a reranker declares at class
+level or sets on itself in `__init__` (a prompt template, a temperature, a window size; any
+JSON-able value) is hashed, with its current value, together with the options it accepts. A
+new parameter therefore changes the key by being declared, and cannot be forgotten; one the key
+cannot hold is an error, never left out in silence.
 """
 
 from __future__ import annotations
@@ -22,13 +23,10 @@ from typing import ClassVar
 from bright_eval.rerank.meta import OPTION_FLAGS, RerankerMeta, UnsupportedOptionError
 from bright_eval.rerank.permutation import RepairStats
 from bright_eval.rerank.registry import register
+from bright_eval.rerank.settings import settings_of
 
 POINTWISE = "pointwise"
 LISTWISE = "listwise"
-# Class attributes that describe a reranker rather than change its outputs.
-NOT_SETTINGS = frozenset(
-    {"meta", "name", "family", "description", "model_id", "alternative_scores", "options"}
-)
 
 
 @dataclass(frozen=True)
@@ -101,16 +99,6 @@ class RerankerOptions:
 _DEFAULTS = {f.name: getattr(RerankerOptions(), f.name) for f in fields(RerankerOptions)}
 
 
-def _json_value(value) -> bool:
-    if value is None or isinstance(value, str | int | float | bool):
-        return True
-    if isinstance(value, list | tuple):
-        return all(_json_value(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _json_value(v) for k, v in value.items())
-    return False
-
-
 class Reranker(ABC):  # noqa: B024 - abstract through its two families
     meta: ClassVar[RerankerMeta] = RerankerMeta(name="")
     # Mirrors of `meta`, set on subclassing (the record is the one source of truth).
@@ -120,6 +108,9 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
     alternative_scores: ClassVar[tuple[str, ...]] = ()
     family: ClassVar[str] = ""  # POINTWISE or LISTWISE
     prompt_version: ClassVar[str] = "1"
+    # Public attributes that change no output (where the model runs, what a test counts): left
+    # out of the cache key. Each class lists its own; a subclass keeps its parents'.
+    not_settings: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, options: RerankerOptions | None = None):
         self.options = options or RerankerOptions()
@@ -147,16 +138,9 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
                 register(cls)
 
     def settings(self) -> dict:
-        """Every JSON-able setting declared at class level, with its value on this instance."""
-        names: set[str] = set()
-        for klass in type(self).__mro__:
-            names.update(
-                n
-                for n, v in vars(klass).items()
-                if not n.startswith("_") and n not in NOT_SETTINGS and _json_value(v)
-            )
-        # In their JSON form (tuples as lists), so a config equals what config.json reads back.
-        return {n: json.loads(json.dumps(getattr(self, n))) for n in sorted(names)}
+        """Every setting declared at class level or set on this instance, with its value here
+        (`bright_eval.rerank.settings`)."""
+        return settings_of(self)
 
     def config(self) -> dict:
         """Everything that changes this reranker's outputs: its declared settings and the

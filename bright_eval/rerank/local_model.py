@@ -40,14 +40,15 @@ class LocalModelReranker(PointwiseReranker):
     # Underscored so `settings()` skips it: it only picks the config class that sizes the model,
     # which changes no output, so it must not enter the cache key.
     _parameter_kind: ClassVar[str] = "causal"
+    # Where the model runs must not split the cache.
+    not_settings = frozenset({"device"})
 
     def __init__(self, options=None, batch_size: int | None = None, device: str | None = None):
         super().__init__(options)
         self.model = self.options.model or self.meta.model_id
         self.revision = self.options.revision
         self.batch_size = batch_size or self.batch_size
-        # Not a setting: where the model runs must not split the cache.
-        self.device = device or self.default_device()
+        self.device = device or self.default_device()  # not a setting (`not_settings`)
 
     def default_device(self) -> str | None:
         """Where the model runs when no device is given; None leaves it to the library."""
