@@ -1,8 +1,14 @@
-"""Registration by the name a class gives itself, options a reranker does not take, and the
-cache key derived from declared settings."""
+"""Registration by the name a class gives itself, a distinct name for a subclass that changes
+a setting, options a reranker does not take, and the cache key derived from every setting."""
+
+import hashlib
+import json
 
 import pytest
 
+from bright_eval.domains import parse_domains
+from bright_eval.pipeline.identity import label, system_name
+from bright_eval.pipeline.spec import PipelineSpec
 from bright_eval.rerank import (
     REGISTRY,
     Judgement,
@@ -15,8 +21,10 @@ from bright_eval.rerank import (
     register,
 )
 from bright_eval.rerank.meta import LOCAL_MODEL
+from bright_eval.results.schema import validate_name
 from bright_eval_zoo.cross_encoder import CrossEncoderReranker
 from bright_eval_zoo.interank import InteRank
+from tests.fakes import FakeBackend, with_backend
 
 
 class Base(PointwiseReranker):
@@ -36,16 +44,64 @@ def forget():
     REGISTRY.update(before)
 
 
-def test_an_unnamed_subclass_inherits_its_parents_name_without_registering_again():
+def test_an_unnamed_subclass_that_changes_no_setting_keeps_its_parents_name():
+    class Mine(InteRank):  # a test double: another method, the same settings
+        def judge(self, candidates):
+            return []
+
+    assert get_reranker_class("ours-3b") is InteRank
+    assert Mine.name == "ours-3b" and Mine.meta is InteRank.meta
+
+
+def changed_hash(changed: dict) -> str:
+    """The documented suffix: sha256 of what changed, as sorted JSON, first 6 hex digits."""
+    return hashlib.sha256(json.dumps(changed, sort_keys=True).encode()).hexdigest()[:6]
+
+
+class Hub:
+    """Data from the pinned Hub dataset: no `data-` mark in the name."""
+
+    def describe(self):
+        return {"source": "hub"}
+
+
+def test_an_unnamed_subclass_with_other_settings_gets_its_own_name_and_no_published_number():
     class Mine(InteRank):
-        pass
+        prompt = "Is {document} relevant to {question}?"
 
     class Variant(Base):
         prompt = "Question: {q}"
 
-    assert get_reranker_class("ours-3b") is InteRank
-    assert get_reranker_class("test-base") is Base
-    assert Mine.name == "ours-3b" and Variant.name == "test-base"
+    assert Mine.name == f"ours-3b.mine-{changed_hash({'prompt': Mine.prompt})}"
+    assert Variant.name == f"test-base.variant-{changed_hash({'prompt': 'Question: {q}'})}"
+    assert (Mine.meta.published, Mine.meta.citation) == ("", "")
+    assert Mine.meta.notes == "derived from ours-3b (bright_eval_zoo.interank.InteRank)"
+    assert Mine.meta.model_id == InteRank.meta.model_id  # the rest of the record is kept
+    # Recorded under its own name, never offered as (or in place of) its parent.
+    assert get_reranker_class("ours-3b") is InteRank and Mine.name not in REGISTRY
+    validate_name(Mine.name)
+    mine = with_backend(Mine(RerankerOptions(adapter="a")), FakeBackend())
+    assert mine.config()["reranker"] == Mine.name
+    spec = PipelineSpec(reranker="ours-3b", options=mine.options)
+    domains = parse_domains("all")
+    assert label(spec, mine, Hub(), domains) == f"{Mine.name} [adapter-a]"
+    assert system_name(spec, mine, Hub(), domains) == f"{Mine.name}__bm25-top100__adapter-a"
+
+    # A second change derives from the first: every step stays apart.
+    class Again(Mine):
+        temperature = 0.5
+
+    assert Again.name == f"{Mine.name}.again-{changed_hash({'temperature': 0.5})}"
+
+
+def test_a_named_subclass_does_not_inherit_published_numbers_or_citations():
+    class MyOurs(InteRank):
+        name = "test-my-ours"
+
+    assert get_reranker_class("test-my-ours") is MyOurs
+    assert (MyOurs.meta.published, MyOurs.meta.citation) == ("", "")
+    assert MyOurs.meta.notes == "derived from ours-3b (bright_eval_zoo.interank.InteRank)"
+    assert InteRank.meta.published.startswith("27.4 average nDCG@10")  # the parent keeps its own
 
 
 def test_a_class_with_its_own_name_registers_and_a_script_can_register_explicitly():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -23,7 +24,7 @@ from typing import ClassVar
 from bright_eval.rerank.meta import OPTION_FLAGS, RerankerMeta, UnsupportedOptionError
 from bright_eval.rerank.permutation import RepairStats
 from bright_eval.rerank.registry import register
-from bright_eval.rerank.settings import settings_of
+from bright_eval.rerank.settings import class_settings, settings_of
 
 POINTWISE = "pointwise"
 LISTWISE = "listwise"
@@ -99,6 +100,40 @@ class RerankerOptions:
 _DEFAULTS = {f.name: getattr(RerankerOptions(), f.name) for f in fields(RerankerOptions)}
 
 
+def record_holder(cls: type) -> type:
+    """The nearest parent whose `meta` `cls` inherits."""
+    return next(k for k in cls.__mro__[1:] if "meta" in vars(k))
+
+
+def changed_settings(cls: type) -> dict:
+    """The class-level settings (and family) in which `cls` differs from the class whose record
+    it inherits, with their values on `cls`."""
+    mine, theirs = class_settings(cls), class_settings(record_holder(cls))
+    changed = {n: mine.get(n) for n in sorted(mine.keys() | theirs.keys())
+               if mine.get(n) != theirs.get(n)}  # fmt: skip
+    if cls.family != record_holder(cls).family:
+        changed["family"] = cls.family
+    return changed
+
+
+def derived_name(cls: type, changed: dict) -> str:
+    """`<parent>.<class>-<hash of what changed>`: distinct, stable across processes, and a valid
+    results name."""
+    own = re.sub(r"[^a-z0-9]+", "-", cls.__name__.lower()).strip("-")
+    digest = hashlib.sha256(json.dumps(changed, sort_keys=True).encode()).hexdigest()[:6]
+    return f"{cls.meta.name}.{own}-{digest}"
+
+
+def derived_meta(cls: type, name: str) -> RerankerMeta:
+    """The parent's record under a new name: published numbers and citations are the parent's,
+    not this subclass's."""
+    parent = record_holder(cls)
+    note = f"derived from {parent.meta.name} ({parent.__module__}.{parent.__qualname__})"
+    if not parent.meta.name:
+        note = ""
+    return replace(cls.meta, name=name, published="", citation="", notes=note)
+
+
 class Reranker(ABC):  # noqa: B024 - abstract through its two families
     meta: ClassVar[RerankerMeta] = RerankerMeta(name="")
     # Mirrors of `meta`, set on subclassing (the record is the one source of truth).
@@ -123,18 +158,26 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        # Only a class that names itself registers (its own `meta`, or just its own `name`): an
-        # intermediate base class, or a subclass that changes behaviour but not the name,
-        # inherits its parent's name and does not.
+        # Only a class that names itself registers (its own `meta`, or just its own `name`). An
+        # intermediate base class, or a subclass that changes methods but no setting, inherits
+        # its parent's name and does not. A subclass that changes a setting is another
+        # reranker: it never runs, or is recorded, under its parent's name.
         own_name = cls.__dict__.get("name")
-        if own_name and "meta" not in cls.__dict__:
-            cls.meta = replace(cls.meta, name=own_name)
+        derived = False
+        if "meta" not in cls.__dict__:
+            if own_name:
+                cls.meta = derived_meta(cls, own_name)
+            elif cls.meta.name and (changed := changed_settings(cls)):
+                cls.meta = derived_meta(cls, derived_name(cls, changed))
+                derived = True
         if cls.__dict__.get("meta") is not None:
             # Mirrors of the record, for code that reads them off the class.
             cls.description = cls.meta.description
             cls.model_id = cls.meta.model_id
             cls.alternative_scores = cls.meta.alternative_scores
-            if cls.meta.name:
+            if derived:  # named for the record, not offered on the command line
+                cls.name = cls.meta.name
+            elif cls.meta.name:
                 register(cls)
 
     def settings(self) -> dict:
