@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bright_eval.cli import main
-from bright_eval.pipeline.identity import short_hash
+from bright_eval.rerank.weights import content_hash
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
 from bright_eval_zoo.interank import parse_explained
@@ -55,17 +55,19 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
     assert "[SMOKE RUN: not the published setting" in captured.out
 
     # Named after reranker, first stage (a run file's folder) and depth, then every departure:
-    # the stand-in model, the override, the domain subset, the local data.
+    # the stand-in model (named by its folder and the hash of its weights), the override, the
+    # domain subset, the local data.
     folder = (
         tmp_path
         / "results"
         / (
             f"ours-3b__{root.name}-top100__model-smollm2-135m-instruct-"
-            f"{short_hash(smollm2_path)[:4]}__max-new-tokens-8__biology__data-local"
+            f"{content_hash(smollm2_path)[:4]}__max-new-tokens-8__biology__data-local"
         )
     )
     record = load_system(folder / "system.json")
     config = record.reranker.config
+    assert config["reranker"]["model_sha256"] == content_hash(smollm2_path)
     assert config["max_new_tokens_override"] == 8
     assert config["reranker"]["max_new_tokens"] == 8
     assert config["reranker"]["max_new_tokens_overridden"] is True

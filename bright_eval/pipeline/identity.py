@@ -12,6 +12,7 @@ from bright_eval.domains import DOMAIN_NAMES, LONG_DOMAIN_NAMES, Domain
 from bright_eval.pipeline.spec import PipelineSpec
 from bright_eval.provenance import short_hash
 from bright_eval.rerank import Reranker
+from bright_eval.rerank.weights import content_hash
 from bright_eval.results.schema import slug
 
 
@@ -21,22 +22,25 @@ def stage_name(first_stage: str) -> str:
     return first_stage
 
 
-def path_name(path: str) -> str:
+def path_name(path: str, digest: str | None = None) -> str:
     """A model or adapter path by its last part (a Hub id keeps its owner): readable, and the
-    hash keeps two same-named folders apart."""
-    if not Path(path).exists():
+    hash of its weights (`digest`, the one the reranker took) keeps two same-named folders
+    apart, and a folder retrained in place apart from what it held before."""
+    digest = digest or content_hash(path)
+    if digest is None:
         return path
-    return f"{path.rstrip('/').split('/')[-1]}-{short_hash(path)[:4]}"
+    return f"{path.rstrip('/').split('/')[-1]}-{digest[:4]}"
 
 
 def marks(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -> list[str]:
     """The departures from the published setting, each as a short name part."""
     out = []
     options = spec.options
+    weights = reranker.weights()
     if options.model and options.model != reranker.meta.model_id:
-        out.append(f"model-{path_name(options.model)}")
+        out.append(f"model-{path_name(options.model, weights.get('model_sha256'))}")
     if options.adapter:
-        out.append(f"adapter-{path_name(options.adapter)}")
+        out.append(f"adapter-{path_name(options.adapter, weights.get('adapter_sha256'))}")
     if spec.query_variant != "original":
         out.append(f"q-{spec.query_variant}")
     if spec.rerank_query != "original":

@@ -25,6 +25,7 @@ from bright_eval.rerank.meta import OPTION_FLAGS, RerankerMeta, UnsupportedOptio
 from bright_eval.rerank.permutation import RepairStats
 from bright_eval.rerank.registry import register
 from bright_eval.rerank.settings import class_settings, settings_of
+from bright_eval.rerank.weights import RECORD_ONLY
 
 POINTWISE = "pointwise"
 LISTWISE = "listwise"
@@ -202,6 +203,11 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
             "options": accepted,
         }
 
+    def weights(self) -> dict:
+        """What the model's (and adapter's) weights are: `<model|adapter>_sha256` for a local
+        path, `_commit` for a Hub id (`bright_eval.rerank.weights`); empty for no model."""
+        return {}
+
     def backend_info(self) -> dict:
         """What ran the model (library versions), for the record, not the key."""
         return {}
@@ -211,11 +217,12 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
         return None
 
     def cache_config(self) -> dict:
-        """What the output cache key covers. Here all of `config()`, which names no engine
-        (library versions go to `backend_info`); `GenerativeMixin` leaves out the backend
-        where every local backend gives the same outputs, so a GPU shard merges with a CPU
-        one."""
-        return self.config()
+        """What the output cache key covers: `config()`, which names no engine (library
+        versions go to `backend_info`), less a Hub model's resolved commit (a machine that only
+        merges cached shards may be unable to resolve it); `GenerativeMixin` also leaves out the
+        backend where every local backend gives the same outputs, so a GPU shard merges with a
+        CPU one."""
+        return {k: v for k, v in self.config().items() if k not in RECORD_ONLY}
 
     def config_hash(self) -> str:
         text = json.dumps(self.cache_config(), sort_keys=True, default=str)

@@ -2,7 +2,8 @@
 
 The backend is created on first use, so a run whose outputs are all cached never loads model
 weights (building it loads the tokenizer only). The configuration names the model, adapter,
-revision, resolved backend and a hash of the chat template as rendered (a template that injects
+revision, what their weights are (a local folder's content hash, a Hub id's resolved commit),
+resolved backend and a hash of the chat template as rendered (a template that injects
 a default system prompt or today's date changes what the model sees, so it must change the cache
 key too); the cache key leaves out the backend where the outputs do not depend on it.
 """
@@ -16,6 +17,7 @@ from bright_eval.rerank.backends.base import GenerationBackend
 from bright_eval.rerank.base import RerankerOptions
 from bright_eval.rerank.cache import text_hash
 from bright_eval.rerank.parameters import parameter_count
+from bright_eval.rerank.weights import identity
 
 TEMPLATE_PROBE = [{"role": "user", "content": "{probe}"}]
 # Render prompts with the model's own tokenizer and chat template and feed the model the same
@@ -90,10 +92,23 @@ class GenerativeMixin:
         """The cache key names the backend only where it changes the outputs: an OpenAI-compatible
         server applies a template and tokenization the harness cannot see, and a sampled output
         is a draw from the engine's own random stream."""
-        config = self.config()
+        config = super().cache_config()
         if config.get("backend") in LOCAL_BACKENDS and not config.get("temperature"):
             del config["backend"]
         return config
+
+    def weights(self) -> dict:
+        """The model's and adapter's content hashes (local paths) or resolved commits (Hub ids).
+        A server's model and adapter are names it serves, which say nothing of their weights.
+        Taken once: a folder retrained while this run goes on must not relabel its outputs."""
+        if getattr(self, "_weights", None) is None:
+            o = self.options
+            served = self.backend_name == "openai"
+            self._weights = {
+                **identity(None if served else self.model_name(), o.revision),
+                **identity(None if served else o.adapter, prefix="adapter"),
+            }
+        return self._weights
 
     def generation_config(self) -> dict:
         try:
@@ -104,6 +119,7 @@ class GenerativeMixin:
             "model": self.model_name(),
             "adapter": self.options.adapter,
             "revision": self.options.revision,
+            **self.weights(),
             "backend": self.backend_name,
             "chat_template_sha": text_hash(rendered) if rendered is not None else None,
             "max_new_tokens": self.max_new_tokens,

@@ -10,6 +10,7 @@ from typing import ClassVar, TypeVar
 from bright_eval.rerank.backends.base import library_versions
 from bright_eval.rerank.base import PointwiseReranker
 from bright_eval.rerank.parameters import parameter_count
+from bright_eval.rerank.weights import identity
 
 T = TypeVar("T")
 
@@ -53,6 +54,15 @@ class LocalModelReranker(PointwiseReranker):
     def default_device(self) -> str | None:
         """Where the model runs when no device is given; None leaves it to the library."""
         return default_device()
+
+    def weights(self) -> dict:
+        # Taken once: a folder retrained while this run goes on must not relabel its outputs.
+        if getattr(self, "_weights", None) is None:
+            self._weights = identity(self.model, self.revision)
+        return self._weights
+
+    def config(self) -> dict:
+        return super().config() | self.weights()
 
     def backend_info(self) -> dict:
         return {"backend": self.backend_name, **library_versions("torch", "transformers")}
