@@ -8,6 +8,7 @@ import pytest
 
 from bright_eval.cli import main
 from bright_eval.pipeline.identity import short_hash
+from bright_eval.provenance import examples_sha256
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
 from bright_eval_zoo.interank import parse_explained
@@ -61,7 +62,8 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
         / "results"
         / (
             f"ours-3b__{root.name}-top100__model-smollm2-135m-instruct-"
-            f"{short_hash(smollm2_path)[:4]}__max-new-tokens-8__biology__data-local"
+            f"{short_hash(smollm2_path)[:4]}__max-new-tokens-8__biology__"
+            f"data-local-{examples_sha256(root)[:8]}"
         )
     )
     record = load_system(folder / "system.json")

@@ -7,6 +7,7 @@ import pytest
 
 from bright_eval.cli import main
 from bright_eval.pipeline import Shard
+from bright_eval.provenance import examples_sha256
 from bright_eval.rerank import REGISTRY, Judgement, PointwiseReranker
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
@@ -121,9 +122,11 @@ def test_the_reranker_sees_the_original_query_unless_told_otherwise(domain, monk
     }
     assert DocLength.domains == {"biology"}  # each candidate names its domain
     (folder,) = [f for f in (root / "results").iterdir() if f.name.startswith("test-doc")]
-    # The name states every departure: query variant, smoke limit, domain subset, local data.
+    # The name states every departure: query variant, smoke limit, domain subset, local data
+    # (which snapshot: its examples' sha256).
     assert folder.name == (
-        f"test-doc-length__{root.name}-top100__q-gpt4_reason__first-2-queries__biology__data-local"
+        f"test-doc-length__{root.name}-top100__q-gpt4_reason__first-2-queries__biology__"
+        f"data-local-{examples_sha256(root)[:8]}"
     )
     DocLength.seen = []
     assert main([*base, "--rerank-query", "gpt4_reason"]) == 0
