@@ -106,9 +106,15 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
     assert record.smoke
     assert [s.name for s in load_systems(tmp_path / "results")] == [record.name]
 
-    # Second run: everything comes from the cache; the model is never called.
+    # What computed the outputs, as loaded there: its parameter count is the model's.
+    assert config["backend"]["parameters"] == record.efficiency.parameters
+
+    # Second run: everything comes from the cache; the model is never called (nor loaded),
+    # and not a byte of the record changes, its date and backend included.
+    written = {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
     again = Recorder(monkeypatch)
     assert main(command(root, smollm2_path, tmp_path / "results")) == 0
+    assert {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} == written
     assert again.inputs == []
     assert "cached 6, model calls 0" in capsys.readouterr().err
     assert read_run(folder / "run" / "biology.trec.gz") == run

@@ -33,6 +33,7 @@ from bright_eval.results.schema import (
     ResultsError,
     SystemRecord,
     slug,
+    to_json,
 )
 from bright_eval.results.store import load_system, load_systems, save_system, system_dir
 from bright_eval.runs import domain_path
@@ -168,8 +169,18 @@ def efficiency(result: PipelineResult) -> Efficiency:
 
 def reranker_record(result: PipelineResult) -> RerankerRecord:
     config = run_config(result.spec, result.reranker, list(result.reranked),
-                        result.first_stage_config, result.reranker.backend_info())  # fmt: skip
+                        result.first_stage_config, computed_by(result.stats))  # fmt: skip
     return RerankerRecord(result.reranker.name, config)
+
+
+def computed_by(stats) -> dict:
+    """What computed the outputs used, as each output recorded it where it ran (not this
+    invocation's backend, which a fully cached run never loads): one backend's description,
+    `{"mixed": [...]}` when shards ran on different ones, {} when none was recorded."""
+    described = [stats.backends[k] for k in sorted(stats.backends)]
+    if len(described) > 1:
+        return {"mixed": described}
+    return described[0] if described else {}
 
 
 def run_config(spec, reranker, domains: list[str], first_stage_config, backend: dict) -> dict:
@@ -200,7 +211,14 @@ def notes(spec) -> str:
 
 
 def same_but_provenance(a: SystemRecord, b: SystemRecord) -> bool:
-    return replace(a, provenance={}) == replace(b, provenance={})
+    """Whether the two would be written alike but for their provenance (compared as written:
+    a record read back holds lists where one made here may hold tuples)."""
+
+    def written(record: SystemRecord) -> str:
+        unprovenanced = replace(record, provenance={})
+        return as_json([to_json(unprovenanced), unprovenanced.per_query])
+
+    return written(a) == written(b)
 
 
 def save(result: PipelineResult) -> Path:
