@@ -3,17 +3,17 @@ that sets this run apart from the reranker's published configuration: another mo
 adapter, generation or query limits, a domain subset, a query variant, the score that ranks,
 and data that is not the pinned Hub dataset (a local snapshot by its examples' hash). Two
 different configurations therefore never share a name by accident; under a name given with
-`--system-name`, `results.from_pipeline.check_writable` refuses to replace a record made
+`--system-name`, `results.writable.check_writable` refuses to replace a record made
 another way."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bright_eval.data import DEFAULT_REVISION
 from bright_eval.domains import DOMAIN_NAMES, LONG_DOMAIN_NAMES, Domain
+from bright_eval.pinned import data_mark
 from bright_eval.pipeline.spec import PRIMARY, PipelineSpec
-from bright_eval.provenance import examples_sha256, short_hash
+from bright_eval.provenance import short_hash
 from bright_eval.rerank import Reranker
 from bright_eval.results.schema import slug
 
@@ -61,21 +61,6 @@ def marks(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -
     if mark:
         out.append(mark)
     return out
-
-
-def data_mark(data) -> str | None:
-    """Data other than the pinned Hub dataset, named so that two of them never share a name: a
-    local snapshot by its examples' sha256 (another snapshot holds other queries or qrels), a
-    Hub revision by its commit."""
-    described = data.describe()
-    source = described.get("source")
-    if source == "local":
-        digest = examples_sha256(data.data_dir)
-        return f"data-local-{digest[:8]}" if digest else "data-local"
-    if source == "hub":
-        revision = described.get("revision")
-        return None if revision == DEFAULT_REVISION else f"data-rev-{str(revision)[:8]}"
-    return f"data-{source}"
 
 
 def system_name(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -> str:

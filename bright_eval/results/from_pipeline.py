@@ -12,12 +12,11 @@ pipeline.)
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bright_eval import provenance
+from bright_eval import pinned, provenance
 from bright_eval.atomic import atomic_write_text
 from bright_eval.results.from_runs import keep_runs, per_domain_ndcg, repo_root
 from bright_eval.results.schema import (
@@ -26,88 +25,18 @@ from bright_eval.results.schema import (
     MEASURED,
     OUTPUTS_DIR,
     OUTPUTS_SUFFIX,
-    SYSTEM_FILE,
     Efficiency,
     FirstStage,
     RerankerRecord,
-    ResultsError,
     SystemRecord,
     slug,
     to_json,
 )
-from bright_eval.results.store import load_system, load_systems, save_system, system_dir
+from bright_eval.results.store import load_systems, save_system, system_dir
 from bright_eval.runs import domain_path
 
 if TYPE_CHECKING:
     from bright_eval.pipeline import PipelineResult
-
-
-def check_writable(results_dir: str, name: str, spec, reranker, data, domains: list[str]) -> None:
-    """Fail before any model work when the record could not be written, or would silently
-    replace a record made another way."""
-    folder = system_dir(results_dir, name)
-    probe_dir = folder if folder.is_dir() else Path(results_dir)
-    try:
-        probe_dir.mkdir(parents=True, exist_ok=True)
-        probe = probe_dir / f".write-test-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        raise ResultsError(
-            f"cannot write results to {probe_dir} ({err.strerror}); pass a writable --results-dir"
-        ) from None
-    config = run_config(spec, reranker, domains, first_stage_config=None, backend={})
-    described = provenance.describe_data(data, repo_root(results_dir))
-    check_made_alike(results_dir, name, reranker.name, made_with(config, described))
-
-
-def check_first_stage_alike(results_dir: str, name: str, reranker, first_stage_config: dict):
-    """The same check for the first stage's settings, known once its run is at hand."""
-    made = made_with({"first_stage": {"config": first_stage_config}}, {})
-    check_made_alike(results_dir, name, reranker.name, made)
-
-
-# The run settings a record states besides its reranker's and first stage's.
-MADE_WITH = ("top_k", "ranked_by", "query_variant", "rerank_query", "long_documents",
-             "max_queries", "max_new_tokens_override", "domains")  # fmt: skip
-
-
-def made_with(config: dict, described_data: dict) -> dict:
-    """What a record was made with, as far as its reranker's config and its data's description
-    state it, in the order a difference is reported. Where the data folder is and when the
-    record was made are left out: moving a snapshot or rerunning changes no number."""
-    first = config.get("first_stage") or {}
-    # The first stage's cache entry is named by a hash of the data folder's path: left out too.
-    # Sorted, as a record reads back: a difference is named in the same key order both sides.
-    settings = {k: v for k, v in sorted((first.get("config") or {}).items()) if k != "cache_key"}
-    data = {k: v for k, v in sorted(described_data.items()) if k not in ("path", "home")}
-    made = {
-        "reranker config hash": config.get("reranker_config_hash"),
-        "first stage": first.get("spec"),
-        "first stage settings": settings or None,
-        **{key: config[key] for key in MADE_WITH if key in config},
-        "data": data or None,
-    }
-    return {k: v for k, v in made.items() if v is not None or k in MADE_WITH}
-
-
-def check_made_alike(results_dir: str, name: str, reranker_name: str, new: dict) -> None:
-    """Refuse, naming the first difference, to replace a record made another way. An identical
-    rerun, a resumed run and the merge of shards state the same and pass; what an older record
-    does not state is no difference."""
-    existing = system_dir(results_dir, name) / SYSTEM_FILE
-    if not existing.is_file():
-        return
-    record = load_system(existing)
-    old = made_with((record.reranker or RerankerRecord("")).config,
-                    record.provenance.get("data", {}))  # fmt: skip
-    for key, value in new.items():
-        if key in old and old[key] != value:
-            raise ResultsError(
-                f"{existing.parent} holds another configuration of {reranker_name} ({key} "
-                f"{old[key]!r}, this run {value!r}); pass --system-name NAME to keep both, or "
-                "remove that folder to replace it"
-            )
 
 
 def existing_first_stage(
@@ -136,9 +65,11 @@ def stage_id(first_stage: str, stage: str) -> str:
     return slug(stage)
 
 
-def first_stage_of(result: PipelineResult, systems: list[SystemRecord]) -> FirstStage:
+def first_stage_of(
+    result: PipelineResult, systems: list[SystemRecord], verified: bool = True
+) -> FirstStage:
     spec = result.spec
-    if not spec.is_smoke:
+    if not spec.is_smoke and verified:
         found = existing_first_stage(spec, systems, list(result.reranked))
         if found is not None:
             return found
@@ -148,6 +79,10 @@ def first_stage_of(result: PipelineResult, systems: list[SystemRecord]) -> First
     if spec.max_queries is not None:  # never joins the full first stage's group
         fs_id += f"/first-{spec.max_queries}"
         label += f", first {spec.max_queries} queries per domain"
+    if not verified:  # other candidates than the real first stage's: never in its group
+        mark = pinned.data_mark(result.data) or "data-unverified"
+        fs_id += f"/{mark}"
+        label += f", {mark}"
     return FirstStage(fs_id, label, {"spec": spec.first_stage, **result.first_stage_config})
 
 
@@ -201,8 +136,10 @@ def run_config(spec, reranker, domains: list[str], first_stage_config, backend: 
     }
 
 
-def notes(spec) -> str:
+def notes(spec, verified: bool = True) -> str:
     marks = []
+    if not verified:
+        marks.append("data not verified as the pinned BRIGHT revision: test data")
     if spec.options.max_new_tokens is not None:
         marks.append(f"max_new_tokens overridden to {spec.options.max_new_tokens}: smoke run")
     if spec.max_queries is not None:
@@ -226,7 +163,8 @@ def save(result: PipelineResult) -> Path:
     spec = result.spec
     root = Path(spec.results_dir)
     systems = load_systems(root) if root.is_dir() else []
-    fs = first_stage_of(result, systems)
+    verified = pinned.is_pinned(result.data, list(result.reranked))
+    fs = first_stage_of(result, systems, verified)
     primary = result.primary
     captured = provenance.capture(repo_root(root), result.data)
     record = SystemRecord(
@@ -240,8 +178,9 @@ def save(result: PipelineResult) -> Path:
         per_query={} if spec.long_documents else per_domain_ndcg(primary),
         efficiency=efficiency(result),
         provenance=captured,
-        notes=notes(spec),
+        notes=notes(spec, verified),
         smoke=spec.is_smoke,
+        data_verified=verified,
     )
     # A run over the first N queries only is not re-evaluable against the full qrels: keep no runs.
     if not spec.max_queries and not spec.long_documents:
@@ -251,7 +190,7 @@ def save(result: PipelineResult) -> Path:
     old = next((s for s in systems if s.name == record.name), None)
     if old is None or not same_but_provenance(old, record):
         save_system(record, root)
-    if not spec.is_smoke and not spec.long_documents:
+    if not record.trial and not spec.long_documents:
         save_first_stage(fs, result, systems, root, captured)
     write_extras(folder, result)
     return folder
