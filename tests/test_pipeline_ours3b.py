@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bright_eval.cli import main
+from bright_eval.provenance import examples_sha256
 from bright_eval.rerank.weights import content_hash
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
@@ -62,7 +63,8 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
         / "results"
         / (
             f"ours-3b__{root.name}-top100__model-smollm2-135m-instruct-"
-            f"{content_hash(smollm2_path)[:4]}__max-new-tokens-8__biology__data-local"
+            f"{content_hash(smollm2_path)[:4]}__max-new-tokens-8__biology__"
+            f"data-local-{examples_sha256(root)[:8]}"
         )
     )
     record = load_system(folder / "system.json")
@@ -106,9 +108,15 @@ def test_ours_3b_end_to_end_then_fully_cached(domain, smollm2_path, tmp_path, mo
     assert record.smoke
     assert [s.name for s in load_systems(tmp_path / "results")] == [record.name]
 
-    # Second run: everything comes from the cache; the model is never called.
+    # What computed the outputs, as loaded there: its parameter count is the model's.
+    assert config["backend"]["parameters"] == record.efficiency.parameters
+
+    # Second run: everything comes from the cache; the model is never called (nor loaded),
+    # and not a byte of the record changes, its date and backend included.
+    written = {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
     again = Recorder(monkeypatch)
     assert main(command(root, smollm2_path, tmp_path / "results")) == 0
+    assert {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()} == written
     assert again.inputs == []
     assert "cached 6, model calls 0" in capsys.readouterr().err
     assert read_run(folder / "run" / "biology.trec.gz") == run

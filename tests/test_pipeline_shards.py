@@ -5,8 +5,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from bright_eval import pinned
 from bright_eval.cli import main
+from bright_eval.data import BrightData
+from bright_eval.pinned import queries_digest
 from bright_eval.pipeline import Shard
+from bright_eval.provenance import examples_sha256
 from bright_eval.rerank import REGISTRY, Judgement, PointwiseReranker
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
@@ -61,6 +65,16 @@ def domain(shared_bright, tmp_path):
         pa.Table.from_pylist(reasoned), tmp_path / "gpt4_reason" / "biology-00000-of-00001.parquet"
     )
     return tmp_path, {r["id"]: r["query"] for r in rows}, real
+
+
+@pytest.fixture
+def as_pinned(domain, monkeypatch):
+    """The snapshot's four biology queries taken for the pinned revision's, so that its records
+    reach the leaderboard as real BRIGHT data would (test data is otherwise kept out)."""
+    root = domain[0]
+    digest = queries_digest(BrightData.from_options(str(root)).queries("biology"))
+    monkeypatch.setitem(pinned.PINNED_EXAMPLES, "biology", digest)
+    return domain
 
 
 def test_shards_split_by_query_and_merge_into_one_result(domain, monkeypatch, capsys):
@@ -121,9 +135,11 @@ def test_the_reranker_sees_the_original_query_unless_told_otherwise(domain, monk
     }
     assert DocLength.domains == {"biology"}  # each candidate names its domain
     (folder,) = [f for f in (root / "results").iterdir() if f.name.startswith("test-doc")]
-    # The name states every departure: query variant, smoke limit, domain subset, local data.
+    # The name states every departure: query variant, smoke limit, domain subset, local data
+    # (which snapshot: its examples' sha256).
     assert folder.name == (
-        f"test-doc-length__{root.name}-top100__q-gpt4_reason__first-2-queries__biology__data-local"
+        f"test-doc-length__{root.name}-top100__q-gpt4_reason__first-2-queries__biology__"
+        f"data-local-{examples_sha256(root)[:8]}"
     )
     DocLength.seen = []
     assert main([*base, "--rerank-query", "gpt4_reason"]) == 0
@@ -141,8 +157,8 @@ def test_shard_assignment():
             Shard.parse(bad)
 
 
-def test_a_pipeline_result_joins_the_leaderboard_with_its_gain(domain, monkeypatch, tmp_path):
-    root, _, real = domain
+def test_a_pipeline_result_joins_the_leaderboard_with_its_gain(as_pinned, monkeypatch, tmp_path):
+    root, _, real = as_pinned
     monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
     results = root / "results"
     assert main(["--reranker", "test-doc-length", "--first-stage", f"file:{root}/{{domain}}.trec",
@@ -160,8 +176,8 @@ def test_a_pipeline_result_joins_the_leaderboard_with_its_gain(domain, monkeypat
     assert f"{100 * sum(diff) / len(diff):+.1f}" in gains
 
 
-def test_reranking_recorded_run_files_joins_their_group(domain, monkeypatch):
-    root, _, _ = domain
+def test_reranking_recorded_run_files_joins_their_group(as_pinned, monkeypatch):
+    root, _, _ = as_pinned
     monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
     results = root / "results"
     template = f"{root}/{{domain}}.trec"

@@ -1,11 +1,13 @@
 """The README's "Adding a reranker" script, exactly as printed there, run through the command
 line (`--plugin`) and through `bright_eval.pipeline.run` on a small pony snapshot."""
 
+import json
 import re
 import sys
 
 from bright_eval.cli import main
 from bright_eval.pipeline import DataSpec, PipelineSpec, run
+from bright_eval.provenance import examples_sha256
 from bright_eval.rerank import REGISTRY
 from bright_eval.runs import ranked, read_run
 from tests.conftest import REPO
@@ -76,3 +78,41 @@ def test_the_readme_example_is_a_short_complete_plugin_that_runs_both_ways(
         tmp_path / "py/wo/per_query.json"
     ).read_text()
     assert result.reranked["pony"].stats.items == 15
+
+
+def test_the_example_on_a_test_snapshot_never_reaches_the_committed_leaderboard(
+    shared_bright, tmp_path, monkeypatch, capsys
+):
+    """The README's plugin run on a three-query snapshot: its record is marked as test data,
+    claims no first-stage row, and `leaderboard` leaves it out unless `--include-smoke`, where
+    its row carries the mark the table explains."""
+    script = tmp_path / "word_overlap.py"
+    script.write_text(readme_example())
+    build_domain(shared_bright, tmp_path, "pony", QUERY_IDS, docs_per_query=5)
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
+    results = tmp_path / "results"
+    try:
+        assert main(["--plugin", str(script), "--reranker", "word-overlap", "--domains", "pony",
+                     "--first-stage", f"file:{tmp_path}/{{domain}}.trec", "--no-progress",
+                     "--data-dir", str(tmp_path), "--results-dir", str(results)]) == 0  # fmt: skip
+    finally:
+        REGISTRY.pop("word-overlap", None)
+    (folder,) = list(results.iterdir())  # no first-stage row beside it
+    system = json.loads((folder / "system.json").read_text())
+    assert system["data_verified"] is False and "smoke" not in system
+    assert system["first_stage"]["id"].endswith(
+        f"/original/data-local-{examples_sha256(tmp_path)[:8]}"
+    )
+    capsys.readouterr()
+    boards = ["leaderboard", "--results", str(results), "--readme", ""]
+    assert main([*boards, "--out", str(tmp_path / "committed")]) == 0
+    assert "left out 1 smoke run(s) or run(s) on unverified data" in capsys.readouterr().err
+    assert "word-overlap" not in (tmp_path / "committed" / "main.md").read_text()
+    assert main([*boards, "--out", str(tmp_path / "all"), "--include-smoke"]) == 0
+    main_md = (tmp_path / "all" / "main.md").read_text()
+    label = f"word-overlap [pony, data-local-{examples_sha256(tmp_path)[:8]}] ‡"
+    assert f"| {label} " in main_md
+    assert (
+        "\n‡: smoke/test data: a smoke run (fewer queries, a shortened generation) or a run on "
+        in main_md
+    )

@@ -3,6 +3,7 @@ merged, the metrics, run files and cost totals are identical, and rerunning a fi
 rewrites nothing."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -104,5 +105,73 @@ def test_rerunning_a_finished_system_leaves_its_record_byte_identical(snapshot, 
     assert sorted(p for p in folder.rglob("*") if p.is_file()) == files
 
 
+class Engined(Costed):
+    """Describes its backend as a generative reranker does: more once the model has run (here
+    `loaded`), and the machine it is on, so a record can be told which backend it names."""
+
+    meta = RerankerMeta(name="test-engined")
+    _machine = "gpu-box"  # underscored: not a setting, so not in the cache key
+
+    def judge(self, candidates):
+        self.loaded = True
+        return super().judge(candidates)
+
+    def backend_info(self):
+        return {"backend": "test-engine", "loaded": getattr(self, "loaded", False),
+                "machine": Engined._machine}  # fmt: skip
+
+
+def engined(root, variant, *extra):
+    return [*argv(root, variant, *extra)[2:], "--reranker", "test-engined"]
+
+
+def files_of(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rerun_that_loads_no_model_rewrites_no_byte(snapshot, monkeypatch):
+    root = snapshot
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
+    assert main(engined(root, "again")) == 0
+    folder = root / "again" / "results" / "costed"
+    before = files_of(folder)
+    system = json.loads(before[Path("system.json")])
+    assert system["reranker"]["config"]["backend"] == {
+        "backend": "test-engine",
+        "loaded": True,
+        "machine": "gpu-box",
+    }
+    calls = len(CALLS)
+    monkeypatch.setattr("bright_eval.provenance.utc_now", lambda: "2099-01-01T00:00:00Z")
+    assert main(engined(root, "again")) == 0
+    assert len(CALLS) == calls  # all cached: this run's backend never loaded
+    assert files_of(folder) == before  # system.json too: its date and backend unchanged
+
+
+def test_a_merge_of_shards_names_the_backends_that_computed_them(snapshot, monkeypatch):
+    root = snapshot
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
+    for i, machine in ((1, "box-a"), (2, "box-b")):
+        Engined._machine = machine
+        assert main(engined(root, "sharded", "--shard", f"{i}/2")) == 0
+    Engined._machine = "cpu-laptop"  # merges; computes nothing, loads nothing
+    try:
+        assert main(engined(root, "sharded", "--cached-only")) == 0
+    finally:
+        Engined._machine = "gpu-box"
+    system = json.loads((root / "sharded" / "results" / "costed" / "system.json").read_text())
+    assert system["reranker"]["config"]["backend"] == {
+        "mixed": [
+            {"backend": "test-engine", "loaded": True, "machine": "box-a"},
+            {"backend": "test-engine", "loaded": True, "machine": "box-b"},
+        ]
+    }
+    # Stored once per cache folder, named by content, beside the outputs that name it.
+    (cache,) = (root / "cache" / "rerank").iterdir()
+    stored = sorted(json.loads(p.read_text())["machine"] for p in cache.glob("backend-*.json"))
+    assert stored == ["box-a", "box-b"]
+
+
 def teardown_module():
     REGISTRY.pop("test-costed", None)
+    REGISTRY.pop("test-engined", None)

@@ -28,7 +28,8 @@ def add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--include-smoke",
         action="store_true",
-        help="also show smoke runs (fewer queries, shortened generation); left out by default",
+        help="also show smoke runs (fewer queries, shortened generation) and runs on data not "
+        "verified as the pinned BRIGHT revision, marked; left out by default",
     )
     parser.add_argument(
         "--readme",
@@ -63,11 +64,11 @@ def readme_of(args: argparse.Namespace) -> str | None:
 
 def shown_systems(args: argparse.Namespace) -> list:
     systems = load_systems(args.results)
-    smoke = [s.name for s in systems if s.smoke]
-    if smoke and not args.include_smoke:
-        print(f"left out {len(smoke)} smoke run(s) (--include-smoke shows them): "
-              f"{', '.join(smoke)}", file=sys.stderr)  # fmt: skip
-        return [s for s in systems if not s.smoke]
+    trials = [s.name for s in systems if s.trial]
+    if trials and not args.include_smoke:
+        print(f"left out {len(trials)} smoke run(s) or run(s) on unverified data "
+              f"(--include-smoke shows them): {', '.join(trials)}", file=sys.stderr)  # fmt: skip
+        return [s for s in systems if not s.trial]
     return systems
 
 

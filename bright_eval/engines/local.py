@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bright_eval.engines.base import Completed
-from bright_eval.engines.outputs import checked, hardware_of, stamp
+from bright_eval.engines.outputs import backend_of, checked, hardware_of, stamp
 
 
 def streaming_backend(worker: Any):
@@ -45,9 +45,9 @@ class LocalEngine:
             began = time.perf_counter()
             outputs = checked(worker, method, chunk)
             share = (time.perf_counter() - began) / len(chunk)
-            hardware = hardware_of(worker)
+            hardware, backend = hardware_of(worker), backend_of(worker)
             for output in outputs:
-                stamp(output, share, hardware)
+                stamp(output, share, hardware, backend)
             yield list(enumerate(outputs, start))
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ so calling it on one item gives what a batch call would.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
@@ -26,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bright_eval.engines.base import Completed
-from bright_eval.engines.outputs import checked, stamp
+from bright_eval.engines.outputs import checked, json_form, stamp
 
 
 class Request:
@@ -151,6 +152,9 @@ def stream_items(worker: Any, method: str, items: Sequence, in_flight: int) -> I
     backend = worker.backend
     coalescer = Coalescer(backend)
     hardware = backend.hardware()
+    # The worker's backend_info while it streams, described once an output is done (a loaded
+    # model says more than one about to load, e.g. its parameter count).
+    described = functools.cache(lambda: json_form(backend.describe()))
     results: queue.SimpleQueue = queue.SimpleQueue()
 
     def one(i: int) -> None:
@@ -159,7 +163,7 @@ def stream_items(worker: Any, method: str, items: Sequence, in_flight: int) -> I
         coalescer.local.seconds = 0.0
         try:
             (output,) = checked(worker, method, [items[i]])
-            stamp(output, coalescer.local.seconds, hardware)
+            stamp(output, coalescer.local.seconds, hardware, described())
             results.put((i, output, None))
         except BaseException as error:  # handed to the caller's thread
             results.put((i, None, error))

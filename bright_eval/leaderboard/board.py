@@ -17,6 +17,7 @@ from bright_eval.leaderboard.render import (
     render_main,
 )
 from bright_eval.leaderboard.summary import summary_block
+from bright_eval.leaderboard.trial import marked
 from bright_eval.results import SystemRecord
 from bright_eval.significance import Gain
 
@@ -37,8 +38,9 @@ class Leaderboard:
 
 def build(systems: Sequence[SystemRecord], official: OfficialBoard | None = None) -> Leaderboard:
     """`official` (from `load_official(results_dir)`) adds official.md and the README's board
-    lines; without it they are left out."""
-    grouped = groups(systems)
+    lines; without it they are left out. Smoke runs and runs on unverified data, when given,
+    are marked."""
+    grouped = groups(marked(systems))
     ordered = [s for g in grouped for s in g.systems]
     numbers = citation_numbers(ordered)
     gains: dict[str, dict[str, Gain]] = {}

@@ -9,6 +9,7 @@ from bright_eval.leaderboard.chart import CHART
 from bright_eval.leaderboard.citations import citations_block, source_cell
 from bright_eval.leaderboard.gains import MARK, SIGNIFICANCE_NOTE
 from bright_eval.leaderboard.grouping import Group, has_own_table
+from bright_eval.leaderboard.trial import TRIAL_NOTE
 from bright_eval.leaderboard.values import (
     GROUP_NAMES,
     MISSING,
@@ -129,6 +130,8 @@ def render_main(grouped, numbers, gains, chart_sha: str | None) -> str:
     ]
     if any_significant(gains):  # the note explains a mark, so only where one is shown
         lines += [SIGNIFICANCE_NOTE, ""]
+    if any(s.trial for g in grouped for s in g.systems):  # likewise
+        lines += [TRIAL_NOTE, ""]
     if chart_sha is not None:
         lines += [
             f"![nDCG@10 per domain]({CHART})",

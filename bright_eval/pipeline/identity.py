@@ -1,15 +1,18 @@
 """What a pipeline run is called. The name (the results/ folder) and the label state everything
 that sets this run apart from the reranker's published configuration: another model or an
-adapter, generation or query limits, a domain subset, a query variant, and data that is not
-the pinned Hub dataset. Two different configurations therefore never share a name by accident;
-`results.from_pipeline.check_writable` refuses to replace one that does."""
+adapter, generation or query limits, a domain subset, a query variant, the score that ranks,
+and data that is not the pinned Hub dataset (a local snapshot by its examples' hash). Two
+different configurations therefore never share a name by accident; under a name given with
+`--system-name`, `results.writable.check_writable` refuses to replace a record made
+another way."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bright_eval.domains import DOMAIN_NAMES, LONG_DOMAIN_NAMES, Domain
-from bright_eval.pipeline.spec import PipelineSpec
+from bright_eval.pinned import data_mark
+from bright_eval.pipeline.spec import PRIMARY, PipelineSpec
 from bright_eval.provenance import short_hash
 from bright_eval.rerank import Reranker
 from bright_eval.rerank.weights import content_hash
@@ -45,6 +48,8 @@ def marks(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -
         out.append(f"q-{spec.query_variant}")
     if spec.rerank_query != "original":
         out.append(f"rq-{spec.rerank_query}")
+    if spec.score != PRIMARY:
+        out.append(f"score-{spec.score}")
     if spec.long_documents:
         out.append("long")
     if options.max_new_tokens is not None:
@@ -56,9 +61,9 @@ def marks(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -
     if chosen != all_names:
         joined = "+".join(chosen)
         out.append(joined if len(chosen) <= 2 else f"{len(chosen)}-domains-{short_hash(joined)}")
-    source = data.describe().get("source")
-    if source != "hub":
-        out.append(f"data-{source}")
+    mark = data_mark(data)
+    if mark:
+        out.append(mark)
     return out
 
 

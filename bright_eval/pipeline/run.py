@@ -21,7 +21,7 @@ from bright_eval.pipeline.spec import PRIMARY, PipelineError, PipelineSpec
 from bright_eval.rerank import Reranker, get_reranker_class
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import RerankResult, RerankStats, rerank
-from bright_eval.results import from_pipeline
+from bright_eval.results import from_pipeline, writable
 from bright_eval.sources import BrightSource, open_source
 
 
@@ -78,7 +78,8 @@ def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
     result = PipelineResult(spec, reranker, data, name, label(spec, reranker, data, domains))
     if spec.results_dir is not None and spec.shard.count == 1:
         # Before any model work: a record that cannot be written must not cost GPU hours.
-        from_pipeline.check_writable(spec.results_dir, result.name, reranker)
+        writable.check_writable(spec.results_dir, result.name, spec, reranker, data,
+                                     [d.name for d in domains])  # fmt: skip
     engine = spec.engine.start()
     try:
         with OutputCache.for_reranker(reranker, writer=spec.shard.writer) as cache:
@@ -112,6 +113,10 @@ def rerank_domains(
                             spec.refresh, engine)
         for d in domains
     }  # fmt: skip
+    if spec.results_dir is not None and spec.shard.count == 1 and firsts:
+        # Before any model work, as `check_writable`: the first stage's settings are known now.
+        config = next(iter(firsts.values())).config
+        writable.check_first_stage_alike(spec.results_dir, result.name, reranker, config)
     for d in domains:
         queries, first = queries_of[d.name], firsts[d.name]
         rerank_queries = {q.id: q for q in data.queries(d.name, spec.rerank_query)}

@@ -59,6 +59,7 @@ class Judgement:
     generated_tokens: int = 0
     model_seconds: float = 0.0  # this output's share of the model's time
     hardware: str | None = None  # where it was computed
+    backend: dict | None = None  # what computed it (`Reranker.backend_info` there and then)
 
     @property
     def parse_kind(self) -> str:
@@ -76,6 +77,7 @@ class Permutation:
     generated_tokens: int = 0
     model_seconds: float = 0.0  # this output's share of the model's time
     hardware: str | None = None  # where it was computed
+    backend: dict | None = None  # what computed it (`Reranker.backend_info` there and then)
 
     @property
     def repaired(self) -> bool:

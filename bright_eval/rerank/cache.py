@@ -3,7 +3,10 @@
 Layout: `<cache root>/rerank/<reranker>-<key hash>/` holds `config.json` (what the key hash was
 made from, `Reranker.cache_config()`) and append-only JSONL files, one per writer (`all.jsonl`,
 or `shard-2-of-8.jsonl`). Readers take every JSONL file in the folder: shards computed on
-several machines merge by copying their files into one folder.
+several machines merge by copying their files into one folder. What computed an output (its
+backend as loaded there, `Judgement.backend`) is stored once per folder, in
+`backend-<hash>.json`, and named by that hash in each line: copy those files along, and a merge
+names the backend that computed its outputs.
 
 Keys: a pointwise output by (query id, query text hash, doc id, document text hash); a
 listwise window by the query and the (id, text hash) of every document in window order.
@@ -42,6 +45,7 @@ from bright_eval.rerank.cache_lines import CUT_SHORT, parse_line
 SYNC_EVERY = 256  # outputs between fsyncs
 SYNC_SECONDS = 1.0  # ... or seconds, whichever comes first
 SUBFOLDER = "rerank"
+BACKEND_PREFIX = "backend-"
 
 
 def text_hash(text: str) -> str:
@@ -72,12 +76,15 @@ class OutputCache:
         self.permutations: dict[str, Permutation] = {}
         # file name -> {reason: lines skipped}; reasons are those of `cache_lines`.
         self.skipped: dict[str, Counter] = {}
+        self.backends: dict[str, dict] = {}  # backend-<hash>.json: hash -> what computed outputs
         self._file = None
         # flock excludes other processes only; threads of this one (a backend streaming
         # outputs from a pool) take turns here.
         self._lock = threading.Lock()
         self._unsynced = 0
         self._synced_at = time.monotonic()
+        for file in sorted(self.folder.glob(f"{BACKEND_PREFIX}*.json")):
+            self._read_backend(file)
         for file in sorted(self.folder.glob("*.jsonl")):
             self._read(file)
         if self.skipped.get(self.path.name, {}).get(CUT_SHORT):
@@ -116,7 +123,7 @@ class OutputCache:
         try:
             with open(file, "rb") as f:
                 for raw in f:
-                    kind, key, output, problem = parse_line(raw)
+                    kind, key, output, problem = parse_line(raw, self.backends)
                     if problem:
                         skipped[problem] += 1
                     if output is not None:
@@ -126,6 +133,30 @@ class OutputCache:
             skipped[f"unreadable file: {err.strerror or err}"] += 1
         if skipped:
             self.skipped[file.name] = skipped
+
+    def _read_backend(self, file: Path) -> None:
+        try:
+            described = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # unreadable: its outputs read back without a backend
+            return
+        if isinstance(described, dict):
+            self.backends[file.stem.removeprefix(BACKEND_PREFIX)] = described
+
+    def backend_id(self, described: dict | None) -> str | None:
+        """The hash naming `described` in a line, its file written on first use (named by
+        content, so writers on several machines never disagree about one)."""
+        if not described:
+            return None
+        backend_id = text_hash(json.dumps(described, sort_keys=True, default=str))
+        if backend_id not in self.backends:
+            path = self.folder / f"{BACKEND_PREFIX}{backend_id}.json"
+            if not path.exists():
+                atomic_write_text(path, json.dumps(described, indent=1, sort_keys=True) + "\n")
+            self.backends[backend_id] = described
+        return backend_id
+
+    def _entry(self, output: Judgement | Permutation) -> dict:
+        return {**asdict(output), "backend": self.backend_id(output.backend)}
 
     @property
     def torn_lines(self) -> int:
@@ -204,7 +235,7 @@ class OutputCache:
             key = pair_key(c)
             self.judgements[key] = j
             new.append({"key": key, "query_id": c.query_id, "doc_id": c.doc_id,
-                        "judgement": asdict(j)})  # fmt: skip
+                        "judgement": self._entry(j)})  # fmt: skip
         self._append(new)
 
     def get_permutation(self, window: Sequence[Candidate]) -> Permutation | None:
@@ -217,8 +248,8 @@ class OutputCache:
         for w, p in zip(windows, permutations, strict=True):
             key = window_key(w)
             self.permutations[key] = p
-            new.append({"key": key, "query_id": w[0].query_id,
-                        "doc_ids": [c.doc_id for c in w], "permutation": asdict(p)})  # fmt: skip
+            new.append({"key": key, "query_id": w[0].query_id, "doc_ids": [c.doc_id for c in w],
+                        "permutation": self._entry(p)})  # fmt: skip
         self._append(new)
 
 

@@ -3,7 +3,9 @@ output or the reason it is not one, never an exception.
 
 A line's output is checked against the dataclass it came from (`Judgement`, `Permutation`):
 every field it carries must have that field's type, and the required ones must be there.
-Fields the dataclass does not know (written by a newer version) are dropped, not fatal.
+Fields the dataclass does not know (written by a newer version) are dropped, not fatal. An
+output's `backend` is stored by the hash of its `backend-<hash>.json`; one the folder does not
+hold reads back as unknown (None).
 """
 
 from __future__ import annotations
@@ -28,24 +30,24 @@ ENTRY_START = b'{"key": '
 Parsed = tuple[str | None, str | None, object | None, str | None]  # kind, key, output, problem
 
 
-def parse_line(raw: bytes) -> Parsed:
+def parse_line(raw: bytes, backends: dict[str, dict] | None = None) -> Parsed:
     """(kind, key, output, None) for a good line; (…, problem) names why a line was skipped.
     A fragment glued to a whole entry gives both the entry and the fragment's problem."""
     if not raw.endswith(b"\n"):
         return None, None, None, CUT_SHORT
-    kind, key, output, problem = _parse(raw)
+    kind, key, output, problem = _parse(raw, backends or {})
     if problem is None:
         return kind, key, output, None
     start = raw.find(ENTRY_START, 1)
     while start > 0:
-        kind, key, output, _ = _parse(raw[start:])
+        kind, key, output, _ = _parse(raw[start:], backends or {})
         if output is not None:
             return kind, key, output, problem
         start = raw.find(ENTRY_START, start + 1)
     return None, None, None, problem
 
 
-def _parse(raw: bytes) -> Parsed:
+def _parse(raw: bytes, backends: dict[str, dict]) -> Parsed:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -58,7 +60,10 @@ def _parse(raw: bytes) -> Parsed:
         return None, None, None, NOT_AN_OUTPUT
     for kind, cls in KINDS.items():
         if kind in entry:
-            output = build(cls, entry[kind])
+            fields = entry[kind]
+            if isinstance(fields, dict) and isinstance(fields.get("backend"), str):
+                fields = {**fields, "backend": backends.get(fields["backend"])}
+            output = build(cls, fields)
             if output is None:
                 break
             return kind, entry["key"], output, None

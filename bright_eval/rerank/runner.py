@@ -15,6 +15,7 @@ first-stage rank) and writes n, n-1, ..., 1 so that every tool reads that order 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -58,6 +59,8 @@ class RerankStats:
     model_seconds: float = 0.0  # of the outputs computed in this run
     all_model_seconds: float = 0.0  # summed over every output used: the system's model time
     hardware: set[str] = field(default_factory=set)  # where those outputs were computed
+    # What computed them (`Judgement.backend`), by its JSON text; for the record, not the counts.
+    backends: dict[str, dict] = field(default_factory=dict)
     wall_s: float = 0.0  # this invocation only
 
     def count_computed(self, output: Judgement | Permutation) -> None:
@@ -74,6 +77,8 @@ class RerankStats:
         self.all_model_seconds += output.model_seconds
         if output.hardware:
             self.hardware.add(output.hardware)
+        if output.backend:
+            self.backends[json.dumps(output.backend, sort_keys=True)] = output.backend
 
     def totals(self) -> dict:
         """What the outputs used add up to, whichever invocation computed them."""
@@ -85,6 +90,7 @@ class RerankStats:
             "generated_tokens",
             "model_seconds",
             "wall_s",
+            "backends",
         ):
             out.pop(per_invocation)
         out["all_model_seconds"] = round(self.all_model_seconds, 3)
@@ -96,10 +102,11 @@ class RerankStats:
 
     def add(self, other: RerankStats) -> None:
         for f in fields(self):
-            if f.name not in ("how_parsed", "repairs", "hardware"):
+            if f.name not in ("how_parsed", "repairs", "hardware", "backends"):
                 setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
         self.repairs.add(other.repairs)
         self.hardware |= other.hardware
+        self.backends.update(other.backends)
         for how, n in other.how_parsed.items():
             self.how_parsed[how] = self.how_parsed.get(how, 0) + n
 

@@ -12,12 +12,11 @@ pipeline.)
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bright_eval import provenance
+from bright_eval import pinned, provenance
 from bright_eval.atomic import atomic_write_text
 from bright_eval.results.from_runs import keep_runs, per_domain_ndcg, repo_root
 from bright_eval.results.schema import (
@@ -26,45 +25,18 @@ from bright_eval.results.schema import (
     MEASURED,
     OUTPUTS_DIR,
     OUTPUTS_SUFFIX,
-    SYSTEM_FILE,
     Efficiency,
     FirstStage,
     RerankerRecord,
-    ResultsError,
     SystemRecord,
     slug,
+    to_json,
 )
-from bright_eval.results.store import load_system, load_systems, save_system, system_dir
+from bright_eval.results.store import load_systems, save_system, system_dir
 from bright_eval.runs import domain_path
 
 if TYPE_CHECKING:
     from bright_eval.pipeline import PipelineResult
-
-
-def check_writable(results_dir: str, name: str, reranker) -> None:
-    """Fail before any model work when the record could not be written, or would silently
-    replace a record of another configuration."""
-    folder = system_dir(results_dir, name)
-    probe_dir = folder if folder.is_dir() else Path(results_dir)
-    try:
-        probe_dir.mkdir(parents=True, exist_ok=True)
-        probe = probe_dir / f".write-test-{os.getpid()}"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as err:
-        raise ResultsError(
-            f"cannot write results to {probe_dir} ({err.strerror}); pass a writable --results-dir"
-        ) from None
-    existing = folder / SYSTEM_FILE
-    if existing.is_file():
-        old = (load_system(existing).reranker or RerankerRecord("")).config
-        old_hash = old.get("reranker_config_hash")
-        if old_hash and old_hash != reranker.config_hash():
-            raise ResultsError(
-                f"{folder} holds another configuration of {reranker.name} (config hash "
-                f"{old_hash}, this run {reranker.config_hash()}); pass --system-name NAME to keep "
-                "both, or remove that folder to replace it"
-            )
 
 
 def existing_first_stage(
@@ -93,9 +65,11 @@ def stage_id(first_stage: str, stage: str) -> str:
     return slug(stage)
 
 
-def first_stage_of(result: PipelineResult, systems: list[SystemRecord]) -> FirstStage:
+def first_stage_of(
+    result: PipelineResult, systems: list[SystemRecord], verified: bool = True
+) -> FirstStage:
     spec = result.spec
-    if not spec.is_smoke:
+    if not spec.is_smoke and verified:
         found = existing_first_stage(spec, systems, list(result.reranked))
         if found is not None:
             return found
@@ -105,6 +79,10 @@ def first_stage_of(result: PipelineResult, systems: list[SystemRecord]) -> First
     if spec.max_queries is not None:  # never joins the full first stage's group
         fs_id += f"/first-{spec.max_queries}"
         label += f", first {spec.max_queries} queries per domain"
+    if not verified:  # other candidates than the real first stage's: never in its group
+        mark = pinned.data_mark(result.data) or "data-unverified"
+        fs_id += f"/{mark}"
+        label += f", {mark}"
     return FirstStage(fs_id, label, {"spec": spec.first_stage, **result.first_stage_config})
 
 
@@ -125,12 +103,28 @@ def efficiency(result: PipelineResult) -> Efficiency:
 
 
 def reranker_record(result: PipelineResult) -> RerankerRecord:
-    spec, reranker = result.spec, result.reranker
-    config = {
+    config = run_config(result.spec, result.reranker, list(result.reranked),
+                        result.first_stage_config, computed_by(result.stats))  # fmt: skip
+    return RerankerRecord(result.reranker.name, config)
+
+
+def computed_by(stats) -> dict:
+    """What computed the outputs used, as each output recorded it where it ran (not this
+    invocation's backend, which a fully cached run never loads): one backend's description,
+    `{"mixed": [...]}` when shards ran on different ones, {} when none was recorded."""
+    described = [stats.backends[k] for k in sorted(stats.backends)]
+    if len(described) > 1:
+        return {"mixed": described}
+    return described[0] if described else {}
+
+
+def run_config(spec, reranker, domains: list[str], first_stage_config, backend: dict) -> dict:
+    """The reranker's configuration as its record states it, with the run's settings."""
+    return {
         "reranker": reranker.config(),
         "reranker_config_hash": reranker.config_hash(),
-        "backend": reranker.backend_info(),
-        "first_stage": {"spec": spec.first_stage, "config": result.first_stage_config},
+        "backend": backend,
+        "first_stage": {"spec": spec.first_stage, "config": first_stage_config},
         "top_k": spec.top_k,
         "query_variant": spec.query_variant,
         "rerank_query": spec.rerank_query,
@@ -138,13 +132,14 @@ def reranker_record(result: PipelineResult) -> RerankerRecord:
         "max_queries": spec.max_queries,
         "max_new_tokens_override": spec.options.max_new_tokens,
         "long_documents": spec.long_documents,
-        "domains": list(result.reranked),
+        "domains": domains,
     }
-    return RerankerRecord(reranker.name, config)
 
 
-def notes(spec) -> str:
+def notes(spec, verified: bool = True) -> str:
     marks = []
+    if not verified:
+        marks.append("data not verified as the pinned BRIGHT revision: test data")
     if spec.options.max_new_tokens is not None:
         marks.append(f"max_new_tokens overridden to {spec.options.max_new_tokens}: smoke run")
     if spec.max_queries is not None:
@@ -153,7 +148,14 @@ def notes(spec) -> str:
 
 
 def same_but_provenance(a: SystemRecord, b: SystemRecord) -> bool:
-    return replace(a, provenance={}) == replace(b, provenance={})
+    """Whether the two would be written alike but for their provenance (compared as written:
+    a record read back holds lists where one made here may hold tuples)."""
+
+    def written(record: SystemRecord) -> str:
+        unprovenanced = replace(record, provenance={})
+        return as_json([to_json(unprovenanced), unprovenanced.per_query])
+
+    return written(a) == written(b)
 
 
 def save(result: PipelineResult) -> Path:
@@ -161,7 +163,8 @@ def save(result: PipelineResult) -> Path:
     spec = result.spec
     root = Path(spec.results_dir)
     systems = load_systems(root) if root.is_dir() else []
-    fs = first_stage_of(result, systems)
+    verified = pinned.is_pinned(result.data, list(result.reranked))
+    fs = first_stage_of(result, systems, verified)
     primary = result.primary
     captured = provenance.capture(repo_root(root), result.data)
     record = SystemRecord(
@@ -175,8 +178,9 @@ def save(result: PipelineResult) -> Path:
         per_query={} if spec.long_documents else per_domain_ndcg(primary),
         efficiency=efficiency(result),
         provenance=captured,
-        notes=notes(spec),
+        notes=notes(spec, verified),
         smoke=spec.is_smoke,
+        data_verified=verified,
     )
     # A run over the first N queries only is not re-evaluable against the full qrels: keep no runs.
     if not spec.max_queries and not spec.long_documents:
@@ -186,7 +190,7 @@ def save(result: PipelineResult) -> Path:
     old = next((s for s in systems if s.name == record.name), None)
     if old is None or not same_but_provenance(old, record):
         save_system(record, root)
-    if not spec.is_smoke and not spec.long_documents:
+    if not record.trial and not spec.long_documents:
         save_first_stage(fs, result, systems, root, captured)
     write_extras(folder, result)
     return folder

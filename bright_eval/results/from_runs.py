@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bright_eval import provenance
+from bright_eval import pinned, provenance
 from bright_eval.data import BrightData
 from bright_eval.domains import Domain
 from bright_eval.evaluation import DomainResults, Evaluation, evaluate
@@ -130,6 +130,7 @@ def record_runs(
         efficiency=efficiency or Efficiency(),
         provenance=provenance.capture(root, data, time.perf_counter() - started),
         notes=notes,
+        data_verified=pinned.is_pinned(data, [d.name for d in (*short_domains, *long_domains)]),
     )
 
 

@@ -114,6 +114,9 @@ class SystemRecord:
     # A smoke run (fewer queries, a shortened generation, a stand-in model): labelled, and
     # left out of the committed leaderboard unless asked for.
     smoke: bool = False
+    # False for a measured run on data not verified to be the pinned BRIGHT revision (e.g. a
+    # test snapshot; `bright_eval.pinned`): kept out of the committed leaderboard like a smoke run.
+    data_verified: bool = True
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -133,6 +136,11 @@ class SystemRecord:
     @property
     def is_reranked(self) -> bool:
         return self.reranker is not None
+
+    @property
+    def trial(self) -> bool:
+        """A smoke run, or a run on unverified data: not a number to compare with BRIGHT's."""
+        return self.smoke or not self.data_verified
 
     def average(self, metric: str = HEADLINE, long_documents: bool = False) -> float | None:
         """The published average when there is one, else the plain mean over all domains of
@@ -164,6 +172,8 @@ def to_json(result: SystemRecord) -> dict:
     data.pop("per_query")
     if not data["smoke"]:  # written only when set, so records from before the field read alike
         data.pop("smoke")
+    if data["data_verified"]:  # likewise written only when False
+        data.pop("data_verified")
     return data
 
 
