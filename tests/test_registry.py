@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bright_eval.data import DEFAULT_REVISION
 from bright_eval.domains import parse_domains
 from bright_eval.pipeline.identity import label, system_name
 from bright_eval.pipeline.spec import PipelineSpec
@@ -62,7 +63,7 @@ class Hub:
     """Data from the pinned Hub dataset: no `data-` mark in the name."""
 
     def describe(self):
-        return {"source": "hub"}
+        return {"source": "hub", "revision": DEFAULT_REVISION}
 
 
 def test_an_unnamed_subclass_with_other_settings_gets_its_own_name_and_no_published_number():

@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from bright_eval.data import DEFAULT_REVISION
 from bright_eval.domains import parse_domains
 from bright_eval.pipeline.identity import system_name
 from bright_eval.pipeline.spec import PipelineSpec
@@ -122,7 +123,7 @@ def run_ours(adapter, outputs, cache_root):
 
 class Hub:
     def describe(self):
-        return {"source": "hub"}
+        return {"source": "hub", "revision": DEFAULT_REVISION}
 
 
 def test_retraining_into_the_same_folder_never_reuses_the_old_outputs(tmp_path):
