@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bright_eval import provenance
 from bright_eval.atomic import atomic_write_text
+from bright_eval.redact import redact_mapping
 from bright_eval.results.from_runs import keep_runs, per_domain_ndcg, repo_root
 from bright_eval.results.schema import (
     BY_SCORE_FILE,
@@ -129,7 +130,7 @@ def reranker_record(result: PipelineResult) -> RerankerRecord:
     config = {
         "reranker": reranker.config(),
         "reranker_config_hash": reranker.config_hash(),
-        "backend": reranker.backend_info(),
+        "backend": redact_mapping(reranker.backend_info()),  # e.g. a server URL's password
         "first_stage": {"spec": spec.first_stage, "config": result.first_stage_config},
         "top_k": spec.top_k,
         "query_variant": spec.query_variant,
@@ -163,7 +164,9 @@ def save(result: PipelineResult) -> Path:
     systems = load_systems(root) if root.is_dir() else []
     fs = first_stage_of(result, systems)
     primary = result.primary
-    captured = provenance.capture(repo_root(root), result.data)
+    # Started from Python, the spec is what says how: there is no command line.
+    started = {"command": spec.command, "spec": None if spec.command else asdict(spec)}
+    captured = provenance.capture(repo_root(root), result.data, **started)
     record = SystemRecord(
         name=result.name,
         label=result.label,

@@ -26,6 +26,7 @@ from bright_eval.atomic import atomic_write_text
 from bright_eval.cache_dir import cache_root
 from bright_eval.data import BrightData, resolve_variant
 from bright_eval.domains import get_domain, require_long_documents
+from bright_eval.redact import redact_command
 from bright_eval.retrieval.base import Retriever, get_retriever
 from bright_eval.runs import DAMAGE, Run, describe, read_run, write_trec
 
@@ -141,7 +142,7 @@ def first_stage_run(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "bright_eval": bright_eval.__version__,
         "python": platform.python_version(),
-        "argv": sys.argv,
+        "argv": redact_command(sys.argv),  # this process's, whoever started it
     }
     atomic_write_text(folder / "key.json", json.dumps(key, indent=2, sort_keys=True) + "\n")
     write_trec(run, run_path, tag=_tag(key))
