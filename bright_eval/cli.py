@@ -20,6 +20,7 @@ from bright_eval.report.records import ReportError
 from bright_eval.rerank import UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.base import ModelLoadError
+from bright_eval.rerank.cache import InvalidOutputError
 from bright_eval.rerank.generative import MissingModelError
 from bright_eval.rerank.runner import MissingOutputsError
 from bright_eval.results import ResultsError
@@ -55,6 +56,7 @@ USER_ERRORS = (
     ReportError,
     DistillError,
     EngineError,
+    InvalidOutputError,
 )
 
 

@@ -27,8 +27,9 @@ POINTWISE = "pointwise"
 LISTWISE = "listwise"
 # Class attributes that describe a reranker rather than change its outputs.
 NOT_SETTINGS = frozenset(
-    {"meta", "name", "family", "description", "model_id", "alternative_scores", "options"}
-)
+    {"meta", "name", "family", "description", "model_id", "alternative_scores", "options",
+     "valid_labels"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,9 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
     alternative_scores: ClassVar[tuple[str, ...]] = ()
     family: ClassVar[str] = ""  # POINTWISE or LISTWISE
     prompt_version: ClassVar[str] = "1"
+    # The labels its judgements may carry (InteRank's 0/1/2); None: any, or none at all. A
+    # cached output with another label is damage, recomputed (`rerank.cache_lines`).
+    valid_labels: ClassVar[tuple[int, ...] | None] = None
 
     def __init__(self, options: RerankerOptions | None = None):
         self.options = options or RerankerOptions()

@@ -217,7 +217,8 @@ def save_first_stage(
 
 
 def as_json(data) -> str:
-    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # Strict JSON: a NaN here is a bug to stop at, not a file other tools cannot read.
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write_extras(folder: Path, result: PipelineResult) -> None:
@@ -232,5 +233,6 @@ def write_extras(folder: Path, result: PipelineResult) -> None:
     }
     atomic_write_text(folder / COUNTS_FILE, as_json(counts))
     for domain, reranked in result.reranked.items():
-        lines = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in reranked.outputs)
+        lines = "".join(json.dumps(o, ensure_ascii=False, allow_nan=False) + "\n"
+                        for o in reranked.outputs)  # fmt: skip
         atomic_write_text(folder / OUTPUTS_DIR / f"{domain}{OUTPUTS_SUFFIX}", lines)
