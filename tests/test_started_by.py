@@ -2,6 +2,7 @@
 of `pipeline.run(spec)` with that spec; never this process's argv (from a notebook, the
 kernel's `-f .../kernel-1.json`)."""
 
+import json
 import shlex
 import sys
 
@@ -27,6 +28,11 @@ def pony(shared_bright, tmp_path, monkeypatch):
     return root
 
 
+def first_stage_provenance(cache):
+    [path] = cache.glob("runs/*/pony.provenance.json")
+    return json.loads(path.read_text())
+
+
 def records(results):
     """The reranked record and the first stage's, by kind."""
     systems = load_systems(results)
@@ -46,6 +52,9 @@ def test_the_cli_records_the_arguments_it_was_given(pony, server, tmp_path):
         assert record.provenance["started_by"] == "command line"
         assert record.provenance["command"] == command
         assert "spec" not in record.provenance
+    # The first-stage cache entry it computed says the same.
+    cached = first_stage_provenance(tmp_path / "cache")
+    assert (cached["started_by"], cached["command"]) == ("command line", command)
 
 
 def test_a_python_call_records_its_spec_not_the_kernels_argv(pony, server, tmp_path):
@@ -77,5 +86,7 @@ def test_a_python_call_records_its_spec_not_the_kernels_argv(pony, server, tmp_p
             "engine": {"name": "local", "address": None, "gpus_per_worker": 0.0},
             "command": None,
         }  # fmt: skip
-    for path in results.rglob("system.json"):
-        assert "kernel-1.json" not in path.read_text()
+    cached = first_stage_provenance(tmp_path / "cache")
+    assert (cached["started_by"], cached["command"]) == ("python", None)
+    for path in [*results.rglob("*.json"), *(tmp_path / "cache").rglob("*.json")]:
+        assert "kernel-1.json" not in path.read_text(), path

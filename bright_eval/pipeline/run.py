@@ -109,7 +109,7 @@ def rerank_domains(
     firsts = {
         d.name: first_stage(spec.first_stage, data, d.name, spec.query_variant,
                             [q.id for q in queries_of[d.name]], spec.long_documents,
-                            spec.refresh, engine)
+                            spec.refresh, engine, spec.command)
         for d in domains
     }  # fmt: skip
     for d in domains:
