@@ -83,6 +83,7 @@ class InteRank(GenerativeMixin, PointwiseReranker):
     temperature = 0.0
     stop = STOP
     top_logprobs = TOP_LOGPROBS
+    valid_labels = LABELS
 
     def __init__(self, options=None):
         super().__init__(options)

@@ -78,6 +78,7 @@ class Rank1(GenerativeMixin, PointwiseReranker):
     stop = RANK1_STOP
     temperature = 0.0
     verdict_tokens = (TRUE, FALSE)
+    valid_labels = (0, 1)  # the verdict: relevant when true is the likelier
 
     def prompt(self, candidate: Candidate) -> str:
         query = candidate.query

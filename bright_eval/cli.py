@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+from pathlib import Path
 
 from bright_eval.commands import distill, evaluate, leaderboard, record, report, rerank, retrieve
 from bright_eval.commands import list as list_command
@@ -13,10 +15,12 @@ from bright_eval.domains import UnknownDomainError
 from bright_eval.engines import EngineError
 from bright_eval.evaluation import EvaluationError
 from bright_eval.pipeline import Interrupted, PipelineError
+from bright_eval.redact import redact_command
 from bright_eval.report.records import ReportError
 from bright_eval.rerank import SettingError, UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.base import ModelLoadError
+from bright_eval.rerank.cache import InvalidOutputError
 from bright_eval.rerank.generative import MissingModelError
 from bright_eval.rerank.runner import MissingOutputsError
 from bright_eval.results import ResultsError
@@ -53,6 +57,7 @@ USER_ERRORS = (
     ReportError,
     DistillError,
     EngineError,
+    InvalidOutputError,
 )
 
 
@@ -77,8 +82,18 @@ def quiet_libraries() -> None:
         pass
 
 
+def command_line(argv: list[str]) -> str:
+    """The command as given, for records, secrets redacted: `bright-eval ...` when the console
+    script started it, else `python -m bright_eval ...` (also for `main([...])` called from
+    Python, which takes exactly the arguments that command line would)."""
+    script = Path(sys.argv[0]).name == "bright-eval" if sys.argv else False
+    program = ["bright-eval"] if script else ["python", "-m", "bright_eval"]
+    return shlex.join([*program, *redact_command(argv)])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     if args.command is None and args.reranker is None:
         stray = rerank.pipeline_flags_given(parser, args)
@@ -87,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         args = parser.parse_args(DEFAULT_COMMAND)
     quiet_libraries()
+    # Passed down to whatever records the work: how it was started, never read from sys.argv.
+    args.command_line = command_line(argv)
     if args.command is None:
         args.func = rerank.run_command
     try:

@@ -7,7 +7,6 @@ import functools
 import hashlib
 import os
 import platform
-import shlex
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 import bright_eval
+from bright_eval.redact import redact_mapping
 
 # How an output's device is named when it is not a GPU: the CPU, or a server we cannot see.
 CPU_PREFIX = "CPU: "
@@ -196,12 +196,32 @@ def describe_data(data, root: str | os.PathLike) -> dict:
     return described
 
 
-def capture(root: str | os.PathLike, data=None, wall_seconds: float | None = None) -> dict:
-    """Provenance of an evaluation made now, in this process."""
+def started_by(command: str | None = None, spec: dict | None = None) -> dict:
+    """How the work was started: the command line the CLI was given (`command`, its secrets
+    already redacted), or else a call from Python, with the spec it was given when there is
+    one (secrets redacted here). Never this process's own argv: from a notebook that is the
+    kernel's (`-f .../kernel-1.json`), which says nothing about the run."""
+    if command is not None:
+        return {"started_by": "command line", "command": command}
+    out: dict = {"started_by": "python", "command": None}
+    if spec is not None:
+        out["spec"] = redact_mapping(spec)
+    return out
+
+
+def capture(
+    root: str | os.PathLike,
+    data=None,
+    wall_seconds: float | None = None,
+    command: str | None = None,
+    spec: dict | None = None,
+) -> dict:
+    """Provenance of an evaluation made now, in this process, started by `command` (the CLI's,
+    see `cli.command_line`) or, when None, from Python (with its `spec`, see `started_by`)."""
     out = {
         "date": utc_now(),
         "harness_commit": git_commit(),
-        "command": shlex.join(["python", "-m", "bright_eval", *sys.argv[1:]]),
+        **started_by(command, spec),
         "packages": package_versions(),
         "hardware": hardware(),
     }

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Server:
     def __init__(self, fail_first=0, status=503, delay=0.0, delays=None):
         self.requests, self.fail_first, self.status, self.delay = [], fail_first, status, delay
+        self.authorizations = []  # each request's Authorization header
         self.delays = delays or {}  # last message content -> its own delay
         self.in_flight = self.max_in_flight = self.answered = 0
         self.lock = threading.Lock()
@@ -23,6 +24,7 @@ class Server:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with outer.lock:
                     outer.requests.append((self.path, body))
+                    outer.authorizations.append(self.headers.get("Authorization"))
                     failing = len(outer.requests) <= outer.fail_first
                     outer.in_flight += 1
                     outer.max_in_flight = max(outer.max_in_flight, outer.in_flight)

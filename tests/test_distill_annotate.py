@@ -2,6 +2,7 @@
 backend: the exact prompt, parse counts that match the stored text, shards and resumption."""
 
 import json
+import shlex
 
 import pytest
 
@@ -57,6 +58,13 @@ def test_smollm2_teacher(tmp_path, smollm2_path, monkeypatch, capsys):
     record = json.loads((tmp_path / "labelled.jsonl.record.json").read_text())
     counts = record["counts"]["labels"]
     assert (counts["items"], counts["cached"], counts["computed"]) == (2, 2, 0)
+    # The command that wrote it, as given (not pytest's argv).
+    assert record["command"] == shlex.join(
+        ["python", "-m", "bright_eval", "distill", "annotate", "--train",
+         str(tmp_path / "train.jsonl"), "--model", smollm2_path, "--backend", "transformers",
+         "--max-new-tokens", "8", "--query-tokens", "8", "--out", str(tmp_path / "labelled.jsonl"),
+         "--no-progress", "--cached-only"]
+    )  # fmt: skip
     # Every stored label is the ours-3b parser's reading of the teacher's text.
     outputs = [json.loads(line) for f in sorted((tmp_path / "cache" / "distill").glob(
         "annotate-labels-*/*.jsonl")) for line in open(f)]  # fmt: skip

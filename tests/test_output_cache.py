@@ -2,6 +2,7 @@
 never a traceback, and no valid line is lost; a torn tail is cut before the next append."""
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ from dataclasses import asdict
 
 import pytest
 
-from bright_eval.rerank import Candidate, Judgement, Permutation
+from bright_eval.rerank import Candidate, Judgement, Permutation, PointwiseReranker
 from bright_eval.rerank import cache as cache_module
 from bright_eval.rerank.cache import OutputCache, cache_folder_name, pair_key, window_key
 
@@ -82,6 +83,20 @@ def test_cost_fields_and_every_other_field_round_trip(tmp_path):
         (
             lambda line: b'{"key": "k", "judgement": {"score": 1, "label": 1.5}}\n',
             {"not an output": 1},
+        ),  # fmt: skip
+        # numbers Python's json reads but JSON cannot hold, in any typed number of an output
+        (lambda line: line.replace(b'"score": 9.0', b'"score": NaN'), {"not a finite number": 1}),
+        (
+            lambda line: b'{"key": "k", "judgement": {"score": 1, "scores": {"e": Infinity}}}\n',
+            {"not a finite number": 1},
+        ),  # fmt: skip
+        (
+            lambda line: b'{"key": "k", "judgement": {"score": 1, "model_seconds": -Infinity}}\n',
+            {"not a finite number": 1},
+        ),  # fmt: skip
+        (
+            lambda line: b'{"key": "k", "permutation": {"order": [0], "model_seconds": NaN}}\n',
+            {"not a finite number": 1},
         ),  # fmt: skip
     ],
 )
@@ -270,3 +285,180 @@ def test_a_fragment_left_by_a_writer_that_died_meanwhile_is_cut_before_appending
     cache.put_judgements([cand("d3")], [judgement(3)])
     cache.close()
     assert path.read_bytes() == entry_line("d0", 0) + entry_line("d1", 1) + entry_line("d3", 3)
+
+
+def strict(line: str):
+    """JSON as the standard has it: NaN and Infinity are not numbers of it."""
+
+    def reject(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(line, parse_constant=reject)
+
+
+def test_a_label_outside_the_rerankers_labels_is_damage(tmp_path, capsys):
+    path = tmp_path / "all.jsonl"
+    path.write_bytes(entry_line("d1", 1) + entry_line("d5", 5) + entry_line("d2", 2))
+    # judgement(i) has label i % 3; the line of d5 is changed to label 3.
+    text = path.read_text().replace('"label": 2, "raw": "reason 5', '"label": 3, "raw": "reason 5')
+    path.write_text(text)
+    cache = OutputCache(tmp_path, labels=(0, 1, 2))
+    assert cache.skipped == {"all.jsonl": {"label outside the reranker's labels": 1}}
+    assert cache.get_judgement(cand("d5")) is None  # recomputed
+    assert_all_there(cache, [(1, "d1"), (2, "d2")])
+    assert "(1 label outside the reranker's labels)" in capsys.readouterr().err
+    # A reranker that declares no labels takes any.
+    assert OutputCache(tmp_path).get_judgement(cand("d5")).label == 3
+
+
+def test_rerankers_declare_their_labels_and_the_cache_checks_them(tmp_path):
+    from bright_eval_zoo.interank import InteRank
+    from bright_eval_zoo.llm_pointwise import LLMPointwise
+    from bright_eval_zoo.rank1 import Rank1
+    from tests.test_rerank_runner import Labels
+
+    assert (InteRank.valid_labels, LLMPointwise.valid_labels, Rank1.valid_labels) == (
+        (0, 1, 2), (0, 1, 2), (0, 1),
+    )  # fmt: skip
+    assert Labels.valid_labels is None
+
+    class ZeroOneTwo(Labels):
+        valid_labels = (0, 1, 2)
+
+    cache = OutputCache.for_reranker(ZeroOneTwo(), root=tmp_path)
+    assert cache.labels == (0, 1, 2)
+    # Declaring labels describes the reranker; it changes no cache key.
+    assert ZeroOneTwo().config_hash() == Labels().config_hash()
+
+
+def test_storing_a_non_finite_number_or_an_undeclared_label_is_refused(tmp_path):
+    cache = OutputCache(tmp_path, labels=(0, 1, 2))
+    nan = Judgement(score=float("nan"))
+    with pytest.raises(cache_module.InvalidOutputError) as err:
+        cache.put_judgements([cand("d0"), cand("d1")], [judgement(0), nan])
+    assert str(err.value) == (
+        f"{cache.name}: query q1, document d1: score is nan, not a finite number; nothing was "
+        "cached (the reranker must give finite scores)"
+    )
+    inf = Judgement(score=1.0, scores={"expected_label": float("inf")})
+    with pytest.raises(cache_module.InvalidOutputError, match="scores is {'expected_label': inf}"):
+        cache.put_judgements([cand("d2")], [inf])
+    with pytest.raises(cache_module.InvalidOutputError) as err:
+        cache.put_judgements([cand("d3")], [Judgement(score=3.0, label=3)])
+    assert str(err.value) == (
+        f"{cache.name}: query q1, document d3: label 3 is not one of the reranker's labels "
+        "(0, 1, 2); nothing was cached"
+    )
+    bad_window = Permutation(order=[0], model_seconds=float("nan"))
+    with pytest.raises(cache_module.InvalidOutputError, match="model_seconds is nan"):
+        cache.put_permutations([[cand("d4")]], [bad_window])
+    cache.close()
+    # Nothing of a refused batch was stored, not even its good output (d0).
+    assert len(cache) == 0 and not (tmp_path / "all.jsonl").exists()
+
+
+def test_minus_infinity_in_free_form_details_is_kept_as_strict_json(tmp_path):
+    # Rank1's log-probability of a verdict token outside the top alternatives: -inf, a value.
+    j = Judgement(score=1.0, label=1, details={"logprob_false": float("-inf"), "n": [1.5]})
+    with OutputCache(tmp_path) as cache:
+        cache.put_judgements([cand("d1")], [j])
+    [line] = (tmp_path / "all.jsonl").read_text().splitlines()
+    assert strict(line)["judgement"]["details"] == {"logprob_false": "-Infinity", "n": [1.5]}
+    got = OutputCache(tmp_path).get_judgement(cand("d1"))
+    assert got.details == {"logprob_false": "-Infinity", "n": [1.5]} and got.score == 1.0
+    # A line an older version wrote with the bare constant in its details is still an output.
+    old = entry_line("d2", 2).replace(b'"details": {"i": 2}', b'"details": {"lp": -Infinity}')
+    (tmp_path / "old.jsonl").write_bytes(old)
+    again = OutputCache(tmp_path)
+    assert again.skipped == {} and again.get_judgement(cand("d2")).details == {"lp": -math.inf}
+
+
+class ThreeLabels(PointwiseReranker):
+    name = "test-three-labels"
+    valid_labels = (0, 1, 2)
+    _asked: list[str] = []  # private: not a setting, so not in the key
+
+    def judge(self, candidates):
+        ThreeLabels._asked += [c.doc_id for c in candidates]
+        return [Judgement(score=float(len(c.document) % 3), label=len(c.document) % 3,
+                          details={"logprob": float("-inf")}) for c in candidates]  # fmt: skip
+
+
+def test_a_damaged_cached_output_is_recomputed_and_outputs_are_strict_json(
+    shared_bright, tmp_path, monkeypatch, capsys
+):
+    import gzip
+
+    from bright_eval.cli import main
+    from bright_eval.rerank import REGISTRY
+    from tests.snapshot import build_domain
+
+    root = tmp_path / "bright"
+    root.mkdir()
+    _, docs = build_domain(shared_bright, root, "pony", ["42"], 3)
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
+    argv = ["--reranker", "test-three-labels", "--first-stage", f"file:{root}/{{domain}}.trec",
+            "--data-dir", str(root), "--domains", "pony", "--system-name", "three",
+            "--results-dir", str(tmp_path / "results"), "--no-progress"]  # fmt: skip
+    try:
+        ThreeLabels._asked = []
+        assert main(argv) == 0
+        first = list(ThreeLabels._asked)
+        assert len(first) == 3
+        # Damage two of the three cached outputs: a NaN score, and a label it never gives.
+        [cache_file] = (tmp_path / "cache" / "rerank").glob("test-three-labels-*/all.jsonl")
+        lines = cache_file.read_text().splitlines(keepends=True)
+        nan, three = json.loads(lines[0]), json.loads(lines[1])
+        lines[0] = lines[0].replace(f'"score": {nan["judgement"]["score"]}', '"score": NaN')
+        lines[1] = lines[1].replace(f'"label": {three["judgement"]["label"]}', '"label": 3')
+        cache_file.write_text("".join(lines))
+        ThreeLabels._asked = []
+        capsys.readouterr()
+        assert main(argv) == 0
+    finally:
+        REGISTRY.pop("test-three-labels", None)
+    assert ThreeLabels._asked == [nan["doc_id"], three["doc_id"]]  # recomputed, in rank order
+    assert (
+        "skipped 2 unreadable lines (1 label outside the reranker's labels, 1 not a finite "
+        "number); any output they held is recomputed"
+    ) in capsys.readouterr().err
+    path = tmp_path / "results" / "three" / "outputs" / "pony.jsonl.gz"
+    outputs = [strict(line) for line in gzip.open(path, "rt")]
+    for o in outputs:
+        label = len(docs[o["doc_id"]]) % 3
+        assert (o["score"], o["label"]) == (float(label), label)
+        assert o["details"] == {"logprob": "-Infinity"}
+
+
+class NotANumber(PointwiseReranker):
+    name = "test-not-a-number"
+
+    def judge(self, candidates):
+        return [Judgement(score=float("nan")) for _ in candidates]
+
+
+def test_a_reranker_giving_nan_stops_the_run_with_one_line(shared_bright, tmp_path, monkeypatch,
+                                                           capsys):  # fmt: skip
+    from bright_eval.cli import main
+    from bright_eval.rerank import REGISTRY
+    from bright_eval.runs import ranked, read_run
+    from tests.snapshot import build_domain
+
+    root = tmp_path / "bright"
+    root.mkdir()
+    build_domain(shared_bright, root, "pony", ["42"], 2)
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
+    argv = ["--reranker", "test-not-a-number", "--first-stage", f"file:{root}/{{domain}}.trec",
+            "--data-dir", str(root), "--domains", "pony",
+            "--results-dir", str(tmp_path / "results"), "--no-progress"]  # fmt: skip
+    try:
+        assert main(argv) == 2
+    finally:
+        REGISTRY.pop("test-not-a-number", None)
+    first_doc = ranked(read_run(root / "pony.trec")["42"])[0][0]
+    folder = cache_folder_name(NotANumber())
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: {folder}: query 42, document {first_doc}: score is nan, not a finite number; "
+        "nothing was cached (the reranker must give finite scores)"
+    )
+    assert not list((tmp_path / "results").glob("*/system.json"))

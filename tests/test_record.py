@@ -1,6 +1,7 @@
 import gzip
 import hashlib
 import json
+import shlex
 import shutil
 
 from bright_eval.cli import main
@@ -12,13 +13,11 @@ from tests.test_evaluation import reference_metrics
 
 def test_record_stores_metrics_hashes_and_per_query(tmp_path, shared_bright, bright, capsys):
     results = tmp_path / "results"
-    code = main(
-        ["record", "--name", "reasonir-two", "--label", "ReasonIR, two domains",
-         "--run", REASONIR_RUN, "--domains", "biology,pony", "--data-dir", str(shared_bright),
-         "--first-stage", "reasonir-8b/gpt4_reason/top100",
-         "--first-stage-settings", '{"depth": 100}', "--results", str(results)]
-    )  # fmt: skip
-    assert code == 0
+    argv = ["record", "--name", "reasonir-two", "--label", "ReasonIR, two domains",
+            "--run", REASONIR_RUN, "--domains", "biology,pony", "--data-dir", str(shared_bright),
+            "--first-stage", "reasonir-8b/gpt4_reason/top100",
+            "--first-stage-settings", '{"depth": 100}', "--results", str(results)]  # fmt: skip
+    assert main(argv) == 0
     record = load_system(results / "reasonir-two" / "system.json")
     for domain in ("biology", "pony"):
         path = REASONIR_RUN.format(domain=domain)
@@ -32,6 +31,9 @@ def test_record_stores_metrics_hashes_and_per_query(tmp_path, shared_bright, bri
         assert round(sum(values.values()) / len(values), 5) == record.metrics[domain]["NDCG@10"]
     assert record.first_stage.settings == {"depth": 100}
     assert record.provenance["data"]["source"] == "local"
+    # The command that made it, as given (pytest's own argv is not it).
+    assert record.provenance["command"] == shlex.join(["python", "-m", "bright_eval", *argv])
+    assert record.provenance["started_by"] == "command line"
     assert "wrote" in capsys.readouterr().out
 
 

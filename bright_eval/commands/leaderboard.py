@@ -98,7 +98,7 @@ def refresh(args: argparse.Namespace) -> int:
     for system in systems:
         if system.source != MEASURED:
             continue
-        check = reevaluate(system, args.results, args.data_dir)
+        check = reevaluate(system, args.results, args.data_dir, args.command_line)
         avg = check.result.average()
         shown = f"nDCG@10 average {avg * 100:.2f}" if avg is not None else "no 12-domain average"
         print(f"{check.name}: {check.status} ({check.detail}; {shown})")

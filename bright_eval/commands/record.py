@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         parse_domains(args.domains, long_documents=True) if args.long_run else [],
         reranker=reranker,
         notes=args.notes,
+        command=args.command_line,
     )
     path = save_system(result, args.results)
     avg = result.average()

@@ -99,6 +99,7 @@ def spec_from_args(args: argparse.Namespace) -> PipelineSpec:
         system_name=args.system_name,
         progress=not args.no_progress,
         engine=engine_spec(args),
+        command=getattr(args, "command_line", None),  # set by cli.main
     )
 
 

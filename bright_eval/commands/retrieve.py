@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
             refresh=args.refresh,
             depth=args.depth,
             cache_dir=args.cache_dir,
+            command=args.command_line,
         )
         print(path, flush=True)
         how = "reused" if provenance["reused"] else f"computed in {provenance['seconds']} s"

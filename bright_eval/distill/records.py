@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -82,7 +81,7 @@ class StageRecord:
     notes: list[str] = field(default_factory=list)
     versions: dict = field(default_factory=lambda: package_versions(DISTILL_PACKAGES))
     device: dict = field(default_factory=device_description)
-    command: list[str] = field(default_factory=lambda: list(sys.argv))
+    command: str | None = None  # the command line that ran the stage, secrets redacted
     finished: str = ""
 
     def matches(self, other: StageRecord) -> bool:

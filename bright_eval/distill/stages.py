@@ -43,6 +43,7 @@ def settings_with(cls, overrides: list[str] | None):
 def start(stage: str, args, inputs: dict, settings: dict) -> rec.StageRecord | None:
     """The new record, or None when the output is up to date (and --force not given)."""
     record = rec.new_record(stage, inputs, settings)
+    record.command = getattr(args, "command_line", None)  # set by cli.main
     if not args.force and rec.up_to_date(record, args.out):
         print(f"{stage}: {args.out} is up to date (same inputs and settings); --force reruns it")
         return None

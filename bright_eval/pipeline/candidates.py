@@ -29,15 +29,16 @@ def first_stage(
     long_documents: bool,
     refresh: bool = False,
     engine: Engine | None = None,
+    command: str | None = None,
 ) -> FirstStageRun:
     """The first stage's run over the chosen queries, from the first-stage cache (computed and
     cached on first use at BRIGHT's depth of 1,000). A dense retriever encodes its corpus on a
-    distributed `engine` when one is given."""
+    distributed `engine` when one is given. `command`: the CLI's, for the cache's provenance."""
     retriever = get_retriever(spec)
     if engine is not None and engine.name != "local":
         retriever.engine = engine
     run, path, prov = first_stage_run(
-        retriever, data, domain, query_variant, long_documents, refresh=refresh
+        retriever, data, domain, query_variant, long_documents, refresh=refresh, command=command
     )
     wanted = set(query_ids)
     config = {**retriever.config(), "query_variant": query_variant, "depth": DEPTH}

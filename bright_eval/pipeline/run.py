@@ -110,7 +110,7 @@ def rerank_domains(
     firsts = {
         d.name: first_stage(spec.first_stage, data, d.name, spec.query_variant,
                             [q.id for q in queries_of[d.name]], spec.long_documents,
-                            spec.refresh, engine)
+                            spec.refresh, engine, spec.command)
         for d in domains
     }  # fmt: skip
     if spec.results_dir is not None and spec.shard.count == 1 and firsts:

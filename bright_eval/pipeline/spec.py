@@ -87,6 +87,9 @@ class PipelineSpec:
     system_name: str | None = None
     progress: bool = True
     engine: EngineSpec = field(default_factory=EngineSpec)
+    # How the run was started, for its record: the CLI sets its command line (secrets
+    # redacted); None is a call from Python, recorded as such with this spec.
+    command: str | None = None
 
     def __post_init__(self) -> None:
         checks = [

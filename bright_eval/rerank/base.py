@@ -149,6 +149,9 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
     # Public attributes that change no output (where the model runs, what a test counts): left
     # out of the cache key. Each class lists its own; a subclass keeps its parents'.
     not_settings: ClassVar[frozenset[str]] = frozenset()
+    # The labels its judgements may carry (InteRank's 0/1/2); None: any, or none at all. A
+    # cached output with another label is damage, recomputed (`rerank.cache_lines`).
+    valid_labels: ClassVar[tuple[int, ...] | None] = None
 
     def __init__(self, options: RerankerOptions | None = None):
         self.options = options or RerankerOptions()

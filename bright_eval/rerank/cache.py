@@ -16,8 +16,10 @@ write), so killing the process (even with SIGKILL) loses nothing already stored.
 of the machine itself can lose what the disk has not yet been told to keep: the file is fsynced
 at most every `SYNC_EVERY` outputs or `SYNC_SECONDS` seconds, and on `close()`.
 
-Damage: a line that cannot be read (cut short, not UTF-8, not JSON, not an output) is skipped,
-counted per file in `skipped`, and reported in one line on stderr; its output is recomputed.
+Damage: a line that cannot be read (cut short, not UTF-8, not JSON, not an output, a number that
+is not finite, a label outside the reranker's labels) is skipped, counted per file in `skipped`,
+and reported in one line on stderr; its output is recomputed. Such an output is never written:
+storing one is an `InvalidOutputError`, and every line is strict JSON.
 On opening and before each append, a writer cuts its own file back to its last complete line, so
 a new output is never glued onto the fragment a killed run left behind.
 """
@@ -40,7 +42,7 @@ from pathlib import Path
 from bright_eval.atomic import atomic_write_text
 from bright_eval.cache_dir import cache_root
 from bright_eval.rerank.base import Candidate, Judgement, Permutation, Reranker
-from bright_eval.rerank.cache_lines import CUT_SHORT, parse_line
+from bright_eval.rerank.cache_lines import CUT_SHORT, not_finite, parse_line, spelled_out
 
 SYNC_EVERY = 256  # outputs between fsyncs
 SYNC_SECONDS = 1.0  # ... or seconds, whichever comes first
@@ -62,6 +64,11 @@ def window_key(window: Sequence[Candidate]) -> str:
     return f"{first.query_id}\t{text_hash(first.query)}\t{text_hash(docs)}"
 
 
+class InvalidOutputError(ValueError):
+    """A reranker's output that cannot be stored or ranked: a number that is not finite, or a
+    label the reranker does not declare (a bug in the reranker)."""
+
+
 def cache_folder_name(reranker: Reranker) -> str:
     """`rerank/<reranker>-<key hash>`: the folder relative to the cache root (an absolute path
     would name one machine's home directory)."""
@@ -69,8 +76,15 @@ def cache_folder_name(reranker: Reranker) -> str:
 
 
 class OutputCache:
-    def __init__(self, folder: Path, writer: str = "all", warn: bool = True):
+    def __init__(
+        self,
+        folder: Path,
+        writer: str = "all",
+        warn: bool = True,
+        labels: tuple[int, ...] | None = None,
+    ):
         self.folder = Path(folder)
+        self.labels = labels  # the reranker's (`Reranker.valid_labels`); None: any label
         self.path = self.folder / f"{writer}.jsonl"
         self.judgements: dict[str, Judgement] = {}
         self.permutations: dict[str, Permutation] = {}
@@ -98,11 +112,22 @@ class OutputCache:
     def for_reranker(
         cls, reranker: Reranker, root: Path | None = None, writer: str = "all"
     ) -> OutputCache:
-        return cls.keyed(cache_folder_name(reranker), reranker.cache_config(), root, writer)
+        return cls.keyed(
+            cache_folder_name(reranker),
+            reranker.cache_config(),
+            root,
+            writer,
+            reranker.valid_labels,
+        )
 
     @classmethod
     def keyed(
-        cls, name: str, key: dict, root: Path | None = None, writer: str = "all"
+        cls,
+        name: str,
+        key: dict,
+        root: Path | None = None,
+        writer: str = "all",
+        labels: tuple[int, ...] | None = None,
     ) -> OutputCache:
         """The cache in `<root>/<name>`, with `config.json` beside the outputs holding exactly
         what the folder's hash was made from."""
@@ -111,7 +136,7 @@ class OutputCache:
         config = folder / "config.json"
         if not config.exists():
             atomic_write_text(config, json.dumps(key, indent=1, sort_keys=True, default=str))
-        return cls(folder, writer)
+        return cls(folder, writer, labels=labels)
 
     @property
     def name(self) -> str:
@@ -123,7 +148,7 @@ class OutputCache:
         try:
             with open(file, "rb") as f:
                 for raw in f:
-                    kind, key, output, problem = parse_line(raw, self.backends)
+                    kind, key, output, problem = parse_line(raw, self.backends, self.labels)
                     if problem:
                         skipped[problem] += 1
                     if output is not None:
@@ -156,7 +181,10 @@ class OutputCache:
         return backend_id
 
     def _entry(self, output: Judgement | Permutation) -> dict:
-        return {**asdict(output), "backend": self.backend_id(output.backend)}
+        entry = {**asdict(output), "backend": self.backend_id(output.backend)}
+        if isinstance(output, Judgement):  # free-form details may hold a -inf log-probability
+            entry["details"] = spelled_out(output.details)
+        return entry
 
     @property
     def torn_lines(self) -> int:
@@ -198,7 +226,8 @@ class OutputCache:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
     def _append(self, entries: list[dict]) -> None:
-        data = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries).encode()
+        lines = (json.dumps(e, ensure_ascii=False, allow_nan=False) + "\n" for e in entries)
+        data = "".join(lines).encode()
         if not data:
             return
         with self._locked() as f:
@@ -230,6 +259,8 @@ class OutputCache:
         return self.judgements.get(pair_key(c))
 
     def put_judgements(self, cands: Sequence[Candidate], judgements: Sequence[Judgement]) -> None:
+        for c, j in zip(cands, judgements, strict=True):
+            self.check(j, f"query {c.query_id}, document {c.doc_id}")
         new = []
         for c, j in zip(cands, judgements, strict=True):
             key = pair_key(c)
@@ -238,12 +269,30 @@ class OutputCache:
                         "judgement": self._entry(j)})  # fmt: skip
         self._append(new)
 
+    def check(self, output: Judgement | Permutation, what: str) -> None:
+        """Refuse an output that reading it back would reject (see `cache_lines.invalid`)."""
+        field = not_finite(output)
+        if field is not None:
+            value = getattr(output, field.split(".")[0])
+            raise InvalidOutputError(
+                f"{self.name}: {what}: {field} is {value}, not a finite number; nothing was "
+                "cached (the reranker must give finite scores)"
+            )
+        label = getattr(output, "label", None)
+        if self.labels is not None and label is not None and label not in self.labels:
+            raise InvalidOutputError(
+                f"{self.name}: {what}: label {label} is not one of the reranker's labels "
+                f"({', '.join(map(str, self.labels))}); nothing was cached"
+            )
+
     def get_permutation(self, window: Sequence[Candidate]) -> Permutation | None:
         return self.permutations.get(window_key(window))
 
     def put_permutations(
         self, windows: Sequence[Sequence[Candidate]], permutations: Sequence[Permutation]
     ) -> None:
+        for w, p in zip(windows, permutations, strict=True):
+            self.check(p, f"query {w[0].query_id}, window from document {w[0].doc_id}")
         new = []
         for w, p in zip(windows, permutations, strict=True):
             key = window_key(w)

@@ -5,13 +5,16 @@ A line's output is checked against the dataclass it came from (`Judgement`, `Per
 every field it carries must have that field's type, and the required ones must be there.
 Fields the dataclass does not know (written by a newer version) are dropped, not fatal. An
 output's `backend` is stored by the hash of its `backend-<hash>.json`; one the folder does not
-hold reads back as unknown (None).
+hold reads back as unknown (None). Its
+numbers must be finite (Python's json reads NaN and Infinity, which JSON cannot hold and no
+score can be), and a judgement's label one of the reranker's labels when it declares them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import types
 import typing
 from functools import cache
@@ -23,6 +26,8 @@ CUT_SHORT = "cut short"
 NOT_UTF8 = "not UTF-8"
 NOT_JSON = "not JSON"
 NOT_AN_OUTPUT = "not an output"
+NOT_FINITE = "not a finite number"
+OUTSIDE_LABELS = "label outside the reranker's labels"
 # How every entry starts (json.dumps with its default separators): where an output written
 # after a fragment by an older version (which did not cut fragments) begins.
 ENTRY_START = b'{"key": '
@@ -30,24 +35,27 @@ ENTRY_START = b'{"key": '
 Parsed = tuple[str | None, str | None, object | None, str | None]  # kind, key, output, problem
 
 
-def parse_line(raw: bytes, backends: dict[str, dict] | None = None) -> Parsed:
+def parse_line(
+    raw: bytes, backends: dict[str, dict] | None = None, labels: tuple[int, ...] | None = None
+) -> Parsed:
     """(kind, key, output, None) for a good line; (…, problem) names why a line was skipped.
-    A fragment glued to a whole entry gives both the entry and the fragment's problem."""
+    A fragment glued to a whole entry gives both the entry and the fragment's problem.
+    `labels`: the reranker's (`Reranker.valid_labels`); None takes any."""
     if not raw.endswith(b"\n"):
         return None, None, None, CUT_SHORT
-    kind, key, output, problem = _parse(raw, backends or {})
+    kind, key, output, problem = _parse(raw, backends or {}, labels)
     if problem is None:
         return kind, key, output, None
     start = raw.find(ENTRY_START, 1)
     while start > 0:
-        kind, key, output, _ = _parse(raw[start:], backends or {})
+        kind, key, output, _ = _parse(raw[start:], backends or {}, labels)
         if output is not None:
             return kind, key, output, problem
         start = raw.find(ENTRY_START, start + 1)
     return None, None, None, problem
 
 
-def _parse(raw: bytes, backends: dict[str, dict]) -> Parsed:
+def _parse(raw: bytes, backends: dict[str, dict], labels: tuple[int, ...] | None) -> Parsed:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -66,8 +74,55 @@ def _parse(raw: bytes, backends: dict[str, dict]) -> Parsed:
             output = build(cls, fields)
             if output is None:
                 break
-            return kind, entry["key"], output, None
+            return kind, entry["key"], output, invalid(output, labels)
     return None, None, None, NOT_AN_OUTPUT
+
+
+def invalid(output, labels: tuple[int, ...] | None) -> str | None:
+    """Why a well-typed output still cannot be used (damage, recomputed), or None."""
+    if not_finite(output) is not None:
+        return NOT_FINITE
+    label = getattr(output, "label", None)
+    if labels is not None and label is not None and label not in labels:
+        return OUTSIDE_LABELS
+    return None
+
+
+def not_finite(output) -> str | None:
+    """The first typed field of an output (nested records included) holding a number that is
+    not finite, by name; None when every one is. Free-form fields (`details`) are not numbers
+    of the output: a log-probability of -inf there is a real value (see `spelled_out`)."""
+    for name, hint in _field_types(type(output)).items():
+        value = getattr(output, name)
+        if dataclasses.is_dataclass(value):
+            inner = not_finite(value)
+            if inner is not None:
+                return f"{name}.{inner}"
+        elif hint not in (dict, object) and not all(map(math.isfinite, _floats(value))):
+            return name
+    return None
+
+
+def _floats(value) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [x for v in value for x in _floats(v)]
+    return []
+
+
+def spelled_out(value):
+    """A free-form value with each non-finite float written as Python's json spells it ("NaN",
+    "Infinity", "-Infinity"), as a string: JSON itself cannot hold them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return {k: spelled_out(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [spelled_out(v) for v in value]
+    return value
 
 
 def build(cls, fields: object):

@@ -31,6 +31,7 @@ from bright_eval.rerank.base import (
     Reranker,
 )
 from bright_eval.rerank.cache import OutputCache
+from bright_eval.rerank.cache_lines import spelled_out
 from bright_eval.rerank.permutation import RepairStats, repair
 from bright_eval.runs import Run
 
@@ -206,7 +207,7 @@ def rerank_pointwise(
             outputs.append({"query_id": c.query_id, "doc_id": c.doc_id,
                             "first_stage_rank": c.first_stage_rank, "score": j.score,
                             "label": j.label, "parsed": j.parsed, "how_parsed": j.parse_kind,
-                            "scores": j.scores, "details": j.details,
+                            "scores": j.scores, "details": spelled_out(j.details),
                             "raw": j.raw})  # fmt: skip
 
     def score_of(name: str) -> Callable[[Candidate], float]:

@@ -12,7 +12,7 @@ import json
 # Attributes that describe a reranker rather than change its outputs.
 NOT_SETTINGS = frozenset(
     {"meta", "name", "family", "description", "model_id", "alternative_scores", "options",
-     "not_settings"}
+     "not_settings", "valid_labels"}
 )  # fmt: skip
 
 

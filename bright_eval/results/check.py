@@ -35,11 +35,14 @@ def local_data(recorded: dict, root: Path, data_dir: str | None = None) -> Brigh
 
 
 def reevaluate(
-    result: SystemRecord, results_dir: str | os.PathLike, data_dir: str | None = None
+    result: SystemRecord,
+    results_dir: str | os.PathLike,
+    data_dir: str | None = None,
+    command: str | None = None,
 ) -> Check:
     """Score the record's run files again. Files that are gone, or data that is not here,
     leave the stored metrics in place (skipped); changed files are an error, because the
-    record describes those exact bytes."""
+    record describes those exact bytes. `command`: the command line that asked (None: Python)."""
     root = repo_root(results_dir)
     if not result.runs:
         return Check(result.name, "skipped", "no run files recorded", result)
@@ -68,6 +71,9 @@ def reevaluate(
         metrics=scores.metrics,
         metrics_long=scores.metrics_long,
         per_query=scores.per_query,
-        provenance={**result.provenance, "reevaluated": provenance.capture(root, data)},
+        provenance={
+            **result.provenance,
+            "reevaluated": provenance.capture(root, data, command=command),
+        },
     )
     return Check(result.name, "updated", "metrics changed on re-evaluation", updated)

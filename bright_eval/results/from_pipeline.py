@@ -12,12 +12,13 @@ pipeline.)
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bright_eval import pinned, provenance
 from bright_eval.atomic import atomic_write_text
+from bright_eval.redact import redact_mapping
 from bright_eval.results.from_runs import keep_runs, per_domain_ndcg, repo_root
 from bright_eval.results.schema import (
     BY_SCORE_FILE,
@@ -123,7 +124,7 @@ def run_config(spec, reranker, domains: list[str], first_stage_config, backend: 
     return {
         "reranker": reranker.config(),
         "reranker_config_hash": reranker.config_hash(),
-        "backend": backend,
+        "backend": redact_mapping(backend),  # e.g. a server URL's password
         "first_stage": {"spec": spec.first_stage, "config": first_stage_config},
         "top_k": spec.top_k,
         "query_variant": spec.query_variant,
@@ -166,7 +167,9 @@ def save(result: PipelineResult) -> Path:
     verified = pinned.is_pinned(result.data, list(result.reranked))
     fs = first_stage_of(result, systems, verified)
     primary = result.primary
-    captured = provenance.capture(repo_root(root), result.data)
+    # Started from Python, the spec is what says how: there is no command line.
+    started = {"command": spec.command, "spec": None if spec.command else asdict(spec)}
+    captured = provenance.capture(repo_root(root), result.data, **started)
     record = SystemRecord(
         name=result.name,
         label=result.label,
@@ -218,7 +221,8 @@ def save_first_stage(
 
 
 def as_json(data) -> str:
-    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # Strict JSON: a NaN here is a bug to stop at, not a file other tools cannot read.
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def write_extras(folder: Path, result: PipelineResult) -> None:
@@ -233,5 +237,6 @@ def write_extras(folder: Path, result: PipelineResult) -> None:
     }
     atomic_write_text(folder / COUNTS_FILE, as_json(counts))
     for domain, reranked in result.reranked.items():
-        lines = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in reranked.outputs)
+        lines = "".join(json.dumps(o, ensure_ascii=False, allow_nan=False) + "\n"
+                        for o in reranked.outputs)  # fmt: skip
         atomic_write_text(folder / OUTPUTS_DIR / f"{domain}{OUTPUTS_SUFFIX}", lines)

@@ -107,8 +107,10 @@ def record_runs(
     reranker: RerankerRecord | None = None,
     efficiency: Efficiency | None = None,
     notes: str = "",
+    command: str | None = None,
 ) -> SystemRecord:
-    """A measured record of run files on disk (not saved; see `results.save_system`)."""
+    """A measured record of run files on disk (not saved; see `results.save_system`);
+    `command` is the command line that asked for it (None: a call from Python)."""
     root = repo_root(results_dir)
     files = run_files(short_template, short_domains, root) + run_files(
         long_template, long_domains, root, long_documents=True
@@ -128,7 +130,7 @@ def record_runs(
         per_query=scores.per_query,
         runs=files,
         efficiency=efficiency or Efficiency(),
-        provenance=provenance.capture(root, data, time.perf_counter() - started),
+        provenance=provenance.capture(root, data, time.perf_counter() - started, command),
         notes=notes,
         data_verified=pinned.is_pinned(data, [d.name for d in (*short_domains, *long_domains)]),
     )

@@ -26,6 +26,7 @@ from bright_eval.atomic import atomic_write_text
 from bright_eval.cache_dir import cache_root
 from bright_eval.data import BrightData, resolve_variant
 from bright_eval.domains import get_domain, require_long_documents
+from bright_eval.provenance import started_by
 from bright_eval.retrieval.base import Retriever, get_retriever
 from bright_eval.runs import DAMAGE, Run, describe, read_run, write_trec
 
@@ -93,11 +94,13 @@ def first_stage_run(
     refresh: bool = False,
     depth: int = DEPTH,
     cache_dir: str | os.PathLike | None = None,
+    command: str | None = None,
 ) -> tuple[Run, Path, dict]:
     """The first-stage run of one domain, from the cache or computed and cached.
 
     Returns the run (top `depth`, excluded ids removed), the path of its cached TREC file, and
-    its provenance (the cache key, data fingerprint, timings, versions).
+    its provenance (the cache key, data fingerprint, timings, versions, and how it was started:
+    `command`, the CLI's command line, or None from Python; see `provenance.started_by`).
     """
     retriever = get_retriever(spec) if isinstance(spec, str) else spec
     d = get_domain(domain)
@@ -122,7 +125,7 @@ def first_stage_run(
         # A fusion: its parts come from (and go to) the cache too.
         part_runs = [
             first_stage_run(p, data, d.name, query_variant, long_documents, refresh, depth,
-                            cache_dir)[0]
+                            cache_dir, command)[0]
             for p in retriever.parts
         ]  # fmt: skip
         run = retriever.fuse(part_runs, depth)
@@ -141,7 +144,7 @@ def first_stage_run(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "bright_eval": bright_eval.__version__,
         "python": platform.python_version(),
-        "argv": sys.argv,
+        **started_by(command),
     }
     atomic_write_text(folder / "key.json", json.dumps(key, indent=2, sort_keys=True) + "\n")
     write_trec(run, run_path, tag=_tag(key))

@@ -4,6 +4,8 @@ Plain HTTP from the standard library, so nothing extra needs installing. Request
 bounded thread pool (a server queues what it cannot batch; too many in flight only time out),
 and transient failures (connection errors, timeouts, HTTP 408, 409, 429, 500, 502, 503, 504) are
 retried with exponential backoff.
+Credentials in the URL (`https://user:password@host/v1`) are sent as HTTP Basic authentication
+instead of the bearer key; the URL is only ever shown without them (records, errors, hardware).
 Chat prompts go to /chat/completions, where the server applies the chat template.
 `generate_stream` yields each response as it arrives; its model seconds is its request's
 latency (what the server spent on it, queueing included), and its hardware the server's URL.
@@ -11,6 +13,7 @@ latency (what the server spent on it, queueing included), and its hardware the s
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import time
@@ -18,8 +21,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from bright_eval.provenance import SERVER_PREFIX
+from bright_eval.redact import redact_url
 from bright_eval.rerank.backends.base import (
     Generation,
     GenerationBackend,
@@ -54,8 +59,12 @@ class OpenAIBackend(GenerationBackend):
         backoff_s: float = 1.0,
     ):
         super().__init__(model, adapter, revision, chat_template_kwargs)
-        self.base_url = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
-        self.api_key = api_key or os.environ.get(API_KEY_ENV) or "EMPTY"
+        given = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        # urllib cannot connect to a host written with credentials: they go in a header.
+        self.base_url, self.authorization = split_credentials(given)
+        if self.authorization is None:
+            self.authorization = f"Bearer {api_key or os.environ.get(API_KEY_ENV) or 'EMPTY'}"
+        self.server = redact_url(given)  # how the server is named wherever it is shown
         self.concurrency = concurrency
         self.max_retries = max_retries
         self.timeout_s = timeout_s
@@ -67,7 +76,7 @@ class OpenAIBackend(GenerationBackend):
         request = urllib.request.Request(
             f"{self.base_url}{path}",
             data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.api_key}"},
+            headers={"Content-Type": "application/json", "Authorization": self.authorization},
         )
         for attempt in range(self.max_retries + 1):
             try:
@@ -76,11 +85,11 @@ class OpenAIBackend(GenerationBackend):
             except urllib.error.HTTPError as err:
                 if err.code not in RETRY_STATUS or attempt == self.max_retries:
                     detail = err.read().decode(errors="replace")[:300]
-                    raise ServerError(f"{self.base_url}{path}: HTTP {err.code}: {detail}") from err
+                    raise ServerError(f"{self.server}{path}: HTTP {err.code}: {detail}") from err
             except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
                 if attempt == self.max_retries:
                     raise ServerError(
-                        f"{self.base_url}{path}: no answer after {attempt + 1} tries ({err})"
+                        f"{self.server}{path}: no answer after {attempt + 1} tries ({err})"
                     ) from err
             time.sleep(self.backoff_s * 2**attempt)
         raise AssertionError("unreachable")
@@ -140,7 +149,7 @@ class OpenAIBackend(GenerationBackend):
             pool.shutdown(wait=True, cancel_futures=True)
 
     def hardware(self) -> str:
-        return f"{SERVER_PREFIX}{self.base_url}"
+        return f"{SERVER_PREFIX}{self.server}"
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
@@ -160,10 +169,22 @@ class OpenAIBackend(GenerationBackend):
     def describe(self) -> dict:
         return {
             **super().describe(),
-            "base_url": self.base_url,
+            "base_url": self.server,
             "served_model": self.served_model,
             "concurrency": self.concurrency,
         }
+
+
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """The URL without `user:password@`, and those credentials as a Basic Authorization header
+    (None when the URL has none)."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, None
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    host = parts.netloc.rpartition("@")[2]
+    header = "Basic " + base64.b64encode(pair.encode()).decode()
+    return urlunsplit(parts._replace(netloc=host)), header
 
 
 def parse_logprobs(logprobs: dict | None) -> tuple[list[str], list[dict[str, float]] | None]:
