@@ -17,6 +17,7 @@ from bright_eval.report.records import ReportError
 from bright_eval.rerank import UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.base import ModelLoadError
+from bright_eval.rerank.backends.openai_backend import ServerError
 from bright_eval.rerank.generative import MissingModelError
 from bright_eval.rerank.runner import MissingOutputsError
 from bright_eval.results import ResultsError
@@ -45,6 +46,7 @@ USER_ERRORS = (
     UnknownBackendError,
     MissingModelError,
     ModelLoadError,
+    ServerError,
     PipelineError,
     MissingOutputsError,
     MissingDependencyError,

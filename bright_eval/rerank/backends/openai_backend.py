@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from urllib.parse import urlsplit, urlunsplit
 
 from bright_eval.provenance import SERVER_PREFIX
 from bright_eval.rerank.backends.base import (
@@ -34,7 +35,15 @@ RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
 
 class ServerError(RuntimeError):
-    pass
+    """The server answered with an error, or not at all after the retries (one line, exit 2)."""
+
+
+def redacted(url: str) -> str:
+    """The URL without a `user:password@` part, fit for messages and records."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
 
 
 class OpenAIBackend(GenerationBackend):
@@ -75,12 +84,17 @@ class OpenAIBackend(GenerationBackend):
                     return json.loads(response.read())
             except urllib.error.HTTPError as err:
                 if err.code not in RETRY_STATUS or attempt == self.max_retries:
-                    detail = err.read().decode(errors="replace")[:300]
-                    raise ServerError(f"{self.base_url}{path}: HTTP {err.code}: {detail}") from err
+                    detail = " ".join(err.read().decode(errors="replace").split())[:300]
+                    raise ServerError(
+                        f"{redacted(self.base_url)}{path}: HTTP {err.code}: {detail}"
+                    ) from err
             except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
                 if attempt == self.max_retries:
+                    reason = getattr(err, "reason", err)
                     raise ServerError(
-                        f"{self.base_url}{path}: no answer after {attempt + 1} tries ({err})"
+                        f"the OpenAI-compatible server at {redacted(self.base_url)} is "
+                        f"unreachable: no answer to {path} after {attempt + 1} tries ({reason}); "
+                        "start it, or give its address (--base-url or $OPENAI_BASE_URL)"
                     ) from err
             time.sleep(self.backoff_s * 2**attempt)
         raise AssertionError("unreachable")
@@ -140,7 +154,7 @@ class OpenAIBackend(GenerationBackend):
             pool.shutdown(wait=True, cancel_futures=True)
 
     def hardware(self) -> str:
-        return f"{SERVER_PREFIX}{self.base_url}"
+        return f"{SERVER_PREFIX}{redacted(self.base_url)}"
 
     def generate(self, prompts: Sequence[Prompt], params: GenerationParams) -> list[Generation]:
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
@@ -160,7 +174,7 @@ class OpenAIBackend(GenerationBackend):
     def describe(self) -> dict:
         return {
             **super().describe(),
-            "base_url": self.base_url,
+            "base_url": redacted(self.base_url),
             "served_model": self.served_model,
             "concurrency": self.concurrency,
         }
