@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bright_eval.distill import records as rec
-from bright_eval.distill.records import DistillError
 from bright_eval.distill.stages import finish, settings_with, start
-from bright_eval.distill.trainset import read_jsonl, read_trainset, select, write_jsonl
+from bright_eval.distill.trainset import read_rows, read_trainset, select, write_jsonl
 
 
 def generation_options(args, adapter: str | None = None):
@@ -47,10 +46,12 @@ def sharded(args, stage: str, records: list[dict]):
     return part, writer
 
 
-def generation_stage(args, stage: str, inputs: dict, settings: dict, work, report=None) -> int:
-    """annotate and sample: skip when up to date (a shard always runs: it fills the cache), run
-    `work(questions, run)` -> (rows, counts) on `--engine`, then write the output and record
-    (never for a shard)."""
+def generation_stage(
+    args, stage: str, inputs: dict, settings: dict, work, report=None, check=None
+) -> int:
+    """annotate and sample: skip when up to date (a shard always runs: it fills the cache),
+    `check(questions)` before any work, run `work(questions, run)` -> (rows, counts) on
+    `--engine`, then write the output and record (never for a shard)."""
     from bright_eval.distill.jobs import RunOptions
 
     common = {
@@ -62,7 +63,9 @@ def generation_stage(args, stage: str, inputs: dict, settings: dict, work, repor
     record = start(stage, args, inputs, {**common, **settings})
     if record is None and not args.shard:
         return 0
-    records = select(read_trainset(args.train), args.questions)
+    records = select(read_trainset(args.train, stage), args.questions)
+    if check is not None:
+        check(records)
     part, writer = sharded(args, stage, records)
     with engine_of(args) as engine:
         run = RunOptions(args.batch_size, writer, args.cached_only, not args.no_progress, engine)
@@ -125,7 +128,7 @@ def sft(args) -> int:
     record = start("sft", args, {"train": args.train}, config)
     if record is None:
         return 0
-    records = select(read_trainset(args.train), args.questions)
+    records = select(read_trainset(args.train, "sft"), args.questions)
     out = Path(args.out)
     result = run_sft(records, args.model, out, settings, card("sft", args, record, settings))
     return finish(
@@ -134,36 +137,44 @@ def sft(args) -> int:
 
 
 def sample(args) -> int:
-    from bright_eval.distill.sample import sample
+    from bright_eval.distill.sample import check_labelled, sample
+    from bright_eval.rerank.backends import resolve_backend_name
+    from bright_eval.rerank.backends.base import check_adapter
+
+    check_adapter(args.adapter, resolve_backend_name(args.backend))
 
     def work(part, run):
         options = generation_options(args, args.adapter)
         return sample(part, options, args.k, args.temperature, args.max_new_tokens, run)
 
+    def check(records):
+        where = args.train + (f" (questions {args.questions})" if args.questions else "")
+        check_labelled(records, where)
+
     inputs = {"train": args.train, "adapter": args.adapter}
     settings = {"k": args.k, "temperature": args.temperature}
-    return generation_stage(args, "sample", inputs, settings, work)
+    return generation_stage(args, "sample", inputs, settings, work, check=check)
 
 
 def score(args) -> int:
     from bright_eval.distill.score import score
 
+    rows = read_rows(args.samples, "samples", "score")
     inputs = {"samples": args.samples}
     record = start("score", args, inputs, {"reward_model": args.reward_model})
     if record is None:
         return 0
-    if not Path(args.samples).is_file():
-        raise DistillError(f"samples file {args.samples!r} does not exist; run `distill sample`")
-    rows, counts = score(
-        list(read_jsonl(args.samples)), args.reward_model, args.batch_size, not args.no_progress
-    )
+    rows, counts = score(rows, args.reward_model, args.batch_size, not args.no_progress)
     write_jsonl(args.out, rows)
     return finish(record, Path(args.out), counts)
 
 
 def refine(args) -> int:
     from bright_eval.distill.refine import run_refine
+    from bright_eval.rerank.backends.base import check_adapter
 
+    rows = read_rows(args.scored, "scored samples", "refine")
+    check_adapter(args.adapter, "transformers")  # refine trains it here
     settings = train_settings(args)
     config = {
         "model": args.model,
@@ -174,9 +185,6 @@ def refine(args) -> int:
     record = start("refine", args, {"scored": args.scored, "adapter": args.adapter}, config)
     if record is None:
         return 0
-    if not Path(args.scored).is_file():
-        raise DistillError(f"scored file {args.scored!r} does not exist; run `distill score`")
-    rows = list(read_jsonl(args.scored))
     out = Path(args.out)
     info = card("refine", args, record, settings)
     info.update(min_reward=args.min_reward, boosted=args.boosted)

@@ -91,6 +91,14 @@ def labelled_pairs(records: list[dict]) -> dict[str, list[Candidate]]:
     return out
 
 
+def check_labelled(records: list[dict], where: str) -> None:
+    """Sampling needs the teacher's labels: a file without any would give an empty output."""
+    if not any(page.get("label") is not None for r in records for _, page in pages(r)):
+        raise DistillError(
+            f"{where}: no page has a teacher label; sample needs the output of distill annotate"
+        )
+
+
 def check_disjoint(records: list[dict], adapter: str | None) -> None:
     trained = trained_question_ids(adapter) if adapter else None
     overlap = trained & {r["id"] for r in records} if trained else set()
