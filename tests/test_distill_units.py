@@ -64,13 +64,15 @@ def test_collator_masks_prompt_and_padding():
 def test_min_max_normalisation_and_selection():
     assert normalise([2.0, 4.0, 3.0]) == [0.0, 1.0, 0.5]
     assert normalise([1.0, 1.0]) == [0.0, 0.0]  # nothing to prefer
+    ok = {"parsed": True, "truncated": False}
     row = {"question": "q", "document": "d", "misclassification": 0.25, "candidates": [
-        {"text": "a", "normalised": 1.0, "source": "teacher"},
-        {"text": "b", "normalised": 0.9, "source": "student"},
-        {"text": "c", "normalised": 0.8, "source": "student"}]}  # fmt: skip
-    plain = weighted_examples([row], 0.85, boosted=False)
+        {"text": "a", "normalised": 1.0, "source": "teacher", **ok},
+        {"text": "b", "normalised": 0.9, "source": "student", **ok},
+        {"text": "c", "normalised": 0.8, "source": "student", **ok}]}  # fmt: skip
+    plain, left_out = weighted_examples([row], 0.85, boosted=False)
     assert [(t, r) for _, t, r, _ in plain] == [("a", 1.0), ("b", 0.9)]
-    boosted = weighted_examples([row], 0.85, boosted=True)
+    assert left_out == {"unparsed": 0, "truncated": 0}
+    boosted, _ = weighted_examples([row], 0.85, boosted=True)
     assert [(t, r) for _, t, r, _ in boosted] == [("a", 0.25), ("b", pytest.approx(0.225))]
 
 

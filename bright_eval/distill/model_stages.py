@@ -12,6 +12,8 @@ from bright_eval.distill import records as rec
 from bright_eval.distill.stages import finish, settings_with, start
 from bright_eval.distill.trainset import read_rows, read_trainset, select, write_jsonl
 
+KEEP_HINT = " (--keep-truncated keeps the answers cut off that parsed)"
+
 
 def generation_options(args, adapter: str | None = None):
     from bright_eval.rerank.base import RerankerOptions
@@ -83,17 +85,24 @@ def annotate(args) -> int:
 
     def work(part, run):
         options = generation_options(args)
-        return annotate(part, options, args.max_new_tokens, args.query_tokens, run)
+        return annotate(
+            part, options, args.max_new_tokens, args.query_tokens, run, args.keep_truncated
+        )
 
     def report(counts):
-        labels = counts["labels"]
+        labels, lists = counts["labels"], counts["queries"]
+        how = dict(sorted(labels["how_parsed"].items()))  # answers arrive in any order
         print(
             f"annotate: {labels['items']} pairs, parse failures {labels['parse_failures']} "
-            f"{labels['how_parsed']}",
+            f"{how}, cut off at --max-new-tokens {labels['truncated']}: "
+            f"{labels['left_out']} left unlabelled; {lists['items']} query lists, parse failures "
+            f"{lists['parse_failures']}, cut off at --query-tokens {lists['truncated']}: "
+            f"{lists['left_out']} dropped{KEEP_HINT if not args.keep_truncated else ''}",
             file=sys.stderr,
         )
 
-    inputs, settings = {"train": args.train}, {"query_tokens": args.query_tokens}
+    inputs = {"train": args.train}
+    settings = {"query_tokens": args.query_tokens, "keep_truncated": args.keep_truncated}
     return generation_stage(args, "annotate", inputs, settings, work, report)
 
 
@@ -151,9 +160,17 @@ def sample(args) -> int:
         where = args.train + (f" (questions {args.questions})" if args.questions else "")
         check_labelled(records, where)
 
+    def report(counts):
+        print(
+            f"sample: {counts['items']} samples of {counts['pairs']} pairs, parse failures "
+            f"{counts['parse_failures']}, cut off at --max-new-tokens {counts['truncated']} "
+            "(all scored; refine trains on neither unless --keep-unparsed / --keep-truncated)",
+            file=sys.stderr,
+        )
+
     inputs = {"train": args.train, "adapter": args.adapter}
     settings = {"k": args.k, "temperature": args.temperature}
-    return generation_stage(args, "sample", inputs, settings, work, check=check)
+    return generation_stage(args, "sample", inputs, settings, work, report, check)
 
 
 def score(args) -> int:
@@ -170,7 +187,7 @@ def score(args) -> int:
 
 
 def refine(args) -> int:
-    from bright_eval.distill.refine import run_refine
+    from bright_eval.distill.refine import Keep, run_refine
     from bright_eval.rerank.backends.base import check_adapter
 
     rows = read_rows(args.scored, "scored samples", "refine")
@@ -180,6 +197,8 @@ def refine(args) -> int:
         "model": args.model,
         "min_reward": args.min_reward,
         "boosted": args.boosted,
+        "keep_truncated": args.keep_truncated,
+        "keep_unparsed": args.keep_unparsed,
         **dataclasses.asdict(settings),
     }
     record = start("refine", args, {"scored": args.scored, "adapter": args.adapter}, config)
@@ -188,8 +207,9 @@ def refine(args) -> int:
     out = Path(args.out)
     info = card("refine", args, record, settings)
     info.update(min_reward=args.min_reward, boosted=args.boosted)
+    keep = Keep(truncated=args.keep_truncated, unparsed=args.keep_unparsed)
     result = run_refine(
-        rows, args.model, args.adapter, out, settings, args.min_reward, args.boosted, info
+        rows, args.model, args.adapter, out, settings, args.min_reward, args.boosted, info, keep
     )
     counts = {k: v for k, v in result.items() if k != "notes"}
     return finish(record, out, counts, result["notes"])
