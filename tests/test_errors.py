@@ -182,3 +182,19 @@ def test_an_unreachable_server_is_one_line_naming_it_without_its_password(pony, 
             "/chat/completions after 2 tries ("
         ), last
         assert last.endswith("); start it, or give its address (--base-url or $OPENAI_BASE_URL)")
+
+
+def test_an_adapter_the_hub_cannot_give_is_one_line(pony, capsys, smollm2_path):
+    # Looks like a Hub id, so it passes the early check; loading it (offline) is then one line.
+    argv = ["--reranker", "ours-3b", "--model", smollm2_path, "--adapter", "owner/no-adapter",
+            "--backend", "transformers", "--first-stage", f"file:{pony}/{{domain}}.trec",
+            "--domains", "pony", "--data-dir", str(pony), "--results-dir", str(pony / "results"),
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(
+        "error: cannot load the LoRA adapter 'owner/no-adapter': give a local folder or a Hub id "
+        "reachable from here ("
+    )
