@@ -20,6 +20,7 @@ from bright_eval.report.records import ReportError
 from bright_eval.rerank import SettingError, UnknownRerankerError, UnsupportedOptionError
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.base import ModelLoadError
+from bright_eval.rerank.backends.openai_backend import ServerError
 from bright_eval.rerank.cache import InvalidOutputError
 from bright_eval.rerank.generative import MissingModelError
 from bright_eval.rerank.runner import MissingOutputsError
@@ -50,6 +51,7 @@ USER_ERRORS = (
     UnknownBackendError,
     MissingModelError,
     ModelLoadError,
+    ServerError,
     PipelineError,
     MissingOutputsError,
     MissingDependencyError,

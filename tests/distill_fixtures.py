@@ -10,27 +10,34 @@ from tests.openai_server import Server
 
 RELEVANT = "Rayleigh"  # the scripted teacher calls a page relevant when it mentions this word
 UNSURE = "Penguins"  # ... and answers without any label or keyword for pages mentioning this
+CUT_OFF = "Volcanoes"  # ... and runs into the token limit on pages and questions mentioning this
 QUERY_LIST = "\n".join(f"{i}. sky colour query {i}" for i in range(1, 11))
 
 
 class TeacherServer(Server):
     """Answers the teacher's relevance prompt with an explanation and a label (2 when the page
-    mentions Rayleigh, else 0; no label at all for penguin pages) and the query prompt with ten
-    numbered queries."""
+    mentions Rayleigh, else 0; no label at all for penguin pages; an explanation cut off at the
+    token limit for volcano pages) and the query prompt with ten numbered queries (two, cut off,
+    for volcano questions)."""
 
     def answer(self, path, body):
         content = body["messages"][-1]["content"]
+        finish = "stop"
         if content.startswith("Based on the following question"):
             text = QUERY_LIST
+            if CUT_OFF in content:
+                text, finish = "1. volcano query one\n2. volcano", "length"
         else:
             document = content.split("\nDocument: ", 1)[1]
             if UNSURE in document:
                 text = "I cannot tell."
+            elif CUT_OFF in document:
+                text, finish = "The page is relevant because volcanoes", "length"
             elif RELEVANT in document:
                 text = "The page explains the cause.\nRelevance Label: 2"
             else:
                 text = "The page is about something else.\nRelevance Label: 0"
-        choice = {"message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+        choice = {"message": {"role": "assistant", "content": text}, "finish_reason": finish}
         words = len(re.findall(r"\S+", text))
         return {"choices": [choice], "usage": {"prompt_tokens": 50, "completion_tokens": words}}
 

@@ -68,17 +68,22 @@ def test_smollm2_teacher(tmp_path, smollm2_path, monkeypatch, capsys):
     # Every stored label is the ours-3b parser's reading of the teacher's text.
     outputs = [json.loads(line) for f in sorted((tmp_path / "cache" / "distill").glob(
         "annotate-labels-*/*.jsonl")) for line in open(f)]  # fmt: skip
-    raws = {o["query_id"]: o["judgement"]["raw"] for o in outputs}
-    failures = 0
+    judged = {o["query_id"]: o["judgement"] for o in outputs}
+    failures = cut = 0
     for r in labelled:
-        parsed = parse_relevance(raws[r["id"]])
+        parsed = parse_relevance(judged[r["id"]]["raw"])
         failed = parsed.how in ("no-keyword", "invalid-label")
+        # 8 new tokens: an answer that ran into the limit is left unlabelled too.
+        truncated = judged[r["id"]]["details"]["finish_reason"] == "length"
+        assert judged[r["id"]]["details"]["truncated"] == truncated
         failures += failed
-        assert r["links"][0].get("label") == (None if failed else parsed.label)
-    assert counts["parse_failures"] == failures
+        cut += truncated
+        assert r["links"][0].get("label") == (None if failed or truncated else parsed.label)
+    assert counts["parse_failures"] == failures and counts["truncated"] == cut
     assert f"parse failures {failures}" in capsys.readouterr().err
     query_outputs = [json.loads(line) for f in (tmp_path / "cache" / "distill").glob(
         "annotate-queries-*/*.jsonl") for line in open(f)]  # fmt: skip
     for o in query_outputs:
         r = next(x for x in labelled if x["id"] == o["query_id"])
-        assert r["generated_queries"] == parse_queries(o["judgement"]["raw"])
+        cut_off = o["judgement"]["details"]["truncated"]  # a cut-off list is dropped
+        assert r["generated_queries"] == ([] if cut_off else parse_queries(o["judgement"]["raw"]))

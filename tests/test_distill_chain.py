@@ -59,9 +59,11 @@ def chain(tmp_path_factory, shared_bright, smollm2_path):
                    "--k", "2", "--max-new-tokens", "8", "--out", root / "samples.jsonl"],
         "score": ["score", "--samples", root / "samples.jsonl", "--reward-model",
                   tiny_reward_model(smollm2_path, root / "rm"), "--out", root / "scored.jsonl"],
+        # 8 new tokens cut off every sample: keep them, or there may be nothing to train on.
         "refine": ["refine", "--scored", root / "scored.jsonl", "--model", smollm2_path,
                    "--adapter", root / "sft", "--out", root / "final", "--set", "max_steps=2",
-                   "--set", "grad_accum=1", "--set", "lora_r=8"],
+                   "--set", "grad_accum=1", "--set", "lora_r=8", "--keep-truncated",
+                   "--keep-unparsed"],
     }  # fmt: skip
     codes = {}
     for name, argv in steps.items():
@@ -152,7 +154,16 @@ def test_sample_and_score(chain):
     assert [(s["question_id"], s["page"]) for s in samples] == [
         ("q2", "L0"), ("q3", "L0"), ("q3", "other")]  # fmt: skip
     assert all(len(s["samples"]) == 2 for s in samples)
+    answers = [a for s in samples for a in s["samples"]]
+    counts = json.loads((root / "samples.jsonl.record.json").read_text())["counts"]
+    assert counts["truncated"] == sum(a["truncated"] for a in answers)
+    assert counts["parse_failures"] == sum(not a["parsed"] for a in answers)
+    assert all(a["parsed"] == (a["label"] is not None) for a in answers)
     scored = list(read_jsonl(root / "scored.jsonl"))
+    # score carries each answer's flags to refine; the teacher's answers all finished.
+    flags = [[(c["parsed"], c["truncated"]) for c in r["candidates"]] for r in scored]
+    assert flags == [[*((a["parsed"], a["truncated"]) for a in s["samples"]), (True, False)]
+                     for s in samples]  # fmt: skip
     rm = AutoModelForSequenceClassification.from_pretrained(root / "rm")
     tokenizer = AutoTokenizer.from_pretrained(root / "rm")
     row, pair = scored[0], samples[0]
@@ -183,7 +194,8 @@ def test_refine_then_plug_in(chain, smollm2_path, shared_bright, tmp_path, monke
     record = json.loads((root / "final" / "distill-record.json").read_text())
     scored = list(read_jsonl(root / "scored.jsonl"))
     kept = sum(c["normalised"] >= 0.85 for r in scored for c in r["candidates"])
-    assert record["counts"]["examples"] == kept >= len(scored)
+    assert record["counts"]["examples"] == kept >= len(scored)  # bad answers kept by the flags
+    assert record["counts"]["left_out_unparsed"] == record["counts"]["left_out_truncated"] == 0
     assert (root / "final" / "adapter_model.safetensors").read_bytes() != (
         root / "sft" / "adapter_model.safetensors"
     ).read_bytes()

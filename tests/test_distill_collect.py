@@ -164,3 +164,21 @@ def test_bad_input_is_one_line(tmp_path, capsys):
     assert "not a StackExchange Posts.xml" in err and err.count("\n") == 1
     assert main([*argv[:-1], "--set", "max_link=3", "--no-progress"]) == 2
     assert "--set 'max_link=3': expected KEY=VALUE with KEY one of" in capsys.readouterr().err
+
+
+def test_no_page_kept_is_a_refusal_not_an_empty_file(tmp_path, site, capsys):
+    # One question whose only link is a 404: nothing to write.
+    (tmp_path / "Posts.xml").write_text(
+        '<posts><row Id="1" PostTypeId="1" Title="Why?" Body="" />'
+        f'<row Id="2" PostTypeId="2" ParentId="1" Body="&lt;a href=&quot;{site.url}/gone&quot;'
+        '&gt;x&lt;/a&gt;" /></posts>'
+    )
+    argv = ["distill", "collect", "--posts", str(tmp_path / "Posts.xml"), "--out",
+            str(tmp_path / "t.jsonl"), "--host-delay", "0", "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: none of the 1 questions kept a page ({'http-404': 1}): nothing to write (a rerun "
+        "retries transient failures)\n"
+    )
+    assert not (tmp_path / "t.jsonl").exists()

@@ -64,13 +64,15 @@ def test_collator_masks_prompt_and_padding():
 def test_min_max_normalisation_and_selection():
     assert normalise([2.0, 4.0, 3.0]) == [0.0, 1.0, 0.5]
     assert normalise([1.0, 1.0]) == [0.0, 0.0]  # nothing to prefer
+    ok = {"parsed": True, "truncated": False}
     row = {"question": "q", "document": "d", "misclassification": 0.25, "candidates": [
-        {"text": "a", "normalised": 1.0, "source": "teacher"},
-        {"text": "b", "normalised": 0.9, "source": "student"},
-        {"text": "c", "normalised": 0.8, "source": "student"}]}  # fmt: skip
-    plain = weighted_examples([row], 0.85, boosted=False)
+        {"text": "a", "normalised": 1.0, "source": "teacher", **ok},
+        {"text": "b", "normalised": 0.9, "source": "student", **ok},
+        {"text": "c", "normalised": 0.8, "source": "student", **ok}]}  # fmt: skip
+    plain, left_out = weighted_examples([row], 0.85, boosted=False)
     assert [(t, r) for _, t, r, _ in plain] == [("a", 1.0), ("b", 0.9)]
-    boosted = weighted_examples([row], 0.85, boosted=True)
+    assert left_out == {"unparsed": 0, "truncated": 0}
+    boosted, _ = weighted_examples([row], 0.85, boosted=True)
     assert [(t, r) for _, t, r, _ in boosted] == [("a", 0.25), ("b", pytest.approx(0.225))]
 
 
@@ -97,7 +99,9 @@ def test_command_line_errors_are_one_line(tmp_path, capsys):
     adapter = tmp_path / "sft"
     adapter.mkdir()
     (adapter / "train_question_ids.json").write_text(json.dumps(["a"]))
-    write_jsonl(tmp_path / "t.jsonl", [{"id": "a", "question": {"title": "t"}, "links": []}])
+    (adapter / "adapter_config.json").write_text("{}")
+    labelled = [{"text": "p", "label": 0}]
+    write_jsonl(tmp_path / "t.jsonl", [{"id": "a", "question": {"title": "t"}, "links": labelled}])
     (tmp_path / "bad.jsonl").write_text('{"question": "not an object", "links": []}\n')
     base = ["--out", str(tmp_path / "o"), "--no-progress"]
     cases = [
@@ -137,3 +141,48 @@ def test_sft_examples_multi_task_and_label_only():
     assert [a for _, a in short] == ["Relevance Label: 2 ##", "Relevance Label: 0 ##"]
     assert short[0][0] == LABEL_ONLY_PROMPT.format(question="Why? Because I ask.",
                                                    document="Page one.")  # fmt: skip
+
+
+def test_a_stage_given_the_wrong_file_stops_in_one_line(tmp_path, capsys):
+    from bright_eval.cli import main
+    from bright_eval.distill.trainset import write_jsonl
+
+    question = {"id": "a", "question": {"title": "Why?"}, "links": [{"text": "Page."}]}
+    write_jsonl(tmp_path / "train.jsonl", [question])  # collected, never annotated
+    write_jsonl(tmp_path / "samples.jsonl", [{"question_id": "a", "samples": []}])
+    write_jsonl(tmp_path / "scored.jsonl", [{"question_id": "a", "candidates": []}])
+    write_jsonl(tmp_path / "empty.jsonl", [])
+    adapter = tmp_path / "sft"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text("{}")
+    (tmp_path / "Comments.xml").write_text('<comments><row Id="1" PostId="3" /></comments>')
+    t = str(tmp_path)
+    questions = "questions (the output of distill collect, decontaminate or annotate)"
+    samples = "samples (the output of distill sample)"
+    scored = "scored samples (the output of distill score)"
+    cases = [
+        (["score", "--samples", f"{t}/train.jsonl"],
+         f"{t}/train.jsonl:1 holds {questions}; score needs {samples}"),
+        (["score", "--samples", f"{t}/scored.jsonl"],
+         f"{t}/scored.jsonl:1 holds {scored}; score needs {samples}"),
+        (["score", "--samples", f"{t}/empty.jsonl"],
+         f"{t}/empty.jsonl holds no rows; score needs {samples}"),
+        (["refine", "--scored", f"{t}/samples.jsonl", "--adapter", str(adapter)],
+         f"{t}/samples.jsonl:1 holds {samples}; refine needs {scored}"),
+        (["refine", "--scored", f"{t}/scored.jsonl", "--adapter", f"{t}/train.jsonl"],
+         f"--adapter '{t}/train.jsonl' is a file: give a PEFT LoRA adapter's folder"),
+        (["annotate", "--train", f"{t}/samples.jsonl", "--model", "m"],
+         f"{t}/samples.jsonl:1 holds {samples}; annotate needs {questions}"),
+        (["sample", "--train", f"{t}/train.jsonl", "--model", "m", "--adapter", str(adapter)],
+         f"{t}/train.jsonl: no page has a teacher label; sample needs the output of distill "
+         "annotate"),
+        (["collect", "--jsonl", f"{t}/empty.jsonl"], f"{t}/empty.jsonl holds no questions"),
+        (["collect", "--posts", f"{t}/Comments.xml"],
+         f'{t}/Comments.xml: no questions (rows with PostTypeId="1"); give a StackExchange '
+         "dump's Posts.xml"),
+    ]  # fmt: skip
+    for argv, message in cases:
+        assert main(["distill", *argv, "--out", f"{t}/out.jsonl", "--no-progress"]) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"error: {message}"), err
+        assert not (tmp_path / "out.jsonl").exists()

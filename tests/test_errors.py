@@ -113,3 +113,88 @@ def test_ctrl_c_is_one_line_saying_what_is_safe_and_how_to_resume(pony, capsys, 
     monkeypatch.setattr(FirstWordLength, "judge", real)
     assert main(pipeline(pony, "--batch-size", "2")) == 0
     assert "pairs 6: cached 2, model calls 4" in capsys.readouterr().err
+
+
+def test_a_missing_imported_run_stops_before_any_work(pony, capsys):
+    argv = pipeline(pony)
+    argv[argv.index("--first-stage") + 1] = "file:/nonexistent/{domain}.trec"
+    line = one_line_error(capsys, argv)
+    assert line == (
+        "error: file:/nonexistent/{domain}.trec: run file /nonexistent/pony.trec does not exist "
+        "(domain pony); give a path template whose {domain} names an existing run per domain"
+    )
+    assert not (pony / "cache").exists()  # not even the reranker's cache folder was made
+    retrieve = ["retrieve", "--retriever", "file:/nonexistent/{domain}.trec", "--domains",
+                "pony", "--data-dir", str(pony)]  # fmt: skip
+    assert "run file /nonexistent/pony.trec does not exist" in one_line_error(capsys, retrieve)
+
+
+@pytest.mark.parametrize(
+    ("adapter", "what"),
+    [
+        ("/nonexistent", "neither a folder nor a Hub id"),
+        ("{root}/pony.trec", "a file"),
+        ("{root}/examples", "a folder without adapter_config.json"),
+    ],
+)
+def test_an_adapter_that_is_not_one_stops_before_the_first_stage(
+    pony, capsys, smollm2_path, adapter, what
+):
+    adapter = adapter.format(root=pony)
+    argv = ["--reranker", "ours-3b", "--model", smollm2_path, "--adapter", adapter,
+            "--backend", "transformers", "--first-stage", "bm25", "--domains", "pony",
+            "--data-dir", str(pony), "--results-dir", str(pony / "results"),
+            "--no-progress"]  # fmt: skip
+    line = one_line_error(capsys, argv)
+    assert line == (
+        f"error: --adapter {adapter!r} is {what}: give a PEFT LoRA adapter's folder (it holds "
+        "adapter_config.json) or its Hub id owner/name"
+    )
+    assert not (pony / "cache").exists()  # BM25 never ran: its cache would be there
+
+
+def test_adapter_names_a_server_or_the_hub_may_hold_pass_the_check():
+    from bright_eval.rerank.backends.base import check_adapter
+
+    check_adapter("meta-llama/some-adapter", "transformers")  # a Hub id: the backend fetches it
+    check_adapter("ours", "openai")  # served by `vllm serve --lora-modules ours=PATH`
+
+
+def test_an_unreachable_server_is_one_line_naming_it_without_its_password(pony, capsys):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    plain, hidden = f"http://127.0.0.1:{port}/v1", f"http://***@127.0.0.1:{port}/v1"
+    for url, shown in [(plain, plain), (f"http://me:secret@127.0.0.1:{port}/v1", hidden)]:
+        argv = ["--reranker", "ours-3b-zeroshot", "--backend", "openai", "--base-url", url,
+                "--backend-option", "max_retries=1", "--backend-option", "backoff_s=0.01",
+                "--first-stage", f"file:{pony}/{{domain}}.trec", "--domains", "pony",
+                "--data-dir", str(pony), "--results-dir", str(pony / "results"),
+                "--no-progress"]  # fmt: skip
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and "secret" not in err
+        last = err.strip().splitlines()[-1]
+        assert last.startswith(
+            f"error: the OpenAI-compatible server at {shown} is unreachable: no answer to "
+            "/chat/completions after 2 tries ("
+        ), last
+        assert last.endswith("); start it, or give its address (--base-url or $OPENAI_BASE_URL)")
+
+
+def test_an_adapter_the_hub_cannot_give_is_one_line(pony, capsys, smollm2_path):
+    # Looks like a Hub id, so it passes the early check; loading it (offline) is then one line.
+    argv = ["--reranker", "ours-3b", "--model", smollm2_path, "--adapter", "owner/no-adapter",
+            "--backend", "transformers", "--first-stage", f"file:{pony}/{{domain}}.trec",
+            "--domains", "pony", "--data-dir", str(pony), "--results-dir", str(pony / "results"),
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith(
+        "error: cannot load the LoRA adapter 'owner/no-adapter': give a local folder or a Hub id "
+        "reachable from here ("
+    )

@@ -71,6 +71,10 @@ def register(commands) -> None:
     parsers["annotate"].add_argument(
         "--query-tokens", type=int, default=512, help="new tokens for the query list (512)"
     )
+    parsers["annotate"].add_argument(
+        "--keep-truncated", action="store_true",
+        help="label pages whose answer was cut off at the token limit (default: left unlabelled)",
+    )  # fmt: skip
     s = parsers["sample"]
     s.add_argument("--adapter", required=True, help="the SFT adapter")
     s.add_argument("--k", type=int, default=8, help="samples per pair (8)")
@@ -90,6 +94,15 @@ def register(commands) -> None:
     f.add_argument("--adapter", required=True, help="the SFT adapter to refine")
     f.add_argument("--min-reward", type=float, default=0.85, help="normalised reward kept (0.85)")
     f.add_argument("--boosted", action="store_true", help="weight by misclassification rate")
+    f.add_argument(
+        "--keep-truncated", action="store_true",
+        help="train on answers cut off at the token limit too (default: left out, counted)",
+    )  # fmt: skip
+    f.add_argument(
+        "--keep-unparsed", action="store_true",
+        help="train on answers whose label could not be parsed too, as written (default: left "
+        "out, counted)",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     data = data_from_args(args)
     domains = parse_domains(args.domains, long_documents=args.long)
     retriever = get_retriever(args.retriever)
+    retriever.check([d.name for d in domains])
     for d in domains:
         _, path, provenance = first_stage_run(
             retriever,

@@ -6,7 +6,10 @@ stops at " ##". Any backend serves it (`openai` for a served Llama-3.3-70B, `vll
 `transformers`). Outputs go through the reranking runner's cache, so a killed run resumes and
 `--shard i/n` splits the questions over machines; the run without `--shard` merges the shards.
 A pair whose answer cannot be parsed (the same parser `ours-3b` uses) is left unlabelled and
-counted; SFT skips it.
+counted; SFT skips it. So is an answer cut off at the token limit (its label, if any, came from
+the keyword fallback reading half an explanation), unless `keep_truncated`: then it keeps its
+label and is marked `"truncated": true`. A query list cut off is dropped the same way (SFT then
+has no query example for the question).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from bright_eval.distill.jobs import (
     run_job,
     share_backend,
     stats_dict,
+    truncated,
 )
 from bright_eval.distill.prompts import (
     DATE_STRING,
@@ -36,6 +40,7 @@ from bright_eval.distill.trainset import pages
 from bright_eval.rerank.backends import GenerationParams
 from bright_eval.rerank.base import Candidate, RerankerOptions
 from bright_eval.rerank.cache import text_hash
+from bright_eval.rerank.runner import RerankResult
 
 QUERIES = "queries"
 
@@ -98,8 +103,10 @@ def annotate(
     max_new_tokens: int = 1024,
     query_tokens: int = 512,
     run: RunOptions = DEFAULT_RUN,
+    keep_truncated: bool = False,
 ) -> tuple[list[dict], dict]:
-    """The labelled records, and counts (pairs, cached, parse failures by kind, tokens)."""
+    """The labelled records, and counts (pairs, cached, parse failures by kind, answers cut off
+    at the limit, answers left out of the training data, tokens)."""
     labels = label_job(options, max_new_tokens)
     queries = queries_job(options, query_tokens)
     share_backend([labels, queries])
@@ -114,8 +121,29 @@ def annotate(
         for page_id, page in pages(r):
             o = by_pair[r["id"], page_id]
             page.pop("label", None)  # a label from an earlier annotation is not this teacher's
-            if o["parsed"]:
+            page.pop("truncated", None)
+            if usable(o, keep_truncated):
                 page["label"], page["explanation"] = o["label"], o["details"]["explanation"]
-        r["generated_queries"] = by_question[r["id"], QUERIES]["details"]["queries"]
+                if truncated(o):
+                    page["truncated"] = True
+        q = by_question[r["id"], QUERIES]
+        r["generated_queries"] = q["details"]["queries"] if usable(q, keep_truncated) else []
         out.append(r)
-    return out, {"labels": stats_dict(labelled.stats), "queries": stats_dict(asked.stats)}
+    counts = {"labels": answer_counts(labelled, keep_truncated),
+              "queries": answer_counts(asked, keep_truncated)}  # fmt: skip
+    return out, counts
+
+
+def usable(output: dict, keep_truncated: bool) -> bool:
+    """A teacher answer that goes into the training data: parsed, and finished (or kept)."""
+    return output["parsed"] and (keep_truncated or not truncated(output))
+
+
+def answer_counts(result: RerankResult, keep_truncated: bool) -> dict:
+    """The job's counts, with the answers cut off at the token limit and those left out of the
+    training data (unparsed, or cut off unless kept)."""
+    return {
+        **stats_dict(result.stats),
+        "truncated": sum(truncated(o) for o in result.outputs),
+        "left_out": sum(not usable(o, keep_truncated) for o in result.outputs),
+    }

@@ -117,6 +117,11 @@ def read_posts(path: str | Path, max_questions: int) -> list[Question]:
             row.clear()
     except ET.ParseError as err:
         raise DistillError(f"{path}: not a StackExchange Posts.xml ({err})") from err
+    if not questions:  # e.g. another file of the dump (Comments.xml, Users.xml)
+        raise DistillError(
+            f'{path}: no questions (rows with PostTypeId="1"); give a StackExchange dump\'s '
+            "Posts.xml"
+        )
     for parent, answer_id, score, links in answers:
         if parent in questions:
             questions[parent].answers.append((accepted.get(parent) == answer_id, score, links))
@@ -158,6 +163,11 @@ def collect(
             question = {"title": q.title, "body": q.body, "tags": q.tags}
             links = [{"url": u, "text": texts[u]} for u in kept]
             records.append({"id": q.id, "question": question, "links": links})
+    if not records:
+        raise DistillError(
+            f"none of the {len(questions)} questions kept a page ({dict(outcome)}): nothing to "
+            "write (a rerun retries transient failures)"
+        )
     add_negatives(records, settings.seed)
     outcome["questions"] = len(records)
     outcome["pairs"] = sum(len(r["links"]) + ("other_document" in r) for r in records)

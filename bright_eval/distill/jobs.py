@@ -60,6 +60,9 @@ class GenerationJob(GenerativeMixin, PointwiseReranker):
         judgements = []
         for g in generations:
             label, how, ok, details = self.parse(g.text)
+            # The backend's finish reason where it gives one, else the token count.
+            hit_limit = (g.finish_reason == "length" if g.finish_reason
+                         else g.generated_tokens >= self.params.max_new_tokens)  # fmt: skip
             judgements.append(
                 Judgement(
                     score=float(label or 0),
@@ -67,7 +70,7 @@ class GenerationJob(GenerativeMixin, PointwiseReranker):
                     label=label,
                     raw=g.text,
                     how_parsed=how,
-                    details={"finish_reason": g.finish_reason, **details},
+                    details={"finish_reason": g.finish_reason, "truncated": hit_limit, **details},
                     prompt_tokens=g.prompt_tokens,
                     generated_tokens=g.generated_tokens,
                 )
@@ -125,6 +128,13 @@ def share_backend(jobs: Sequence[GenerationJob]) -> None:
 
 def outputs_by_pair(result: RerankResult) -> dict[tuple[str, str], dict]:
     return {(o["query_id"], o["doc_id"]): o for o in result.outputs}
+
+
+def truncated(output: dict) -> bool:
+    """Whether an answer was cut off at the token limit (outputs cached before `truncated` was
+    recorded have the finish reason)."""
+    details = output["details"]
+    return bool(details.get("truncated", details.get("finish_reason") == "length"))
 
 
 def shard_of(records: list[dict], shard: str | None) -> tuple[list[dict], str]:

@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bright_eval.distill import records as rec
-from bright_eval.distill.records import DistillError
 from bright_eval.distill.stages import finish, settings_with, start
-from bright_eval.distill.trainset import read_jsonl, read_trainset, select, write_jsonl
+from bright_eval.distill.trainset import read_rows, read_trainset, select, write_jsonl
+
+KEEP_HINT = " (--keep-truncated keeps the answers cut off that parsed)"
 
 
 def generation_options(args, adapter: str | None = None):
@@ -47,10 +48,12 @@ def sharded(args, stage: str, records: list[dict]):
     return part, writer
 
 
-def generation_stage(args, stage: str, inputs: dict, settings: dict, work, report=None) -> int:
-    """annotate and sample: skip when up to date (a shard always runs: it fills the cache), run
-    `work(questions, run)` -> (rows, counts) on `--engine`, then write the output and record
-    (never for a shard)."""
+def generation_stage(
+    args, stage: str, inputs: dict, settings: dict, work, report=None, check=None
+) -> int:
+    """annotate and sample: skip when up to date (a shard always runs: it fills the cache),
+    `check(questions)` before any work, run `work(questions, run)` -> (rows, counts) on
+    `--engine`, then write the output and record (never for a shard)."""
     from bright_eval.distill.jobs import RunOptions
 
     common = {
@@ -62,7 +65,9 @@ def generation_stage(args, stage: str, inputs: dict, settings: dict, work, repor
     record = start(stage, args, inputs, {**common, **settings})
     if record is None and not args.shard:
         return 0
-    records = select(read_trainset(args.train), args.questions)
+    records = select(read_trainset(args.train, stage), args.questions)
+    if check is not None:
+        check(records)
     part, writer = sharded(args, stage, records)
     with engine_of(args) as engine:
         run = RunOptions(args.batch_size, writer, args.cached_only, not args.no_progress, engine)
@@ -80,17 +85,24 @@ def annotate(args) -> int:
 
     def work(part, run):
         options = generation_options(args)
-        return annotate(part, options, args.max_new_tokens, args.query_tokens, run)
+        return annotate(
+            part, options, args.max_new_tokens, args.query_tokens, run, args.keep_truncated
+        )
 
     def report(counts):
-        labels = counts["labels"]
+        labels, lists = counts["labels"], counts["queries"]
+        how = dict(sorted(labels["how_parsed"].items()))  # answers arrive in any order
         print(
             f"annotate: {labels['items']} pairs, parse failures {labels['parse_failures']} "
-            f"{labels['how_parsed']}",
+            f"{how}, cut off at --max-new-tokens {labels['truncated']}: "
+            f"{labels['left_out']} left unlabelled; {lists['items']} query lists, parse failures "
+            f"{lists['parse_failures']}, cut off at --query-tokens {lists['truncated']}: "
+            f"{lists['left_out']} dropped{KEEP_HINT if not args.keep_truncated else ''}",
             file=sys.stderr,
         )
 
-    inputs, settings = {"train": args.train}, {"query_tokens": args.query_tokens}
+    inputs = {"train": args.train}
+    settings = {"query_tokens": args.query_tokens, "keep_truncated": args.keep_truncated}
     return generation_stage(args, "annotate", inputs, settings, work, report)
 
 
@@ -125,7 +137,7 @@ def sft(args) -> int:
     record = start("sft", args, {"train": args.train}, config)
     if record is None:
         return 0
-    records = select(read_trainset(args.train), args.questions)
+    records = select(read_trainset(args.train, "sft"), args.questions)
     out = Path(args.out)
     result = run_sft(records, args.model, out, settings, card("sft", args, record, settings))
     return finish(
@@ -134,54 +146,70 @@ def sft(args) -> int:
 
 
 def sample(args) -> int:
-    from bright_eval.distill.sample import sample
+    from bright_eval.distill.sample import check_labelled, sample
+    from bright_eval.rerank.backends import resolve_backend_name
+    from bright_eval.rerank.backends.base import check_adapter
+
+    check_adapter(args.adapter, resolve_backend_name(args.backend))
 
     def work(part, run):
         options = generation_options(args, args.adapter)
         return sample(part, options, args.k, args.temperature, args.max_new_tokens, run)
 
+    def check(records):
+        where = args.train + (f" (questions {args.questions})" if args.questions else "")
+        check_labelled(records, where)
+
+    def report(counts):
+        print(
+            f"sample: {counts['items']} samples of {counts['pairs']} pairs, parse failures "
+            f"{counts['parse_failures']}, cut off at --max-new-tokens {counts['truncated']} "
+            "(all scored; refine trains on neither unless --keep-unparsed / --keep-truncated)",
+            file=sys.stderr,
+        )
+
     inputs = {"train": args.train, "adapter": args.adapter}
     settings = {"k": args.k, "temperature": args.temperature}
-    return generation_stage(args, "sample", inputs, settings, work)
+    return generation_stage(args, "sample", inputs, settings, work, report, check)
 
 
 def score(args) -> int:
     from bright_eval.distill.score import score
 
+    rows = read_rows(args.samples, "samples", "score")
     inputs = {"samples": args.samples}
     record = start("score", args, inputs, {"reward_model": args.reward_model})
     if record is None:
         return 0
-    if not Path(args.samples).is_file():
-        raise DistillError(f"samples file {args.samples!r} does not exist; run `distill sample`")
-    rows, counts = score(
-        list(read_jsonl(args.samples)), args.reward_model, args.batch_size, not args.no_progress
-    )
+    rows, counts = score(rows, args.reward_model, args.batch_size, not args.no_progress)
     write_jsonl(args.out, rows)
     return finish(record, Path(args.out), counts)
 
 
 def refine(args) -> int:
-    from bright_eval.distill.refine import run_refine
+    from bright_eval.distill.refine import Keep, run_refine
+    from bright_eval.rerank.backends.base import check_adapter
 
+    rows = read_rows(args.scored, "scored samples", "refine")
+    check_adapter(args.adapter, "transformers")  # refine trains it here
     settings = train_settings(args)
     config = {
         "model": args.model,
         "min_reward": args.min_reward,
         "boosted": args.boosted,
+        "keep_truncated": args.keep_truncated,
+        "keep_unparsed": args.keep_unparsed,
         **dataclasses.asdict(settings),
     }
     record = start("refine", args, {"scored": args.scored, "adapter": args.adapter}, config)
     if record is None:
         return 0
-    if not Path(args.scored).is_file():
-        raise DistillError(f"scored file {args.scored!r} does not exist; run `distill score`")
-    rows = list(read_jsonl(args.scored))
     out = Path(args.out)
     info = card("refine", args, record, settings)
     info.update(min_reward=args.min_reward, boosted=args.boosted)
+    keep = Keep(truncated=args.keep_truncated, unparsed=args.keep_unparsed)
     result = run_refine(
-        rows, args.model, args.adapter, out, settings, args.min_reward, args.boosted, info
+        rows, args.model, args.adapter, out, settings, args.min_reward, args.boosted, info, keep
     )
     counts = {k: v for k, v in result.items() if k != "notes"}
     return finish(record, out, counts, result["notes"])

@@ -2,14 +2,18 @@
 rated best, the authors' refinement.
 
 Kept: every candidate (student sample or teacher answer) whose normalised reward is at least
-`min_reward` (0.85). Its weight r is that normalised reward, times the pair's misclassification
-rate in boosted mode. Loss per example: r^3 x the mean negative log-likelihood of the response
-tokens (the prompt is masked); the loss of a batch is the mean over its examples. Same LoRA and
-optimiser settings as SFT; training continues the SFT adapter.
+`min_reward` (0.85), except answers that could not be parsed or were cut off at the token limit
+(unless `keep_unparsed` / `keep_truncated`), which are counted. Its weight r is that normalised
+reward, times the pair's misclassification rate in boosted mode. Loss per example: r^3 x the mean
+negative log-likelihood of the response tokens (the prompt is masked); the loss of a batch is the
+mean over its examples. Same LoRA and optimiser settings as SFT; training continues the SFT
+adapter.
 """
 
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from bright_eval.distill import training
@@ -17,17 +21,45 @@ from bright_eval.distill.prompts import TRAIN_MAX_WORDS, relevance_prompt
 from bright_eval.distill.records import DistillError
 
 
-def weighted_examples(rows: list[dict], min_reward: float, boosted: bool):
-    """(user turn, response, weight r, source) for every kept candidate."""
-    out = []
+@dataclass(frozen=True)
+class Keep:
+    """Which bad answers refine trains on anyway."""
+
+    truncated: bool = False
+    unparsed: bool = False
+
+    def reason_to_leave_out(self, candidate: dict) -> str | None:
+        """Why a candidate stays out of training: "unparsed" or "truncated" (an answer that is
+        both counts as unparsed), or None."""
+        if candidate.get("parsed") is None or candidate.get("truncated") is None:
+            raise DistillError(
+                "the scored file does not say which answers parsed or were cut off (made by an "
+                "older version): rerun distill sample with --force, then distill score"
+            )
+        if not candidate["parsed"] and not self.unparsed:
+            return "unparsed"
+        if candidate["truncated"] and not self.truncated:
+            return "truncated"
+        return None
+
+
+def weighted_examples(rows: list[dict], min_reward: float, boosted: bool, keep: Keep = Keep()):
+    """(user turn, response, weight r, source) for every kept candidate, and how many of those
+    reaching `min_reward` were left out, by reason."""
+    out, left_out = [], {"unparsed": 0, "truncated": 0}
     for row in rows:
         prompt = relevance_prompt("train", row["question"], row["document"], TRAIN_MAX_WORDS)
         for c in row["candidates"]:
             if c["normalised"] >= min_reward:
                 r = c["normalised"] * (row["misclassification"] if boosted else 1.0)
-                if r > 0:
+                if r <= 0:
+                    continue
+                reason = keep.reason_to_leave_out(c)
+                if reason is None:
                     out.append((prompt, c["text"], r, c["source"]))
-    return out
+                else:
+                    left_out[reason] += 1
+    return out, left_out
 
 
 def reward_weighted_loss(logits, labels, rewards):
@@ -98,13 +130,22 @@ def run_refine(
     min_reward: float,
     boosted: bool,
     card: dict,
+    keep: Keep = Keep(),
 ) -> dict:
     from datasets import Dataset
 
-    kept = weighted_examples(rows, min_reward, boosted)
+    kept, left_out = weighted_examples(rows, min_reward, boosted, keep)
+    print(
+        f"refine: {len(kept) + sum(left_out.values())} candidates with normalised reward >= "
+        f"{min_reward}: {len(kept)} kept, left out {left_out['unparsed']} unparsed and "
+        f"{left_out['truncated']} cut off at the token limit (--keep-unparsed / --keep-truncated "
+        "keep them)",
+        file=sys.stderr,
+    )
     if not kept:
         raise DistillError(
-            f"no candidate has a normalised reward >= {min_reward}: nothing to train"
+            f"no candidate with a normalised reward >= {min_reward} is left to train on "
+            f"(left out: {left_out['unparsed']} unparsed, {left_out['truncated']} cut off)"
         )
     s, notes = training.effective(settings)
     student, tokenizer = training.load_student(model, adapter, s)
@@ -133,4 +174,6 @@ def run_refine(
         "effective": s,
         "pairs": len(rows),
         **sources,
+        "left_out_unparsed": left_out["unparsed"],
+        "left_out_truncated": left_out["truncated"],
     }

@@ -21,6 +21,7 @@ from bright_eval.distill.jobs import (
     run_job,
     share_backend,
     stats_dict,
+    truncated,
 )
 from bright_eval.distill.prompts import (
     DATE_STRING,
@@ -42,10 +43,14 @@ from bright_eval.rerank.cache import text_hash
 from bright_eval.rerank.runner import RerankStats
 
 
-def canonical(text: str) -> tuple[str, int, str]:
+def canonical(text: str) -> tuple[str, int | None, str]:
     """A sampled answer in the target form `{explanation}\\n\\nRelevance Label: {label} ##`,
-    its label and how it parsed (an unparseable answer keeps the parser's fallback label 0)."""
+    its label and how it parsed. An unparseable answer stays as the student wrote it, with no
+    label: rewriting it with the parser's fallback 0 would make a training target of a label
+    the student never gave."""
     p = parse_relevance(text)
+    if p.how in FAILURES:
+        return text, None, p.how
     return relevance_target(p.explanation, p.label), p.label, p.how
 
 
@@ -91,6 +96,14 @@ def labelled_pairs(records: list[dict]) -> dict[str, list[Candidate]]:
     return out
 
 
+def check_labelled(records: list[dict], where: str) -> None:
+    """Sampling needs the teacher's labels: a file without any would give an empty output."""
+    if not any(page.get("label") is not None for r in records for _, page in pages(r)):
+        raise DistillError(
+            f"{where}: no page has a teacher label; sample needs the output of distill annotate"
+        )
+
+
 def check_disjoint(records: list[dict], adapter: str | None) -> None:
     trained = trained_question_ids(adapter) if adapter else None
     overlap = trained & {r["id"] for r in records} if trained else set()
@@ -130,8 +143,12 @@ def sample(
                 continue
             samples = []
             for outputs in passes:
-                text, label, how = canonical(outputs[r["id"], page_id]["raw"] or "")
-                samples.append({"text": text, "label": label, "parse": how})
+                o = outputs[r["id"], page_id]
+                text, label, how = canonical(o["raw"] or "")
+                parsed, cut = label is not None, truncated(o)
+                samples.append(
+                    {"text": text, "label": label, "parse": how, "parsed": parsed, "truncated": cut}
+                )
             rows.append(
                 {
                     "question_id": r["id"],
@@ -140,9 +157,13 @@ def sample(
                     "document": page["text"],
                     "teacher_label": page["label"],
                     "teacher": relevance_target(page.get("explanation", ""), page["label"]),
+                    "teacher_truncated": bool(page.get("truncated")),  # kept by annotate
                     "samples": samples,
                 }
             )
     counts = stats_dict(total)
     del counts["how_parsed"]  # each sample's parse is in its row; score rates them all anyway
-    return rows, {"pairs": len(rows), "k": k, **counts}
+    # Every sample is scored (the reward is normalised over all of a pair's candidates, as the
+    # authors do); refine leaves the unparsed and cut-off ones out of training.
+    cut = sum(s["truncated"] for row in rows for s in row["samples"])
+    return rows, {"pairs": len(rows), "k": k, **counts, "truncated": cut}

@@ -113,20 +113,23 @@ def score(
     for row in rows:
         key = f"{row['question_id']}/{row['page']}"
         rewards = [by_pair[key, c.doc_id]["score"] for c in candidates[key]]
-        sources = ["student"] * len(row["samples"]) + ["teacher"]
-        labels = [s["label"] for s in row["samples"]] + [row["teacher_label"]]
-        texts = [c.document for c in candidates[key]]
+        teacher = {"text": row["teacher"], "source": "teacher", "label": row["teacher_label"],
+                   "parsed": True, "truncated": row.get("teacher_truncated")}  # fmt: skip
+        # Whether each answer parsed and finished (None: samples made before they were told).
+        answers = [
+            {"text": s["text"], "source": "student", "label": s["label"],
+             "parsed": s.get("parsed"), "truncated": s.get("truncated")}
+            for s in row["samples"]
+        ] + [teacher]  # fmt: skip
+        for answer, r, n in zip(answers, rewards, normalise(rewards), strict=True):
+            answer.update(reward=r, normalised=n)
+        # An unparsed sample (no label) differs from the teacher's: the student got it wrong.
         wrong = sum(s["label"] != row["teacher_label"] for s in row["samples"])
         scored.append(
             {
                 **{k: row[k] for k in ("question_id", "page", "question", "document")},
                 "misclassification": wrong / len(row["samples"]) if row["samples"] else 0.0,
-                "candidates": [
-                    {"text": t, "source": s, "label": lab, "reward": r, "normalised": n}
-                    for t, s, lab, r, n in zip(
-                        texts, sources, labels, rewards, normalise(rewards), strict=True
-                    )
-                ],
+                "candidates": answers,
             }
         )
     return scored, {"pairs": len(scored), **stats_dict(result.stats)}

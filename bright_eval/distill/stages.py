@@ -65,7 +65,7 @@ def collect(args) -> int:
         record = start("collect", args, {"jsonl": args.jsonl}, {"source": "jsonl"})
         if record is None:
             return 0
-        records = read_trainset(args.jsonl)
+        records = read_trainset(args.jsonl, "collect")
         if not any(r.get("other_document") for r in records):
             add_negatives(records, seed=0)
         write_jsonl(args.out, records)
@@ -106,7 +106,7 @@ def decontaminate(args) -> int:
     record = start("decontaminate", args, {"train": args.train}, config)
     if record is None:
         return 0
-    records = read_trainset(args.train)
+    records = read_trainset(args.train, "decontaminate")
     queries, golds, source = load_references(data, domains)
     kept, report = decontaminate(records, queries, golds, settings)
     write_jsonl(args.out, kept)

@@ -75,7 +75,7 @@ def load_student(model_name: str, adapter: str | None, s: dict):
     from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from bright_eval.rerank.backends.base import loading
+    from bright_eval.rerank.backends.base import ADAPTER_ERRORS, loading
 
     kwargs: dict = {"dtype": torch.bfloat16 if gpu_training() else torch.float32}
     if s["quantize_4bit"]:
@@ -95,7 +95,7 @@ def load_student(model_name: str, adapter: str | None, s: dict):
     if s["quantize_4bit"]:
         model = prepare_model_for_kbit_training(model, s["gradient_checkpointing"])
     if adapter:
-        with loading("LoRA adapter", adapter):
+        with loading("LoRA adapter", adapter, ADAPTER_ERRORS):
             return PeftModel.from_pretrained(model, adapter, is_trainable=True), tokenizer
     lora = LoraConfig(
         r=s["lora_r"],

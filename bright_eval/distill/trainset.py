@@ -19,6 +19,32 @@ from pathlib import Path
 from bright_eval.atomic import atomic_write_text
 from bright_eval.distill.records import DistillError
 
+# The kinds of rows the stages write, each told apart by a key only it has, and what writes them:
+# a stage given another stage's file says so in one line instead of failing on a missing key.
+KINDS = {
+    "questions": ("links", "collect, decontaminate or annotate"),
+    "samples": ("samples", "sample"),
+    "scored samples": ("candidates", "score"),
+}
+
+
+def row_kind(row: object) -> str | None:
+    if isinstance(row, dict):
+        for kind, (key, _) in KINDS.items():
+            if key in row:
+                return kind
+    return None
+
+
+def kind_text(kind: str) -> str:
+    return f"{kind} (the output of distill {KINDS[kind][1]})"
+
+
+def wrong_kind(where: str, row: object, wanted: str, stage: str) -> DistillError:
+    found = row_kind(row)
+    holds = kind_text(found) if found else "no distill rows"
+    return DistillError(f"{where} holds {holds}; {stage} needs {kind_text(wanted)}")
+
 
 def check_record(record: dict, where: str) -> dict:
     question = record.get("question")
@@ -35,7 +61,7 @@ def check_record(record: dict, where: str) -> dict:
     return record
 
 
-def read_trainset(path: str | Path) -> list[dict]:
+def read_trainset(path: str | Path, stage: str = "this stage") -> list[dict]:
     path = Path(path)
     if not path.is_file():
         raise DistillError(f"training file {str(path)!r} does not exist")
@@ -48,7 +74,11 @@ def read_trainset(path: str | Path) -> list[dict]:
                 record = json.loads(line)
             except json.JSONDecodeError as err:
                 raise DistillError(f"{path}:{n}: not a JSON object ({err.msg})") from err
+            if row_kind(record) not in (None, "questions"):
+                raise wrong_kind(f"{path}:{n}", record, "questions", stage)
             records.append(check_record(record, f"{path}:{n}"))
+    if not records:
+        raise DistillError(f"{path} holds no questions: {kind_text('questions')} expected")
     ids = [r["id"] for r in records]
     if len(set(ids)) != len(ids):
         raise DistillError(f"{path}: question ids repeat; each line needs its own id")
@@ -65,6 +95,30 @@ def read_jsonl(path: str | Path) -> Iterator[dict]:
         for line in f:
             if line.strip():
                 yield json.loads(line)
+
+
+def read_rows(path: str | Path, kind: str, stage: str) -> list[dict]:
+    """The rows of a stage's output (`samples`, `scored samples`), checked to be of `kind`
+    before any work: a `stage` given another kind of file stops in one line."""
+    path = Path(path)
+    if not path.is_file():
+        producer = KINDS[kind][1]
+        raise DistillError(f"{kind} file {str(path)!r} does not exist; run distill {producer}")
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DistillError(f"{path}:{n}: not a JSON object ({err.msg})") from err
+            if row_kind(row) != kind:
+                raise wrong_kind(f"{path}:{n}", row, kind, stage)
+            rows.append(row)
+    if not rows:
+        raise DistillError(f"{path} holds no rows; {stage} needs {kind_text(kind)}")
+    return rows
 
 
 def pages(record: dict) -> Iterator[tuple[str, dict]]:

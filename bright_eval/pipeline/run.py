@@ -19,9 +19,12 @@ from bright_eval.pipeline.candidates import build_candidates, first_stage, load_
 from bright_eval.pipeline.identity import label, system_name
 from bright_eval.pipeline.spec import PRIMARY, PipelineError, PipelineSpec
 from bright_eval.rerank import Reranker, get_reranker_class
+from bright_eval.rerank.backends import resolve_backend_name
+from bright_eval.rerank.backends.base import check_adapter
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import RerankResult, RerankStats, rerank
 from bright_eval.results import from_pipeline, writable
+from bright_eval.retrieval import get_retriever
 from bright_eval.sources import BrightSource, open_source
 
 
@@ -67,6 +70,14 @@ def build_reranker(spec: PipelineSpec) -> Reranker:
     return cls(spec.options)
 
 
+def check_inputs(spec: PipelineSpec, domains) -> None:
+    """What can be refused before any work: the first stage (e.g. an imported run file missing
+    for a domain) and an adapter the model would load (none is loaded with `cached_only`)."""
+    get_retriever(spec.first_stage).check([d.name for d in domains])
+    if spec.options.adapter and not spec.cached_only:
+        check_adapter(spec.options.adapter, resolve_backend_name(spec.options.backend))
+
+
 def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
     """Run the pipeline; `reranker` overrides the one `spec` names (e.g. with a backend
     already loaded). The record is written under `spec.results_dir` unless that is None."""
@@ -74,6 +85,7 @@ def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
     data = open_source(spec.data.source, spec.data.data_dir, spec.data.revision)
     domains = parse_domains(spec.domains, long_documents=spec.long_documents)
     reranker = reranker or build_reranker(spec)
+    check_inputs(spec, domains)
     name = system_name(spec, reranker, data, domains)
     result = PipelineResult(spec, reranker, data, name, label(spec, reranker, data, domains))
     if spec.results_dir is not None and spec.shard.count == 1:

@@ -78,6 +78,12 @@ class Retriever(ABC):
         """What the config cannot name but the run depends on (e.g. an input file's hash)."""
         return None
 
+    def check(self, domains: Sequence[str]) -> None:
+        """Refuse, before any work, what cannot run for these domains (e.g. a missing input
+        file); a fusion checks its parts."""
+        for part in self.parts:
+            part.check(domains)
+
     @abstractmethod
     def retrieve(
         self,

@@ -30,6 +30,17 @@ class ImportedRun(Retriever):
     def config(self) -> dict:
         return {"retriever": f"file:{self.template}"}
 
+    def check(self, domains: Sequence[str]) -> None:
+        # Each domain's file is read (and hashed for the cache key) only when its turn comes:
+        # a missing one must stop the run before the first domain's work, not after.
+        for domain in domains:
+            path = domain_path(self.template, domain)
+            if not path.is_file():
+                raise RunFormatError(
+                    f"file:{self.template}: run file {path} does not exist (domain {domain}); "
+                    "give a path template whose {domain} names an existing run per domain"
+                )
+
     def fingerprint(self, domain: str) -> str:
         return self.file_sha256(domain)
 

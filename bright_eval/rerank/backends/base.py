@@ -7,17 +7,21 @@ sends them to the chat endpoint.
 
 from __future__ import annotations
 
+import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 from bright_eval.provenance import compute_device
 
 Message = dict[str, str]
 Prompt = str | list[Message]
+ADAPTER_CONFIG = "adapter_config.json"  # what makes a folder a PEFT adapter
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")  # owner/name
 
 
 @dataclass(frozen=True)
@@ -138,13 +142,39 @@ class ModelLoadError(ValueError):
     pass
 
 
+def check_adapter(adapter: str, backend: str) -> None:
+    """Before any work: a LoRA adapter that a local backend loads is a folder holding
+    adapter_config.json, or a Hub id (owner/name). A server (`openai`) serves an adapter under
+    a model name of its own, so any name goes there."""
+    if backend == "openai":
+        return
+    path = Path(adapter)
+    if (path / ADAPTER_CONFIG).is_file():
+        return
+    if path.exists():
+        what = "a file" if path.is_file() else f"a folder without {ADAPTER_CONFIG}"
+    elif HUB_ID.fullmatch(adapter):
+        return  # the backend fetches it from the Hub
+    else:
+        what = "neither a folder nor a Hub id"
+    raise ModelLoadError(
+        f"--adapter {adapter!r} is {what}: give a PEFT LoRA adapter's folder (it holds "
+        f"{ADAPTER_CONFIG}) or its Hub id owner/name"
+    )
+
+
+# peft raises ValueError for an adapter it cannot find (locally or on the Hub) or that does not
+# fit the model.
+ADAPTER_ERRORS = (OSError, ValueError)
+
+
 @contextmanager
-def loading(what: str, name: str | None):
+def loading(what: str, name: str | None, errors: tuple[type[Exception], ...] = (OSError,)):
     """Turn a failed weight or tokenizer load (transformers and huggingface_hub raise OSError,
     after printing their retries) into one line naming what could not be loaded."""
     try:
         yield
-    except OSError as err:
+    except errors as err:
         lines = str(err).strip().splitlines()
         raise ModelLoadError(
             f"cannot load the {what} {name!r}: give a local folder or a Hub id reachable from "

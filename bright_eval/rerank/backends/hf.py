@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 
 from bright_eval.engines.base import in_order
 from bright_eval.rerank.backends.base import (
+    ADAPTER_ERRORS,
     Generation,
     GenerationBackend,
     GenerationParams,
@@ -79,7 +80,7 @@ class TransformersBackend(GenerationBackend):
         if self.adapter:
             from peft import PeftModel
 
-            with loading("LoRA adapter", self.adapter):
+            with loading("LoRA adapter", self.adapter, ADAPTER_ERRORS):
                 model = PeftModel.from_pretrained(model, self.adapter)
         model.eval()
         self.device = device

@@ -39,7 +39,7 @@ RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
 
 class ServerError(RuntimeError):
-    pass
+    """The server answered with an error, or not at all after the retries (one line, exit 2)."""
 
 
 class OpenAIBackend(GenerationBackend):
@@ -84,12 +84,17 @@ class OpenAIBackend(GenerationBackend):
                     return json.loads(response.read())
             except urllib.error.HTTPError as err:
                 if err.code not in RETRY_STATUS or attempt == self.max_retries:
-                    detail = err.read().decode(errors="replace")[:300]
-                    raise ServerError(f"{self.server}{path}: HTTP {err.code}: {detail}") from err
+                    detail = " ".join(err.read().decode(errors="replace").split())[:300]
+                    raise ServerError(
+                        f"{self.server}{path}: HTTP {err.code}: {detail}"
+                    ) from err
             except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
                 if attempt == self.max_retries:
+                    reason = getattr(err, "reason", err)
                     raise ServerError(
-                        f"{self.server}{path}: no answer after {attempt + 1} tries ({err})"
+                        f"the OpenAI-compatible server at {self.server} is "
+                        f"unreachable: no answer to {path} after {attempt + 1} tries ({reason}); "
+                        "start it, or give its address (--base-url or $OPENAI_BASE_URL)"
                     ) from err
             time.sleep(self.backoff_s * 2**attempt)
         raise AssertionError("unreachable")
