@@ -85,9 +85,7 @@ class OpenAIBackend(GenerationBackend):
             except urllib.error.HTTPError as err:
                 if err.code not in RETRY_STATUS or attempt == self.max_retries:
                     detail = " ".join(err.read().decode(errors="replace").split())[:300]
-                    raise ServerError(
-                        f"{self.server}{path}: HTTP {err.code}: {detail}"
-                    ) from err
+                    raise ServerError(f"{self.server}{path}: HTTP {err.code}: {detail}") from err
             except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
                 if attempt == self.max_retries:
                     reason = getattr(err, "reason", err)
