@@ -113,11 +113,11 @@ class Engined(Costed):
     _machine = "gpu-box"  # underscored: not a setting, so not in the cache key
 
     def judge(self, candidates):
-        self.loaded = True
+        self._loaded = True  # underscored: loading a model changes no output
         return super().judge(candidates)
 
     def backend_info(self):
-        return {"backend": "test-engine", "loaded": getattr(self, "loaded", False),
+        return {"backend": "test-engine", "loaded": getattr(self, "_loaded", False),
                 "machine": Engined._machine}  # fmt: skip
 
 
@@ -172,6 +172,35 @@ def test_a_merge_of_shards_names_the_backends_that_computed_them(snapshot, monke
     assert stored == ["box-a", "box-b"]
 
 
+class Drifting(Costed):
+    """Counts its calls in a public attribute: a value set while judging moves its cache key."""
+
+    meta = RerankerMeta(name="test-drifting")
+
+    def judge(self, candidates):
+        self.calls = getattr(self, "calls", 0) + 1
+        return super().judge(candidates)
+
+
+def test_a_setting_changed_while_running_writes_no_record_and_keeps_the_outputs(
+    snapshot, monkeypatch, capsys
+):
+    root = snapshot
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(root / "cache"))
+    args = [*argv(root, "drift")[2:], "--reranker", "test-drifting"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    # 4 queries x 3 documents in batches of 2: 6 calls, so `calls` ended at 6.
+    assert err[-1].startswith("error: test-drifting changed calls while it ran")
+    assert err[-1].endswith("name a value that changes no output _calls, or list it in "
+                            "Drifting.not_settings")  # fmt: skip
+    assert not (root / "drift" / "results" / "costed").exists()
+    (folder,) = (root / "cache" / "rerank").glob("test-drifting-*")
+    lines = (folder / "all.jsonl").read_text().splitlines()
+    assert len(lines) == 4 * DOCS  # every output kept
+
+
 def teardown_module():
     REGISTRY.pop("test-costed", None)
     REGISTRY.pop("test-engined", None)
+    REGISTRY.pop("test-drifting", None)

@@ -22,6 +22,7 @@ from bright_eval.rerank import Reranker, get_reranker_class
 from bright_eval.rerank.backends import resolve_backend_name
 from bright_eval.rerank.backends.base import check_adapter
 from bright_eval.rerank.cache import OutputCache
+from bright_eval.rerank.settings import check_unchanged
 from bright_eval.rerank.runner import RerankResult, RerankStats, rerank
 from bright_eval.results import from_pipeline, writable
 from bright_eval.retrieval import get_retriever
@@ -100,6 +101,7 @@ def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
             rerank_domains(spec, result, domains, cache, engine)
     finally:
         engine.close()
+    check_unchanged(reranker, cache.key, cache.folder)
     result.wall_seconds = time.perf_counter() - started
     if result.evaluated and spec.results_dir is not None:
         result.record_path = from_pipeline.save(result)

@@ -85,6 +85,7 @@ class OutputCache:
     ):
         self.folder = Path(folder)
         self.labels = labels  # the reranker's (`Reranker.valid_labels`); None: any label
+        self.key: dict | None = None  # what the folder's hash was made from (`keyed`)
         self.path = self.folder / f"{writer}.jsonl"
         self.judgements: dict[str, Judgement] = {}
         self.permutations: dict[str, Permutation] = {}
@@ -136,7 +137,9 @@ class OutputCache:
         config = folder / "config.json"
         if not config.exists():
             atomic_write_text(config, json.dumps(key, indent=1, sort_keys=True, default=str))
-        return cls(folder, writer, labels=labels)
+        cache = cls(folder, writer, labels=labels)
+        cache.key = key
+        return cache
 
     @property
     def name(self) -> str:

@@ -72,3 +72,18 @@ def settings_of(reranker) -> dict:
             )
         names.add(n)
     return {n: json.loads(json.dumps(getattr(reranker, n))) for n in sorted(names)}
+
+
+def check_unchanged(reranker, key: dict, folder) -> None:
+    """Refuse a reranker whose cache key moved while it ran (it set a public attribute in
+    `judge`, say): its outputs sit in `folder` under the old key, so no record may name them
+    with the new one."""
+    now = reranker.cache_config()
+    changed = sorted(n for n in key.keys() | now.keys() if key.get(n) != now.get(n))
+    if changed:
+        first = changed[0]
+        raise SettingError(
+            f"{reranker.name} changed {', '.join(changed)} while it ran, so its cache key moved; "
+            f"its outputs are kept in {folder}, but no record is written: name a value that "
+            f"changes no output _{first}, or list it in {type(reranker).__name__}.not_settings"
+        )
