@@ -22,8 +22,8 @@ from bright_eval.rerank import Reranker, get_reranker_class
 from bright_eval.rerank.backends import resolve_backend_name
 from bright_eval.rerank.backends.base import check_adapter
 from bright_eval.rerank.cache import OutputCache
-from bright_eval.rerank.settings import check_unchanged
 from bright_eval.rerank.runner import RerankResult, RerankStats, rerank
+from bright_eval.rerank.settings import check_unchanged
 from bright_eval.results import from_pipeline, writable
 from bright_eval.retrieval import get_retriever
 from bright_eval.sources import BrightSource, open_source
