@@ -15,6 +15,7 @@ sentence, append "\\n</think>", and read p(true) from the next token. Those judg
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from bright_eval.rerank import Candidate, Judgement, PointwiseReranker, RerankerMeta
@@ -106,11 +107,14 @@ class Rank1(GenerativeMixin, PointwiseReranker):
         judgements = []
         for g, ok, lp in zip(generations, closed, logprobs, strict=True):
             score = two_way_probability(lp[true], lp[false])
+            # Neither verdict token among the top log-probabilities: no verdict was read, so
+            # the 0.5 is a fallback, counted as unparsed, not a judgement.
+            verdict = max(lp[true], lp[false]) > -math.inf
             judgements.append(
                 Judgement(
                     score=score,
-                    parsed=ok,
-                    label=int(score >= 0.5),
+                    parsed=ok and verdict,
+                    label=int(score >= 0.5) if verdict else None,
                     raw=g.text,
                     details={
                         "logprob_true": lp[true],

@@ -58,6 +58,16 @@ def test_rank1_forces_a_verdict_when_the_model_closes_reasoning_without_one():
     assert math.isclose(j.score, 0.5) and not j.parsed
 
 
+def test_rank1_without_either_verdict_token_scores_one_half_and_counts_as_unparsed():
+    # A server's top log-probabilities held neither " true" nor " false": both are -inf, and
+    # softmax over two -inf is 0/0; the fallback is 0.5 (a finite score the cache can keep).
+    backend = FakeBackend(
+        ["Scattering explains it.\n"], [{" true": -math.inf, " false": -math.inf}]
+    )
+    [j] = with_backend(Rank1(), backend).judge([PAIR])
+    assert j.score == 0.5 and not j.parsed and j.label is None
+
+
 def test_rank1_sizes_are_registered_with_their_models():
     assert get_reranker_class("rank1-7b") is Rank1
     assert Rank1_14B.model_id == "jhu-clsp/rank1-14b"
