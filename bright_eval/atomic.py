@@ -1,5 +1,6 @@
 """Files written whole or not at all: a process killed mid-write (Ctrl-C included) must never
-leave a truncated file that a later run reads as complete."""
+leave a truncated file that a later run reads as complete. An append-only file of lines is cut
+back to its last whole line instead (`cut_torn_tail`)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,22 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     if Path(path).suffix == ".gz":
         data = gzip.compress(data, mtime=0)
     return atomic_write(path, lambda f: f.write(data))
+
+
+def cut_torn_tail(fd: int, chunk: int = 1 << 16) -> int:
+    """Truncate the file to its last complete line; returns the bytes removed."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return 0
+    end = size
+    while end > 0:
+        start = max(0, end - chunk)
+        newline = os.pread(fd, end - start, start).rfind(b"\n")
+        if newline >= 0:
+            keep = start + newline + 1
+            break
+        end = start
+    else:
+        keep = 0
+    os.ftruncate(fd, keep)
+    return size - keep

@@ -21,7 +21,7 @@ from bright_eval.rerank import SettingError, UnknownRerankerError, UnsupportedOp
 from bright_eval.rerank.backends import UnknownBackendError
 from bright_eval.rerank.backends.base import ModelLoadError
 from bright_eval.rerank.backends.openai_backend import ServerError
-from bright_eval.rerank.cache import InvalidOutputError
+from bright_eval.rerank.cache_lines import InvalidOutputError
 from bright_eval.rerank.generative import MissingModelError
 from bright_eval.rerank.runner import MissingOutputsError
 from bright_eval.results import ResultsError

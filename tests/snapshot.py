@@ -41,6 +41,17 @@ def build_domain(
     return rows, docs
 
 
+def take_as_pinned(monkeypatch, root: Path, domain: str) -> None:
+    """A snapshot's queries taken for the pinned revision's in `domain`, so that its records
+    reach the leaderboard (and write a first-stage row) as real BRIGHT data's would; test data is
+    otherwise kept out."""
+    from bright_eval import pinned
+    from bright_eval.data import BrightData
+
+    digest = pinned.queries_digest(BrightData.from_options(str(root)).queries(domain))
+    monkeypatch.setitem(pinned.PINNED_EXAMPLES, domain, digest)
+
+
 class Recorder:
     """Wraps the backend's batch call: records the exact model input of every row (decoded
     from the token ids the model got) and can stop the run after some batches."""

@@ -14,6 +14,7 @@ import pytest
 from bright_eval.rerank import Candidate, Judgement, Permutation, PointwiseReranker
 from bright_eval.rerank import cache as cache_module
 from bright_eval.rerank.cache import OutputCache, cache_folder_name, pair_key, window_key
+from bright_eval.rerank.cache_lines import InvalidOutputError
 
 
 def cand(doc, qid="q1", query="what?"):
@@ -334,23 +335,23 @@ def test_rerankers_declare_their_labels_and_the_cache_checks_them(tmp_path):
 def test_storing_a_non_finite_number_or_an_undeclared_label_is_refused(tmp_path):
     cache = OutputCache(tmp_path, labels=(0, 1, 2))
     nan = Judgement(score=float("nan"))
-    with pytest.raises(cache_module.InvalidOutputError) as err:
+    with pytest.raises(InvalidOutputError) as err:
         cache.put_judgements([cand("d0"), cand("d1")], [judgement(0), nan])
     assert str(err.value) == (
         f"{cache.name}: query q1, document d1: score is nan, not a finite number; nothing was "
         "cached (the reranker must give finite scores)"
     )
     inf = Judgement(score=1.0, scores={"expected_label": float("inf")})
-    with pytest.raises(cache_module.InvalidOutputError, match="scores is {'expected_label': inf}"):
+    with pytest.raises(InvalidOutputError, match="scores is {'expected_label': inf}"):
         cache.put_judgements([cand("d2")], [inf])
-    with pytest.raises(cache_module.InvalidOutputError) as err:
+    with pytest.raises(InvalidOutputError) as err:
         cache.put_judgements([cand("d3")], [Judgement(score=3.0, label=3)])
     assert str(err.value) == (
         f"{cache.name}: query q1, document d3: label 3 is not one of the reranker's labels "
         "(0, 1, 2); nothing was cached"
     )
     bad_window = Permutation(order=[0], model_seconds=float("nan"))
-    with pytest.raises(cache_module.InvalidOutputError, match="model_seconds is nan"):
+    with pytest.raises(InvalidOutputError, match="model_seconds is nan"):
         cache.put_permutations([[cand("d4")]], [bad_window])
     cache.close()
     # Nothing of a refused batch was stored, not even its good output (d0).

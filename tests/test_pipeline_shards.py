@@ -5,15 +5,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from bright_eval import pinned
 from bright_eval.cli import main
-from bright_eval.data import BrightData
-from bright_eval.pinned import queries_digest
 from bright_eval.pipeline import Shard
 from bright_eval.provenance import examples_sha256
 from bright_eval.rerank import REGISTRY, Judgement, PointwiseReranker
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
+from tests.snapshot import take_as_pinned
 
 QUERY_IDS = ["11", "20", "98", "5"]
 TEXTS = ["aaaa", "bb", "cccc"]  # by first-stage rank: lengths 4, 2, 4
@@ -21,7 +19,8 @@ TEXTS = ["aaaa", "bb", "cccc"]  # by first-stage rank: lengths 4, 2, 4
 
 class DocLength(PointwiseReranker):
     name = "test-doc-length"
-    seen: list[tuple[str, str, str]] = []
+    seen: list[tuple[str, str, str]] = []  # what it was asked: a test's record, no setting
+    not_settings = frozenset({"seen", "domains"})
     domains: set[str] = set()
 
     def judge(self, candidates):
@@ -69,11 +68,8 @@ def domain(shared_bright, tmp_path):
 
 @pytest.fixture
 def as_pinned(domain, monkeypatch):
-    """The snapshot's four biology queries taken for the pinned revision's, so that its records
-    reach the leaderboard as real BRIGHT data would (test data is otherwise kept out)."""
-    root = domain[0]
-    digest = queries_digest(BrightData.from_options(str(root)).queries("biology"))
-    monkeypatch.setitem(pinned.PINNED_EXAMPLES, "biology", digest)
+    """The snapshot's four biology queries taken for the pinned revision's."""
+    take_as_pinned(monkeypatch, domain[0], "biology")
     return domain
 
 

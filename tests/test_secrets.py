@@ -90,7 +90,10 @@ def test_the_openai_backend_sends_url_credentials_as_basic_auth_and_never_shows_
                        max_retries=0)  # fmt: skip
     with pytest.raises(ServerError) as err:
         gone.generate([chat], GenerationParams())
-    assert str(err.value).startswith("http://***@127.0.0.1:9/v1/chat/completions: no answer")
+    assert str(err.value).startswith(
+        "the OpenAI-compatible server at http://***@127.0.0.1:9/v1 is unreachable: no answer to "
+        "/chat/completions after 1 tries"
+    )
     assert PASSWORD not in str(err.value)
 
 

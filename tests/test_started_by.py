@@ -12,7 +12,7 @@ from bright_eval.cli import main
 from bright_eval.pipeline import DataSpec, PipelineSpec, run
 from bright_eval.rerank import RerankerOptions
 from bright_eval.results import load_systems
-from tests.snapshot import build_domain
+from tests.snapshot import build_domain, take_as_pinned
 
 NOTEBOOK_ARGV = ["/opt/conda/lib/python3.11/site-packages/ipykernel_launcher.py", "-f",
                  "/root/.local/share/jupyter/runtime/kernel-1.json"]  # fmt: skip
@@ -23,6 +23,7 @@ def pony(shared_bright, tmp_path, monkeypatch):
     root = tmp_path / "bright"
     root.mkdir()
     build_domain(shared_bright, root, "pony", ["42"], 2)
+    take_as_pinned(monkeypatch, root, "pony")  # so that the first stage gets its own record
     monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(sys, "argv", NOTEBOOK_ARGV)
     return root

@@ -39,10 +39,15 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
-from bright_eval.atomic import atomic_write_text
+from bright_eval.atomic import atomic_write_text, cut_torn_tail
 from bright_eval.cache_dir import cache_root
 from bright_eval.rerank.base import Candidate, Judgement, Permutation, Reranker
-from bright_eval.rerank.cache_lines import CUT_SHORT, not_finite, parse_line, spelled_out
+from bright_eval.rerank.cache_lines import (
+    CUT_SHORT,
+    parse_line,
+    refuse_invalid,
+    spelled_out,
+)
 
 SYNC_EVERY = 256  # outputs between fsyncs
 SYNC_SECONDS = 1.0  # ... or seconds, whichever comes first
@@ -62,11 +67,6 @@ def window_key(window: Sequence[Candidate]) -> str:
     first = window[0]
     docs = "\t".join(f"{c.doc_id}\t{text_hash(c.document)}" for c in window)
     return f"{first.query_id}\t{text_hash(first.query)}\t{text_hash(docs)}"
-
-
-class InvalidOutputError(ValueError):
-    """A reranker's output that cannot be stored or ranked: a number that is not finite, or a
-    label the reranker does not declare (a bug in the reranker)."""
 
 
 def cache_folder_name(reranker: Reranker) -> str:
@@ -273,20 +273,8 @@ class OutputCache:
         self._append(new)
 
     def check(self, output: Judgement | Permutation, what: str) -> None:
-        """Refuse an output that reading it back would reject (see `cache_lines.invalid`)."""
-        field = not_finite(output)
-        if field is not None:
-            value = getattr(output, field.split(".")[0])
-            raise InvalidOutputError(
-                f"{self.name}: {what}: {field} is {value}, not a finite number; nothing was "
-                "cached (the reranker must give finite scores)"
-            )
-        label = getattr(output, "label", None)
-        if self.labels is not None and label is not None and label not in self.labels:
-            raise InvalidOutputError(
-                f"{self.name}: {what}: label {label} is not one of the reranker's labels "
-                f"({', '.join(map(str, self.labels))}); nothing was cached"
-            )
+        """Refuse an output that reading it back would reject (`cache_lines.refuse_invalid`)."""
+        refuse_invalid(output, self.labels, f"{self.name}: {what}")
 
     def get_permutation(self, window: Sequence[Candidate]) -> Permutation | None:
         return self.permutations.get(window_key(window))
@@ -303,22 +291,3 @@ class OutputCache:
             new.append({"key": key, "query_id": w[0].query_id, "doc_ids": [c.doc_id for c in w],
                         "permutation": self._entry(p)})  # fmt: skip
         self._append(new)
-
-
-def cut_torn_tail(fd: int, chunk: int = 1 << 16) -> int:
-    """Truncate the file to its last complete line; returns the bytes removed."""
-    size = os.fstat(fd).st_size
-    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
-        return 0
-    end = size
-    while end > 0:
-        start = max(0, end - chunk)
-        newline = os.pread(fd, end - start, start).rfind(b"\n")
-        if newline >= 0:
-            keep = start + newline + 1
-            break
-        end = start
-    else:
-        keep = 0
-    os.ftruncate(fd, keep)
-    return size - keep

@@ -78,6 +78,28 @@ def _parse(raw: bytes, backends: dict[str, dict], labels: tuple[int, ...] | None
     return None, None, None, NOT_AN_OUTPUT
 
 
+class InvalidOutputError(ValueError):
+    """A reranker's output that cannot be stored or ranked: a number that is not finite, or a
+    label the reranker does not declare (a bug in the reranker)."""
+
+
+def refuse_invalid(output, labels: tuple[int, ...] | None, where: str) -> None:
+    """Refuse to store what reading it back would reject (`invalid`), naming `where` it was."""
+    field = not_finite(output)
+    if field is not None:
+        value = getattr(output, field.split(".")[0])
+        raise InvalidOutputError(
+            f"{where}: {field} is {value}, not a finite number; nothing was cached (the "
+            "reranker must give finite scores)"
+        )
+    label = getattr(output, "label", None)
+    if labels is not None and label is not None and label not in labels:
+        raise InvalidOutputError(
+            f"{where}: label {label} is not one of the reranker's labels "
+            f"({', '.join(map(str, labels))}); nothing was cached"
+        )
+
+
 def invalid(output, labels: tuple[int, ...] | None) -> str | None:
     """Why a well-typed output still cannot be used (damage, recomputed), or None."""
     if not_finite(output) is not None:

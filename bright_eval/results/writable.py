@@ -29,6 +29,8 @@ def check_writable(results_dir: str, name: str, spec, reranker, data, domains: l
         raise ResultsError(
             f"cannot write results to {probe_dir} ({err.strerror}); pass a writable --results-dir"
         ) from None
+    if not (folder / SYSTEM_FILE).is_file():
+        return  # nothing to replace (and no need to ask the reranker for its config yet)
     config = run_config(spec, reranker, domains, first_stage_config=None, backend={})
     described = provenance.describe_data(data, repo_root(results_dir))
     check_made_alike(results_dir, name, reranker.name, made_with(config, described))
