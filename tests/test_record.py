@@ -134,6 +134,6 @@ def test_refresh_rewrites_a_record_whose_metrics_no_longer_reproduce(
     assert main(args) == 0
     assert "reasonir-8b-gpt4-reason-top100: updated" in capsys.readouterr().out
     fixed = load_system(record)
-    # What `evaluate` prints for pony on this run (README, "Evaluating a run"): 19.6.
+    # What `evaluate` prints for pony on this run (docs/evaluation.md): 19.6.
     assert f"{fixed.metrics['pony']['NDCG@10'] * 100:.1f}" == "19.6"
     assert "reevaluated" in fixed.provenance
