@@ -123,7 +123,7 @@ def test_the_example_on_a_test_snapshot_never_reaches_the_committed_leaderboard(
         f"/original/data-local-{examples_sha256(tmp_path)[:8]}"
     )
     capsys.readouterr()
-    boards = ["leaderboard", "--results", str(results), "--readme", ""]
+    boards = ["leaderboard", "--results-dir", str(results), "--readme", ""]
     assert main([*boards, "--out", str(tmp_path / "committed")]) == 0
     assert "left out 1 smoke run(s) or run(s) on unverified data" in capsys.readouterr().err
     assert "word-overlap" not in (tmp_path / "committed" / "main.md").read_text()
