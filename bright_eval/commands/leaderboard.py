@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from bright_eval.commands.options import add_results_dir
-from bright_eval.results import MEASURED, load_systems, save_system
+from bright_eval.results import MEASURED, ResultsError, load_systems, save_system
 from bright_eval.results.check import reevaluate
 
 DEFAULT_RESULTS = "results"
@@ -71,7 +71,18 @@ def shown_systems(args: argparse.Namespace) -> list:
     return systems
 
 
+def require_chart_library() -> None:
+    """matplotlib is the `leaderboard` extra, not the core: say so before any work."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ResultsError(
+            "the leaderboards' chart needs matplotlib: pip install 'bright-eval[leaderboard]'"
+        ) from None
+
+
 def run(args: argparse.Namespace) -> int:
+    require_chart_library()
     from bright_eval import leaderboard  # pandas and charts: not for `--help` or other commands
 
     board = leaderboard.build(shown_systems(args), leaderboard.load_official(args.results_dir))
@@ -93,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def refresh(args: argparse.Namespace) -> int:
+    require_chart_library()
     systems = load_systems(args.results_dir)
     for system in systems:
         if system.source != MEASURED:
