@@ -169,7 +169,9 @@ def test_a_pipeline_result_joins_the_leaderboard_with_its_gain(as_pinned, monkey
     (first,) = systems.values()
     assert first.first_stage == reranked.first_stage and not first.is_reranked
     out = tmp_path / "boards"
-    assert main(["leaderboard", "--results-dir", str(results), "--out", str(out), "--readme", ""]) == 0
+    assert (
+        main(["leaderboard", "--results-dir", str(results), "--out", str(out), "--readme", ""]) == 0
+    )
     gains = (out / "gains.md").read_text()
     # The gain row: mean per-query nDCG@10 difference over the four queries, x100.
     diff = [reranked.per_query["biology"][q] - first.per_query["biology"][q] for q in QUERY_IDS]
