@@ -4,7 +4,7 @@ Facts from `../shared/spec/ours-3b.md` and the authors' code (`algoprog/InteRank
 one user turn through the chat template, greedy, at most 1,024 new tokens, stop at " ##" or the
 end of turn, documents cut at 8,000 characters, the label parsed as the authors parse it.
 
-Two rendering decisions, both documented in the README:
+Two rendering decisions, both documented in docs/ours-3b.md:
 - Only the user turn goes to the template; whatever the template adds by itself stays (Llama
   3.2's "Cutting Knowledge Date" header, SmolLM2's default system prompt). The authors do the
   same. Llama's header holds a date, pinned here to the template's own fallback (26 Jul 2024)

@@ -7,7 +7,7 @@ Throughput depends on the shapes, not the weights, so no download is needed: the
 built from meta-llama/Llama-3.2-3B's published config (below) with random bf16 weights and
 saved with a word-level tokenizer whose token "t<i>" is id i, so that the repository's own
 `transformers` and `vllm` backends run it unchanged. A pair's prompt is one query's shared
-prefix (chat wrapper and instruction, 81 tokens, plus the query, 227: the README's means) and a
+prefix (chat wrapper and instruction, 81 tokens, plus the query, 227: docs/ours-3b.md) and a
 document of `--doc-tokens` (default 2,300, the 8,000-character cap), random ids. Generation has
 a fixed length: the end-of-turn tokens' embedding rows are zero, so their logit is exactly 0
 and never the greedy choice among 128,256 random logits; the script checks every pair
@@ -54,7 +54,7 @@ TINY = LLAMA_3_2_3B | dict(
     hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
     num_key_value_heads=2, head_dim=16,
 )  # fmt: skip
-PREFIX_TOKENS = 81 + 227  # chat wrapper + instruction, mean query (README, "Cost of a full pass")
+PREFIX_TOKENS = 81 + 227  # chat wrapper + instruction, mean query (docs/ours-3b.md)
 FULL_PASS = 138_400
 
 

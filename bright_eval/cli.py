@@ -63,9 +63,16 @@ USER_ERRORS = (
 )
 
 
+def program() -> list[str]:
+    """How this process was started: `bright-eval` (the console script) or `python -m
+    bright_eval` (also for `main([...])` called from Python)."""
+    script = Path(sys.argv[0]).name == "bright-eval" if sys.argv else False
+    return ["bright-eval"] if script else ["python", "-m", "bright_eval"]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bright_eval", description="Evaluate retrieval and reranking on BRIGHT."
+        prog=" ".join(program()), description="Evaluate retrieval and reranking on BRIGHT."
     )
     rerank.add_arguments(parser)  # the pipeline is the top-level command
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -88,9 +95,7 @@ def command_line(argv: list[str]) -> str:
     """The command as given, for records, secrets redacted: `bright-eval ...` when the console
     script started it, else `python -m bright_eval ...` (also for `main([...])` called from
     Python, which takes exactly the arguments that command line would)."""
-    script = Path(sys.argv[0]).name == "bright-eval" if sys.argv else False
-    program = ["bright-eval"] if script else ["python", "-m", "bright_eval"]
-    return shlex.join([*program, *redact_command(argv)])
+    return shlex.join([*program(), *redact_command(argv)])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,7 @@ QUERY_VARIANTS: dict[str, str] = {
     "Gemini-1.0_reason": "Gemini-1.0_reason",
 }
 PLACEHOLDER = "N/A"
+CORPUS_CONFIGS = ("documents", "long_documents")
 
 
 class DataError(ValueError):
@@ -159,9 +160,18 @@ class BrightData(JudgedQueries):
             found = sorted(
                 p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.parquet"))
             )
+            # A folder of queries only (as ../shared/bright) scores run files; a first stage and
+            # a reranker also need the corpus, which is what a newcomer's first rerank hits.
+            corpus = (
+                f"; a first stage or a reranker reads the document texts: add {config}/"
+                f"{domain}-*.parquet from {HUB_ID}, or leave out --data-dir (and ${DATA_DIR_ENV}) "
+                "to read BRIGHT from the Hub"
+                if config in CORPUS_CONFIGS
+                else ""
+            )
             raise DataError(
                 f"config {config!r} not found in local BRIGHT folder {root}; "
-                f"available configs: {', '.join(found) or 'none'}"
+                f"available configs: {', '.join(found) or 'none'}{corpus}"
             )
         files = sorted(str(p) for p in folder.glob(f"{domain}-*.parquet"))
         if not files:

@@ -58,6 +58,23 @@ def test_missing_config_names_available_ones(bright):
         bright.documents("pony")
 
 
+def test_a_folder_of_queries_only_says_a_rerank_needs_the_corpus(bright, tmp_path):
+    """../shared/bright has the queries only: the README's laptop rerank on it used to stop at
+    "config 'documents' not found" with no word on what to do."""
+    with pytest.raises(DataError) as err:
+        bright.documents("pony", long_documents=True)
+    message = str(err.value)
+    assert "\n" not in message and "config 'long_documents' not found" in message
+    assert message.endswith(
+        "a first stage or a reranker reads the document texts: add "
+        "long_documents/pony-*.parquet from xlangai/BRIGHT, or leave out --data-dir "
+        "(and $BRIGHT_DATA_DIR) to read BRIGHT from the Hub"
+    )
+    with pytest.raises(DataError) as err:  # a query config: no word about the corpus
+        bright.queries("pony", "gpt4_reason")
+    assert str(err.value).endswith("available configs: examples")
+
+
 def test_unknown_query_variant(bright):
     with pytest.raises(DataError, match="unknown query variant 'gpt5'.*gpt4_reason"):
         bright.queries("pony", "gpt5")

@@ -18,6 +18,29 @@ from bright_eval.distill.training import TrainSettings, effective
 from bright_eval.rerank.interank_format import LABEL_ONLY_PROMPT, TRAINED_PROMPT, ZERO_SHOT_PROMPT
 
 
+def test_every_interank_prompt_has_one_home():
+    """issue 20: the relevance prompts lived in interank_format.py, the rest in a prompts.toml
+    beside distill; now the distillation takes every one from interank_format (the same
+    objects), and no copy of their text is left in the distillation or the zoo."""
+    import bright_eval.rerank.interank_format as home
+    from tests.conftest import REPO
+
+    assert PROMPTS == {
+        "teacher": home.ZERO_SHOT_PROMPT, "train": home.TRAINED_PROMPT,
+        "label_only": home.LABEL_ONLY_PROMPT, "train_target": home.TRAIN_TARGET,
+        "label_only_target": home.LABEL_ONLY_TARGET, "queries": home.QUERIES_PROMPT,
+        "reward": home.REWARD_PROMPT,
+    }  # fmt: skip
+    assert all(value is getattr(home, name) for name, value in [
+        ("REWARD_PROMPT", PROMPTS["reward"]), ("QUERIES_PROMPT", PROMPTS["queries"])
+    ])  # fmt: skip
+    assert PROMPTS["reward"].startswith("Explain whether the following document is relevant")
+    assert "(0: irrelevant, does not provide any useful information" in PROMPTS["reward"]
+    assert not list((REPO / "bright_eval" / "distill").glob("*.toml"))
+    others = [*(REPO / "bright_eval" / "distill").glob("*.py"), REPO / "baselines" / "interank.py"]
+    assert [p.name for p in others if "generate a list of up to 10" in p.read_text()] == []
+
+
 def test_prompts_are_the_ones_ours_3b_is_evaluated_with():
     # The spec: the teacher prompt is the inference prompt with the format instruction, the
     # training prompt is the inference prompt itself, the label-only one is the ablation's.

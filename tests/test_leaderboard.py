@@ -107,7 +107,9 @@ def test_gain_table_marks_what_scipy_finds_significant(tmp_path):
     results = copy_results(tmp_path)
     scores = add_reranked(results, shift_biology=0.05)
     out = tmp_path / "leaderboards"
-    assert main(["leaderboard", "--results", str(results), "--out", str(out), "--readme", ""]) == 0
+    assert (
+        main(["leaderboard", "--results-dir", str(results), "--out", str(out), "--readme", ""]) == 0
+    )
     gains_md = (out / "gains.md").read_text()
     row = row_of(gains_md, "Toy reranker", "ReasonIR-8B (first stage)")
     qids = sorted(scores["base"]["biology"])
@@ -133,7 +135,9 @@ def test_no_significance_note_under_a_table_without_a_mark(tmp_path):
     results = copy_results(tmp_path)
     add_reranked(results, shift_biology=0.0)  # identical per-query scores: nothing significant
     out = tmp_path / "leaderboards"
-    assert main(["leaderboard", "--results", str(results), "--out", str(out), "--readme", ""]) == 0
+    assert (
+        main(["leaderboard", "--results-dir", str(results), "--out", str(out), "--readme", ""]) == 0
+    )
     for name in ("main.md", "gains.md"):
         text = (out / name).read_text()
         assert "Toy reranker" in text
@@ -144,7 +148,16 @@ def test_check_names_the_stale_file(tmp_path, capsys):
     results = copy_results(tmp_path)
     out = tmp_path / "leaderboards"
     shutil.copytree(REPO / "leaderboards", out)
-    args = ["leaderboard", "--check", "--results", str(results), "--out", str(out), "--readme", ""]
+    args = [
+        "leaderboard",
+        "--check",
+        "--results-dir",
+        str(results),
+        "--out",
+        str(out),
+        "--readme",
+        "",
+    ]
     assert main(args) == 0
     add_reranked(results, shift_biology=0.01)
     assert main(args) == 1
@@ -169,13 +182,13 @@ def test_readme_without_the_block_is_reported(tmp_path, capsys):
     readme = tmp_path / "README.md"
     readme.write_text("# no table here\n")
     args = ["leaderboard", "--check", "--out", str(REPO / "leaderboards"), "--readme", str(readme)]
-    assert main([*args, "--results", str(REPO / "results")]) == 1
+    assert main([*args, "--results-dir", str(REPO / "results")]) == 1
     assert "has no <!-- leaderboard:main:start -->" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("bad", ["missing-folder"])
 def test_missing_results_folder_is_a_one_line_error(tmp_path, capsys, bad):
-    assert main(["leaderboard", "--results", str(tmp_path / bad)]) == 2
+    assert main(["leaderboard", "--results-dir", str(tmp_path / bad)]) == 2
     err = capsys.readouterr().err
     assert "results folder" in err and "does not exist" in err and err.count("\n") == 1
 
@@ -252,7 +265,16 @@ def test_check_fails_when_a_reported_file_changes(tmp_path, capsys):
     results = copy_results(tmp_path)
     out = tmp_path / "leaderboards"
     shutil.copytree(REPO / "leaderboards", out)
-    args = ["leaderboard", "--check", "--results", str(results), "--out", str(out), "--readme", ""]
+    args = [
+        "leaderboard",
+        "--check",
+        "--results-dir",
+        str(results),
+        "--out",
+        str(out),
+        "--readme",
+        "",
+    ]
     assert main(args) == 0
     path = results / "reported" / "rr1-rankzephyr-7b.json"
     path.write_text(path.read_text().replace('"NDCG@10": 0.349', '"NDCG@10": 0.359', 1))
@@ -266,7 +288,7 @@ def test_a_broken_official_board_is_a_one_line_error(tmp_path, capsys):
     results = copy_results(tmp_path)
     board = results / "official" / "board.json"
     board.write_text(board.read_text().replace('"short":', '"shortlist":', 1))
-    assert main(["leaderboard", "--check", "--results", str(results), "--readme", ""]) == 2
+    assert main(["leaderboard", "--check", "--results-dir", str(results), "--readme", ""]) == 2
     err = capsys.readouterr().err
     assert "board.json: not an official board (KeyError: 'short')" in err
     assert err.count("\n") == 1

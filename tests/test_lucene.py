@@ -77,4 +77,4 @@ def test_missing_java_says_how_to_install(monkeypatch, shared_bright, capsys):
                  "--domains", "pony"]) == 2  # fmt: skip
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "pip install 'bright-eval[pyserini]'" in err
+    assert "pip install 'bright-eval[lucene]'" in err

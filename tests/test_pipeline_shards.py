@@ -165,7 +165,9 @@ def test_a_pipeline_result_joins_the_leaderboard_with_its_gain(as_pinned, monkey
     (first,) = systems.values()
     assert first.first_stage == reranked.first_stage and not first.is_reranked
     out = tmp_path / "boards"
-    assert main(["leaderboard", "--results", str(results), "--out", str(out), "--readme", ""]) == 0
+    assert (
+        main(["leaderboard", "--results-dir", str(results), "--out", str(out), "--readme", ""]) == 0
+    )
     gains = (out / "gains.md").read_text()
     # The gain row: mean per-query nDCG@10 difference over the four queries, x100.
     diff = [reranked.per_query["biology"][q] - first.per_query["biology"][q] for q in QUERY_IDS]
@@ -179,7 +181,7 @@ def test_reranking_recorded_run_files_joins_their_group(as_pinned, monkeypatch):
     template = f"{root}/{{domain}}.trec"
     assert main(["record", "--name", "imported", "--label", "Imported run", "--run", template,
                  "--domains", "biology", "--first-stage", "imported/biology",
-                 "--results", str(results), "--data-dir", str(root)]) == 0  # fmt: skip
+                 "--results-dir", str(results), "--data-dir", str(root)]) == 0  # fmt: skip
     assert main(["--reranker", "test-doc-length", "--first-stage", f"file:{template}",
                  "--domains", "biology", "--data-dir", str(root), "--results-dir", str(results),
                  "--system-name", "lengths", "--top-k", "3", "--no-progress"]) == 0  # fmt: skip

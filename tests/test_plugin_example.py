@@ -1,8 +1,10 @@
-"""The README's "Adding a reranker" script, exactly as printed there, run through the command
-line (`--plugin`) and through `bright_eval.pipeline.run` on a small pony snapshot."""
+"""The docs' "Adding a reranker" script (docs/reranking.md, the same text as
+docs/examples/word_overlap.py), run through the command line (`--plugin`) and through
+`bright_eval.pipeline.run` on a small pony snapshot; and the README's first reranking as printed."""
 
 import json
 import re
+import shlex
 import sys
 
 from bright_eval.cli import main
@@ -16,10 +18,27 @@ from tests.snapshot import build_domain
 QUERY_IDS = ["0", "1", "2"]
 
 
-def readme_example() -> str:
-    text = (REPO / "README.md").read_text()
+EXAMPLE = REPO / "docs" / "examples" / "word_overlap.py"
+
+
+def docs_example() -> str:
+    """The script as docs/reranking.md prints it; the README's first run uses the file."""
+    text = (REPO / "docs" / "reranking.md").read_text()
     block = text.split("<!-- plugin-example -->", 1)[1]
-    return re.search(r"```python\n(.*?)```", block, re.DOTALL).group(1)
+    code = re.search(r"```python\n(.*?)```", block, re.DOTALL).group(1)
+    assert code == EXAMPLE.read_text(), "docs/reranking.md and docs/examples/word_overlap.py differ"
+    return code
+
+
+def readme_first_run() -> list[str]:
+    """The arguments of the README's first reranking (the command after `pip install -e .`)."""
+    text = (REPO / "README.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", text.split("<!-- first-run -->", 1)[1], re.DOTALL)
+    lines = block.group(1).replace("\\\n", " ").splitlines()
+    assert lines[0] == "pip install -e ."
+    argv = shlex.split(lines[1])
+    assert argv[:3] == ["python", "-m", "bright_eval"] and len(lines) == 2
+    return argv[3:]
 
 
 def expected_order(rows, docs, first_stage_run) -> dict[str, list[str]]:
@@ -37,7 +56,7 @@ def expected_order(rows, docs, first_stage_run) -> dict[str, list[str]]:
 def test_the_readme_example_is_a_short_complete_plugin_that_runs_both_ways(
     shared_bright, tmp_path, monkeypatch
 ):
-    code = readme_example()
+    code = docs_example()
     assert len(code.strip().splitlines()) <= 25
     script = tmp_path / "word_overlap.py"
     script.write_text(code)
@@ -83,11 +102,11 @@ def test_the_readme_example_is_a_short_complete_plugin_that_runs_both_ways(
 def test_the_example_on_a_test_snapshot_never_reaches_the_committed_leaderboard(
     shared_bright, tmp_path, monkeypatch, capsys
 ):
-    """The README's plugin run on a three-query snapshot: its record is marked as test data,
+    """The docs' plugin run on a three-query snapshot: its record is marked as test data,
     claims no first-stage row, and `leaderboard` leaves it out unless `--include-smoke`, where
     its row carries the mark the table explains."""
     script = tmp_path / "word_overlap.py"
-    script.write_text(readme_example())
+    script.write_text(docs_example())
     build_domain(shared_bright, tmp_path, "pony", QUERY_IDS, docs_per_query=5)
     monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
     results = tmp_path / "results"
@@ -104,7 +123,7 @@ def test_the_example_on_a_test_snapshot_never_reaches_the_committed_leaderboard(
         f"/original/data-local-{examples_sha256(tmp_path)[:8]}"
     )
     capsys.readouterr()
-    boards = ["leaderboard", "--results", str(results), "--readme", ""]
+    boards = ["leaderboard", "--results-dir", str(results), "--readme", ""]
     assert main([*boards, "--out", str(tmp_path / "committed")]) == 0
     assert "left out 1 smoke run(s) or run(s) on unverified data" in capsys.readouterr().err
     assert "word-overlap" not in (tmp_path / "committed" / "main.md").read_text()
@@ -116,3 +135,26 @@ def test_the_example_on_a_test_snapshot_never_reaches_the_committed_leaderboard(
         "\n‡: smoke/test data: a smoke run (fewer queries, a shortened generation) or a run on "
         in main_md
     )
+
+
+def test_the_readme_first_reranking_runs_as_printed(shared_bright, tmp_path, monkeypatch, capsys):
+    """From the repository root, with a local snapshot in place of the Hub (no network here): the
+    script it names exists, BM25 runs on the snapshot's corpus, five queries at most (pony's
+    three here), and the record lands where --results-dir says, marked a smoke run."""
+    argv = readme_first_run()
+    assert argv[:2] == ["--plugin", "docs/examples/word_overlap.py"]
+    build_domain(shared_bright, tmp_path, "pony", QUERY_IDS, docs_per_query=5)
+    monkeypatch.setenv("BRIGHT_EVAL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(REPO)
+    here = ["--data-dir", str(tmp_path), "--results-dir", str(tmp_path / "demo"), "--no-progress"]
+    sys.modules.pop("word_overlap", None)  # an earlier test's import would skip registering
+    try:
+        assert main([*argv, *here]) == 0
+    finally:
+        REGISTRY.pop("word-overlap", None)
+        sys.modules.pop("word_overlap", None)
+    assert "results-dir demo-results" in " ".join(argv)
+    (record,) = [p for p in (tmp_path / "demo").iterdir() if p.name.startswith("word-overlap")]
+    system = json.loads((record / "system.json").read_text())
+    assert system["smoke"] is True and system["first_stage"]["settings"]["retriever"] == "bm25"
+    assert sorted(json.loads((record / "per_query.json").read_text())["pony"]) == QUERY_IDS

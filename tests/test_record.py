@@ -16,7 +16,7 @@ def test_record_stores_metrics_hashes_and_per_query(tmp_path, shared_bright, bri
     argv = ["record", "--name", "reasonir-two", "--label", "ReasonIR, two domains",
             "--run", REASONIR_RUN, "--domains", "biology,pony", "--data-dir", str(shared_bright),
             "--first-stage", "reasonir-8b/gpt4_reason/top100",
-            "--first-stage-settings", '{"depth": 100}', "--results", str(results)]  # fmt: skip
+            "--first-stage-settings", '{"depth": 100}', "--results-dir", str(results)]  # fmt: skip
     assert main(argv) == 0
     record = load_system(results / "reasonir-two" / "system.json")
     for domain in ("biology", "pony"):
@@ -69,7 +69,7 @@ def test_default_command_reproduces_the_committed_record(
 def test_refresh_skips_absent_runs_and_refuses_changed_ones(tmp_path, shared_bright, capsys):
     repo = tmp_path / "repo"
     shutil.copytree(REPO / "results", repo / "results")
-    args = ["refresh", "--results", str(repo / "results"), "--out", str(repo / "lb"),
+    args = ["refresh", "--results-dir", str(repo / "results"), "--out", str(repo / "lb"),
             "--readme", ""]  # fmt: skip
     assert main(args) == 0  # ../shared is not beside this copy
     assert "skipped (run file ../shared/bright/runs/" in capsys.readouterr().out
@@ -89,14 +89,14 @@ def test_refresh_skips_absent_runs_and_refuses_changed_ones(tmp_path, shared_bri
 
 def test_record_needs_a_run(tmp_path, capsys):
     assert main(["record", "--name", "x", "--label", "X", "--first-stage", "f",
-                 "--results", str(tmp_path)]) == 2  # fmt: skip
+                 "--results-dir", str(tmp_path)]) == 2  # fmt: skip
     assert "give --run (short documents) and/or --long-run" in capsys.readouterr().err
 
 
 def test_record_rejects_bad_settings_json(tmp_path, shared_bright, capsys):
     code = main(["record", "--name", "x", "--label", "X", "--first-stage", "f",
                  "--run", REASONIR_RUN, "--first-stage-settings", "[1]",
-                 "--results", str(tmp_path), "--data-dir", str(shared_bright)])  # fmt: skip
+                 "--results-dir", str(tmp_path), "--data-dir", str(shared_bright)])  # fmt: skip
     assert code == 2
     assert "--first-stage-settings: expected a JSON object, got list" in capsys.readouterr().err
 
@@ -129,11 +129,11 @@ def test_refresh_rewrites_a_record_whose_metrics_no_longer_reproduce(
     data = json.loads(record.read_text())
     data["metrics"]["pony"]["NDCG@10"] = 0.5
     record.write_text(json.dumps(data))
-    args = ["refresh", "--results", str(repo / "results"), "--out", str(repo / "lb"),
+    args = ["refresh", "--results-dir", str(repo / "results"), "--out", str(repo / "lb"),
             "--readme", ""]  # fmt: skip
     assert main(args) == 0
     assert "reasonir-8b-gpt4-reason-top100: updated" in capsys.readouterr().out
     fixed = load_system(record)
-    # What `evaluate` prints for pony on this run (README, "Evaluating a run"): 19.6.
+    # What `evaluate` prints for pony on this run (docs/evaluation.md): 19.6.
     assert f"{fixed.metrics['pony']['NDCG@10'] * 100:.1f}" == "19.6"
     assert "reevaluated" in fixed.provenance

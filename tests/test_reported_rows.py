@@ -225,7 +225,7 @@ def test_committed_files_are_what_the_import_script_writes(tmp_path, capsys):
     stale = results / "reported" / "rr1-rankt5-3b.json"
     renamed = results / "reported" / "rr1-an-old-name.json"
     stale.rename(renamed)  # a file the script wrote under a name it no longer uses
-    assert script.main(["--spec", str(SPEC), "--results", str(results)]) == 0
+    assert script.main(["--spec", str(SPEC), "--results-dir", str(results)]) == 0
     assert "234 spec rows -> 154 reported records" in capsys.readouterr().out
     assert not renamed.exists()
     for sub in ("reported", "official"):

@@ -1,7 +1,8 @@
 """Write results/reported/*.json and results/official/board.json from
 ../shared/spec/reported-numbers.md and tools/reported_rows.toml.
 
-    python tools/import_reported.py [--spec ../shared/spec/reported-numbers.md] [--results results]
+    python tools/import_reported.py [--spec ../shared/spec/reported-numbers.md] \
+        [--results-dir results]
 
 Values are read from the spec by header name (the spec has already re-mapped every source's
 column order onto domain names); the toml only says whose numbers they are and what each row
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import spec_tables  # noqa: E402
 from official_board import board_json  # noqa: E402
 
+from bright_eval.commands.options import add_results_dir  # noqa: E402
 from bright_eval.domains import DOMAIN_NAMES, LONG_DOMAIN_NAMES  # noqa: E402
 from bright_eval.results import (  # noqa: E402
     HEADLINE,
@@ -194,7 +196,7 @@ def record(group: list[dict], curation: dict) -> SystemRecord:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", default="../shared/spec/reported-numbers.md")
-    parser.add_argument("--results", default="results")
+    add_results_dir(parser)
     parser.add_argument("--curation", default=str(HERE / "reported_rows.toml"))
     args = parser.parse_args(argv)
     tables = spec_tables.read(args.spec)
@@ -206,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise SystemExit(f"error: two rows would be saved as {', '.join(dupes)}")
-    out = Path(args.results)
+    out = Path(args.results_dir)
     for old in sorted((out / REPORTED_DIR).glob("*.json")):
         if load_system(old).provenance.get("generated_by") == GENERATED_BY and (
             old.stem not in names

@@ -40,7 +40,7 @@ def register(commands) -> None:
                 "--set",
                 action="append",
                 metavar="KEY=VALUE",
-                help="override a setting (repeatable); see README",
+                help="override a setting (repeatable); see docs/distill.md",
             )
     c = parsers["collect"]
     c.add_argument("--posts", help="Posts.xml of a StackExchange data dump")

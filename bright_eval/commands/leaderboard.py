@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bright_eval.results import MEASURED, load_systems, save_system
+from bright_eval.commands.options import add_results_dir
+from bright_eval.results import MEASURED, ResultsError, load_systems, save_system
 from bright_eval.results.check import reevaluate
 
 DEFAULT_RESULTS = "results"
@@ -19,9 +20,7 @@ DEFAULT_README = "README.md"
 
 
 def add_paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--results", default=DEFAULT_RESULTS, help="results folder (default: results)"
-    )
+    add_results_dir(parser, DEFAULT_RESULTS)
     parser.add_argument(
         "--out", default=DEFAULT_OUT, help="leaderboard folder (default: leaderboards)"
     )
@@ -63,7 +62,7 @@ def readme_of(args: argparse.Namespace) -> str | None:
 
 
 def shown_systems(args: argparse.Namespace) -> list:
-    systems = load_systems(args.results)
+    systems = load_systems(args.results_dir)
     trials = [s.name for s in systems if s.trial]
     if trials and not args.include_smoke:
         print(f"left out {len(trials)} smoke run(s) or run(s) on unverified data "
@@ -72,10 +71,21 @@ def shown_systems(args: argparse.Namespace) -> list:
     return systems
 
 
+def require_chart_library() -> None:
+    """matplotlib is the `leaderboard` extra, not the core: say so before any work."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ResultsError(
+            "the leaderboards' chart needs matplotlib: pip install 'bright-eval[leaderboard]'"
+        ) from None
+
+
 def run(args: argparse.Namespace) -> int:
+    require_chart_library()
     from bright_eval import leaderboard  # pandas and charts: not for `--help` or other commands
 
-    board = leaderboard.build(shown_systems(args), leaderboard.load_official(args.results))
+    board = leaderboard.build(shown_systems(args), leaderboard.load_official(args.results_dir))
     if args.check:
         problems = leaderboard.stale(board, args.out, readme_of(args))
         for p in problems:
@@ -83,26 +93,27 @@ def run(args: argparse.Namespace) -> int:
         if problems:
             print("run `python -m bright_eval leaderboard` and commit the result", file=sys.stderr)
             return 1
-        print(f"leaderboards up to date with {args.results}/")
+        print(f"leaderboards up to date with {args.results_dir}/")
         return 0
     written = leaderboard.write(board, args.out, readme_of(args))
     for path in written:
         print(f"wrote {path}")
     if not written:
-        print(f"leaderboards already up to date with {args.results}/")
+        print(f"leaderboards already up to date with {args.results_dir}/")
     return 0
 
 
 def refresh(args: argparse.Namespace) -> int:
-    systems = load_systems(args.results)
+    require_chart_library()
+    systems = load_systems(args.results_dir)
     for system in systems:
         if system.source != MEASURED:
             continue
-        check = reevaluate(system, args.results, args.data_dir, args.command_line)
+        check = reevaluate(system, args.results_dir, args.data_dir, args.command_line)
         avg = check.result.average()
         shown = f"nDCG@10 average {avg * 100:.2f}" if avg is not None else "no 12-domain average"
         print(f"{check.name}: {check.status} ({check.detail}; {shown})")
         if check.status == "updated":
-            save_system(check.result, args.results)
+            save_system(check.result, args.results_dir)
     args.check = False
     return run(args)

@@ -1,5 +1,5 @@
 """`list`: every registered retriever and reranker, with its family, default model and a line
-saying what it is; `list --markdown` prints the README's zoo table from the same records."""
+saying what it is; `list --markdown` prints the zoo table of docs/zoo.md from the same records."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def rows() -> list[tuple[str, str, str, str, str]]:
 
 
 def zoo_table() -> str:
-    """The README's reranker table: one row per registered reranker, from its metadata."""
+    """The reranker table of docs/zoo.md: one row per registered reranker, from its metadata."""
     rows = [
         (f"`{name}`", cls.family, cls.meta.model_id or ANY_MODEL, cls.meta.description,
          cls.meta.published or "-", cls.meta.citation or "-")

@@ -4,11 +4,36 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from bright_eval.data import DATA_DIR_ENV
 from bright_eval.evaluation import METRIC_NAMES, EvaluationError
 from bright_eval.pipeline.spec import EngineSpec, PipelineError
 from bright_eval.sources import BrightSource, open_source
+
+
+class RenamedOption(argparse.Action):
+    """An option's old spelling, kept working (hidden from --help): sets the new option's value
+    and says on stderr which spelling to use."""
+
+    def __init__(self, option_strings, dest, new: str = "", **kwargs):
+        super().__init__(option_strings, dest, help=argparse.SUPPRESS, **kwargs)
+        self.new = new
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"warning: {option_string} is deprecated; use {self.new}", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def add_results_dir(parser, default: str = "results", help: str | None = None) -> None:
+    """`--results-dir`, spelled as every command that takes a results folder spells it
+    (`leaderboard` and `record` once said `--results`, still accepted)."""
+    parser.add_argument(
+        "--results-dir", default=default, help=help or f"results folder (default: {default})"
+    )
+    parser.add_argument(
+        "--results", dest="results_dir", default=default, action=RenamedOption, new="--results-dir"
+    )
 
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:

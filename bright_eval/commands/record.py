@@ -7,7 +7,7 @@ import argparse
 import json
 from pathlib import Path
 
-from bright_eval.commands.options import data_from_args
+from bright_eval.commands.options import add_results_dir, data_from_args
 from bright_eval.domains import parse_domains
 from bright_eval.results import FirstStage, RerankerRecord, ResultsError, save_system
 from bright_eval.results.from_runs import record_runs
@@ -30,7 +30,7 @@ def register(commands) -> None:
     rec.add_argument("--reranker", help="reranker name; omit for a first-stage row")
     rec.add_argument("--reranker-config", help="JSON object with the reranker's full config")
     rec.add_argument("--notes", default="", help="free text kept in the record")
-    rec.add_argument("--results", default="results", help="results folder (default: results)")
+    add_results_dir(rec)
     rec.add_argument("--data-dir", help="local BRIGHT folder (default: $BRIGHT_DATA_DIR)")
     rec.add_argument("--revision", help="dataset revision on the Hub (default: pinned)")
     rec.set_defaults(func=run)
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         args.label,
         first_stage,
         data_from_args(args),
-        args.results,
+        args.results_dir,
         args.run,
         parse_domains(args.domains) if args.run else [],
         args.long_run,
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         notes=args.notes,
         command=args.command_line,
     )
-    path = save_system(result, args.results)
+    path = save_system(result, args.results_dir)
     avg = result.average()
     shown = f"; nDCG@10 average {avg * 100:.2f}" if avg is not None else ""
     print(f"wrote {path}{shown}")

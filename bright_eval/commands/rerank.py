@@ -10,6 +10,7 @@ import sys
 from bright_eval.commands.options import (
     add_backend_arguments,
     add_data_options,
+    add_results_dir,
     backend_options,
     engine_spec,
 )
@@ -49,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--refresh", action="store_true", help="recompute the first stage")
     g.add_argument("--score", default=PRIMARY, help="which score ranks: score or expected_label")
-    g.add_argument("--results-dir", default="results", help="where results/<system>/ goes")
+    add_results_dir(g, help="where results/<system>/ goes (default: results)")
     g.add_argument("--system-name", help="name of the results folder (default: derived)")
     g.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_engine_arguments(g)

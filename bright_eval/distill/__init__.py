@@ -3,5 +3,6 @@ link to, through a teacher's annotations, to a LoRA adapter for `--reranker ours
 
 Stages, one module each, run by `python -m bright_eval distill <stage>`: `collect` (with
 `fetch`), `decontaminate`, `annotate`, `sft`, `sample`, `score`, `refine`. Every stage leaves a
-record (`records.py`); the prompts are data (`prompts.toml`).
+record (`records.py`); the prompts are InteRank's
+(`bright_eval.rerank.interank_format`).
 """

@@ -1,6 +1,5 @@
-"""The recipe's prompts (the relevance prompts are ours-3b's, `bright_eval.rerank.interank_format`;
-the others are kept as data in `prompts.toml`), the targets the student learns, and the
-parsers of the teacher's and student's answers.
+"""The recipe's prompts and the targets the student learns (all InteRank's, from their one home,
+`bright_eval.rerank.interank_format`), and the parsers of the teacher's and student's answers.
 
 The relevance parser is the one `ours-3b` uses at evaluation time
 (`bright_eval.rerank.interank_format`), so a label means the same thing in training data and in
@@ -10,14 +9,16 @@ the reranker.
 from __future__ import annotations
 
 import re
-import tomllib
-from importlib import resources
 
 from bright_eval.rerank.interank_format import (
     DATE_STRING,
     FAILURES,
     LABEL_ONLY_PROMPT,
+    LABEL_ONLY_TARGET,
+    QUERIES_PROMPT,
+    REWARD_PROMPT,
     STOP,
+    TRAIN_TARGET,
     TRAINED_PROMPT,
     ZERO_SHOT_PROMPT,
     Parse,
@@ -29,9 +30,10 @@ PROMPTS: dict[str, str] = {
     "teacher": ZERO_SHOT_PROMPT,
     "train": TRAINED_PROMPT,
     "label_only": LABEL_ONLY_PROMPT,
-    **tomllib.loads(
-        resources.files("bright_eval.distill").joinpath("prompts.toml").read_text("utf-8")
-    ),
+    "train_target": TRAIN_TARGET,
+    "label_only_target": LABEL_ONLY_TARGET,
+    "queries": QUERIES_PROMPT,
+    "reward": REWARD_PROMPT,
 }
 TEACHER_MAX_WORDS = 3_000  # the documents the teacher sees (authors' annotation code)
 TRAIN_MAX_WORDS = 4_000  # the documents in training examples (authors' SFT code)

@@ -21,7 +21,7 @@ from bright_eval.rerank.weights import identity
 
 TEMPLATE_PROBE = [{"role": "user", "content": "{probe}"}]
 # Render prompts with the model's own tokenizer and chat template and feed the model the same
-# token ids: under greedy decoding they give the same outputs (README: what the key covers).
+# token ids: under greedy decoding they give the same outputs (docs/reranking.md).
 LOCAL_BACKENDS = ("transformers", "vllm")
 
 

@@ -28,6 +28,27 @@ LABEL_ONLY_PROMPT = (
     "(0: irrelevant, 1: partially relevant, 2: relevant). Your response should have this format: "
     "'Relevance Label: <label> ##'. Question: {question}\nDocument: {document}"
 )
+# The rest of the recipe's prompts (`bright_eval.distill`), verbatim from the authors' code
+# (model.py / score_outputs.py) as ../shared/spec/distill.md quotes them: here too, so that
+# every InteRank prompt has one home. The student's target after TRAINED_PROMPT, and after
+# LABEL_ONLY_PROMPT (the ablation without explanations):
+TRAIN_TARGET = "{explanation}\n\nRelevance Label: {label} ##"
+LABEL_ONLY_TARGET = "Relevance Label: {label} ##"
+# The second SFT task; its target is "1. q1\n2. q2\n... ##".
+QUERIES_PROMPT = (
+    "Based on the following question, generate a list of up to 10 search queries that would "
+    "help find answers. Each query should be specific and focused on different aspects of the "
+    "question. Format the output as one query per line. Question: {question}"
+)
+# The reward model's user turn; its assistant turn is TRAIN_TARGET.
+REWARD_PROMPT = (
+    "Explain whether the following document is relevant or not to the given question. Then end "
+    "your response with a relevance label (0: irrelevant, does not provide any useful "
+    "information related to the question, 1: partially relevant, provides some context related "
+    "to the question but does not provide answer to the specific question, 2: relevant, "
+    "provides useful information to answer the question) and the symbol '##'. "
+    "Question: {question}\nDocument: {document}"
+)
 MAX_DOCUMENT_CHARS = 8_000
 MAX_NEW_TOKENS = 1_024
 STOP = (" ##",)

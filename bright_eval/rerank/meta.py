@@ -1,5 +1,5 @@
 """What a reranker is, as data (MTEB's ModelMeta idea): one record per reranker that `list`,
-the README's zoo table and the option check read, without instantiating anything."""
+the zoo table (docs/zoo.md) and the option check read, without instantiating anything."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ StandardTokenizer (Unicode UAX#29 word boundaries), EnglishPossessiveFilter, Low
 StopFilter with Lucene's 33 English stop words, PorterStemFilter. `LuceneAnalyzer`
 (`bright_eval.retrieval.lucene`) runs that chain itself; `PythonAnalyzer` re-implements it for
 machines without Java; `bright_eval.retrieval.analysis` picks one. Its measured agreement
-with Lucene is stated in the README.
+with Lucene is stated in docs/first-stage.md.
 """
 
 from __future__ import annotations

