@@ -140,3 +140,22 @@ def test_main_md_is_narrow_with_kind_codes_and_a_contents_list():
     assert re.search(r"\[First stage: GPT-4o query expansion \+ weighted BM25s, top 100 \(XRR2\)\]"
                      r"\(#first-stage-gpt-4o-query-expansion--weighted-bm25s-top-100-xrr2\)",
                      contents)  # fmt: skip
+
+
+def test_chart_rows_have_short_unique_labels_and_distinct_colours():
+    from bright_eval.leaderboard.chart import FIRST_STAGE, _colours, chart_rows
+    from bright_eval.leaderboard.grouping import groups
+    from bright_eval.results import load_systems
+
+    rows = chart_rows(groups(load_systems(REPO / "results")))
+    labels = [label for label, _, _ in rows]
+    # The ReasonIR group: the measured run, ReasonRank's copy of it, and 15 rerankers.
+    assert len(rows) == 17 and len(set(labels)) == 17
+    assert labels[:2] == [
+        f"ReasonIR-8B (first stage){FIRST_STAGE}",
+        f"ReasonIR-8B (ReasonRank Table 1){FIRST_STAGE}",
+    ]
+    assert "ReasonRank (32B)" in labels  # no "over <first stage>" tail: the chart says it once
+    assert max(len(label.removesuffix(FIRST_STAGE)) for label in labels) <= 40
+    colours = _colours(17)
+    assert len(set(colours)) == 17
