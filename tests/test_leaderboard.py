@@ -66,7 +66,7 @@ def test_committed_reasonir_row_is_a_fresh_evaluation_of_the_shared_run(bright):
 
 def test_reported_rows_are_marked_and_group_means_worked_by_hand():
     main_md = (REPO / "leaderboards" / "main.md").read_text()
-    row = row_of(main_md, "BM25", "retrieval, original query", "Each over its own first stage")
+    row = row_of(main_md, "BM25", "R-orig", "Each over its own first stage")
     # BRIGHT paper, BM25 on original queries: StackExchange (18.9 + 27.2 + 14.9 + 12.5 + 13.6
     # + 18.4 + 15.0) / 7 = 17.21; theorem (6.2 + 4.9 + 10.4) / 3 = 7.17; published average 14.53.
     assert row[2].startswith("reported [") and row[3] == "18.9"
@@ -131,7 +131,7 @@ def test_gain_table_marks_what_scipy_finds_significant(tmp_path):
     assert "Holm-Bonferroni" in main_md
 
 
-def test_no_significance_note_under_a_table_without_a_mark(tmp_path):
+def test_significance_is_stated_under_a_table_without_a_mark(tmp_path):
     results = copy_results(tmp_path)
     add_reranked(results, shift_biology=0.0)  # identical per-query scores: nothing significant
     out = tmp_path / "leaderboards"
@@ -140,8 +140,31 @@ def test_no_significance_note_under_a_table_without_a_mark(tmp_path):
     )
     for name in ("main.md", "gains.md"):
         text = (out / name).read_text()
-        assert "Toy reranker" in text
-        assert "†" not in text and "Holm-Bonferroni" not in text, name
+        group = section(text, "### First stage: ReasonIR-8B, GPT-4 reasoning queries, top 100\n")
+        assert "Toy reranker" in group
+        assert "†" not in group.split("\n\n")[1], name  # no cell of the table carries one
+        # ... and yet the table says how one would be decided: test, correction, level.
+        said = " ".join(group.split())
+        assert "two-sided paired randomisation test" in said, name
+        assert "Holm-Bonferroni corrected over the domains of the row" in said, name
+        assert "significant at α = 0.05" in said, name
+        assert "No cell of this table carries one." in said, name
+
+
+def test_every_table_of_reranked_rows_states_significance_before_any_mark():
+    main_md = (REPO / "leaderboards" / "main.md").read_text()
+    tables = main_md.split("\n### ")[1:]
+    reranked = [t for t in tables if t.startswith("First stage:")]
+    assert len(reranked) == 12  # the 12 first stages with rerankers to compare
+    for t in reranked:
+        said = " ".join(t.split())
+        assert "two-sided paired randomisation test" in said, t[:60]
+        assert "Holm-Bonferroni" in said and "α = 0.05" in said, t[:60]
+    # No measured reranker yet, so no table can carry a mark, and each one says so: the 12, and
+    # the table of the rest, which holds one reranked row (DIVER's Rank-R1-14B, first stage not
+    # stated).
+    assert "†" not in "".join(t.split("\n\n")[1] for t in reranked)
+    assert " ".join(main_md.split()).count("No row of this table can carry one yet") == 13
 
 
 def test_check_names_the_stale_file(tmp_path, capsys):
@@ -211,7 +234,8 @@ def test_long_and_efficiency_views_worked_by_hand():
     row.efficiency.gpu_seconds = 692.0
     row.efficiency.hardware = "1x H100"
     board = leaderboard.build([row])
-    long_row = row_of(board.markdown["long.md"], "Toy", "X first stage")
+    long_row = row_of(board.markdown["long.md"], "Toy", "RR")
+    assert "- Toy: Kind: reranks X first stage." in board.markdown["long.md"]
     assert long_row[2] == "measured"
     assert long_row[3:] == ["10.0", "20.0", "30.0", "40.0", "50.0", "60.0", "70.0", "80.0", "45.0"]
     eff = row_of(board.markdown["efficiency.md"], "Toy", "X first stage")
@@ -235,7 +259,7 @@ def test_reasonir_group_shows_reasonrank_table_1_with_its_citation_under_it():
     assert row[2:6] == ["56.7", "47.8", "35.1", "47.8"] and row[-1] == "35.7"
     assert row_of(group, "ReasonIR-8B (first stage)", "measured")
     # ReasonRank Table 1's 11 rows (spec section RR1), each with all 12 domains and 3 groups.
-    table_1 = ["ReasonIR-8B (first stage)", "RankT5 (3B)", "RankZephyr (7B)", "Rank-R1 (7B)",
+    table_1 = ["ReasonIR-8B (ReasonRank Table 1)", "RankT5 (3B)", "RankZephyr (7B)", "Rank-R1 (7B)",
                "Rank-R1 (14B)", "Rank1 (7B)", "Rank1 (32B)", "Rearank (7B)", "Rank-K (32B)",
                "ReasonRank (7B)", "ReasonRank (32B)"]  # fmt: skip
     for label in table_1:

@@ -55,6 +55,13 @@ def clean_label(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip()
 
 
+def shown_label(row: dict) -> str:
+    """The label tables show: `shown` where the toml gives one (two sources print the same
+    label for different rows), never another paper's "(ours)". The file name keeps coming from
+    the spec's label, so that renaming what is shown renames no file."""
+    return row["over"].get("shown") or re.sub(r"\s*\(ours\)", "", row["label"], flags=re.I)
+
+
 def spec_rows(tables: dict, curation: dict) -> list[dict]:
     """Every per-domain row of the curated tables, in priority order."""
     out = []
@@ -175,7 +182,7 @@ def record(group: list[dict], curation: dict) -> SystemRecord:
     depth = over.get("depth", meta.get("depth"))
     return SystemRecord(
         name=name,
-        label=row["label"],
+        label=shown_label(row),
         source=REPORTED,
         first_stage=first_stage,
         reranker=RerankerRecord(slug(row["label"]), {"depth": depth}) if reranked else None,
@@ -219,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     spec_row_to_name = {
         k: r.name for r, g in zip(records, groups, strict=True) for k in [x["key"] for x in g]
     }
-    board = board_json(tables, curation, spec_row_to_name)
+    row_table = {r.name: g[0]["table"] for r, g in zip(records, groups, strict=True)}
+    board = board_json(tables, curation, spec_row_to_name, row_table)
     path = out / "official" / "board.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(board, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -48,11 +48,39 @@ def long_match(entry: str, systems: list[str]) -> str:
     return (exact or found)[0]
 
 
-def board_json(tables: dict, curation: dict, spec_row_to_name: dict[str, str]) -> dict:
+def values_table(cell: str, values: dict[str, float | None], tables: dict, fallback: str) -> str:
+    """The one section-3 table that holds these values. L1 names some sources loosely ("DIV /
+    DIVR": DIVER's README has two tables) or name a copy the spec did not transcribe; then the
+    table of the reported row that holds them (`fallback`) is named."""
+    keys = [k for k in re.split(r"[\s/]+", cell) if k in tables] or [fallback]
+    held = [k for k in keys if any(same(r, values) for r in tables[k].rows)]
+    if len(held) != 1:
+        held = [fallback] if same_anywhere(tables[fallback], values) else held
+    if len(held) != 1:
+        raise ValueError(f"per-domain source {cell!r}: the values are in {held or 'no table'}")
+    return held[0]
+
+
+def same(row: dict, values: dict[str, float | None]) -> bool:
+    try:
+        return all(abs(spec_tables.number(row[d]) - v) <= 0.05 + 1e-9 for d, v in values.items())
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def same_anywhere(table, values) -> bool:
+    return any(same(r, values) for r in table.rows)
+
+
+def board_json(
+    tables: dict, curation: dict, spec_row_to_name: dict[str, str], row_table: dict[str, str]
+) -> dict:
+    """`row_table`: the section-3 table each reported row (by name) was read from."""
     l1 = {r["leaderboard entry"]: (i, r) for i, r in enumerate(tables["L1"].rows, 1)}
     short = []
     for row in tables["1.3"].rows:
         i, found = l1.pop(row["system"], (None, None))
+        reported = spec_row_to_name.get(f"L1.{i}", "") if found else ""
         short.append(
             {
                 "rank": int(row["#"]),
@@ -64,9 +92,16 @@ def board_json(tables: dict, curation: dict, spec_row_to_name: dict[str, str]) -
                 "type_as_stated": row["type"],
                 "average": float(row["avg nDCG@10"]),
                 "per_domain": {d: spec_tables.number(found[d]) for d in DOMAINS} if found else {},
-                "per_domain_source": found["per-domain source"] if found else "",
+                "per_domain_source": values_table(
+                    found["per-domain source"],
+                    {d: spec_tables.number(found[d]) for d in DOMAINS},
+                    tables,
+                    row_table[reported],
+                )
+                if found
+                else "",
                 "per_domain_note": found["note"] if found else "",
-                "reported_row": spec_row_to_name.get(f"L1.{i}", "") if found else "",
+                "reported_row": reported,
             }
         )
     if l1:

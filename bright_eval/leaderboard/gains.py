@@ -16,6 +16,27 @@ SIGNIFICANCE_NOTE = (
 )
 
 
+def significance_lines(systems, gains: dict[str, dict[str, Gain]]) -> list[str]:
+    """Under every table with a reranked row: how a mark is decided, also before any row carries
+    one, so that a table without marks reads as "tested, nothing significant" or "not testable"
+    rather than as silence."""
+    reranked = [s for s in systems if s.is_reranked]
+    if not reranked:
+        return []
+    tested = [gains[s.name] for s in reranked if s.name in gains]
+    n = sum(g.significant for per_domain in tested for g in per_domain.values())
+    if n:
+        tail = f"{n} cell{'s' if n > 1 else ''} of this table carr{'y' if n > 1 else 'ies'} one."
+    elif tested:
+        tail = "No cell of this table carries one."
+    else:
+        tail = (
+            "No row of this table can carry one yet: only a measured reranked row over a measured "
+            "first-stage row has the per-query scores the test needs."
+        )
+    return [f"{SIGNIFICANCE_NOTE} {tail}", ""]
+
+
 def gains_of(group: Group) -> dict[str, dict[str, Gain]]:
     """Per measured reranked row of the group: per-domain gains over the group's baseline."""
     base = group.baseline

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from bright_eval.domains import DOMAINS, LONG_DOMAIN_NAMES
 from bright_eval.leaderboard.render import GENERATED, table
-from bright_eval.leaderboard.values import MISSING, SHORT_NAMES
+from bright_eval.leaderboard.values import (
+    MISSING,
+    SHORT_NAMES,
+    THEOREM_ORDER_NOTE,
+    average_cell,
+    fmt,
+    off_mean_note,
+)
 from bright_eval.results import HEADLINE, LONG_HEADLINE, MEASURED, ResultsError, SystemRecord
 
 OFFICIAL = "official.md"
@@ -64,12 +71,28 @@ def load_official(results_dir: str | os.PathLike) -> OfficialBoard | None:
 def would_rank(average: float, entries: Sequence[Entry]) -> int:
     """1 + the entries with a strictly higher average; the board prints one decimal, so the
     measured average is compared at one decimal too (a tie shares the rank)."""
-    shown = round(average, 1)
+    shown = float(fmt(average, scale=1))
     return 1 + sum(1 for e in entries if e.average > shown)
 
 
 def _cell(value: float | None) -> str:
-    return MISSING if value is None else f"{value:.1f}"
+    # The same half-up rounding as every other table: 59.55 shows as 59.6 here and in long.md.
+    return fmt(value, scale=1)
+
+
+def _average(entry: Entry, domains) -> str:
+    if not entry.per_domain:
+        return _cell(entry.average)
+    return average_cell(entry.average, [entry.per_domain.get(d) for d in domains], scale=1)
+
+
+def _off_mean(entries: Sequence[Entry], domains) -> list[str]:
+    rows = [
+        (e.system, e.average, [e.per_domain.get(d) for d in domains])
+        for e in entries
+        if e.per_domain
+    ]
+    return off_mean_note(rows, scale=1)
 
 
 def _link(entry: Entry) -> str:
@@ -93,7 +116,7 @@ def _placements(systems, entries, metric, long_documents) -> list[list[str]]:
         rank = would_rank(avg * 100, entries)
         above = entries[rank - 2].system if rank > 1 else MISSING
         below = entries[rank - 1].system if rank - 1 < len(entries) else MISSING
-        rows.append([s.label, s.first_stage.label, f"{avg * 100:.1f}", str(rank), above, below])
+        rows.append([s.label, s.first_stage.label, fmt(avg), str(rank), above, below])
     return rows
 
 
@@ -122,19 +145,32 @@ def render_official(board: OfficialBoard, systems: Sequence[SystemRecord]) -> st
         "comparable with rows over the same first stage, in `main.md`.",
         "",
     ]
-    headers = ["Measured system", "First stage", "Avg.", "Would rank", "Just above", "Just below"]
+
+    def headers(entries):
+        # Ranked among the board's entries and itself: "of 112" here and in the README alike.
+        return [
+            "Measured system",
+            "First stage",
+            "Avg.",
+            f"Would rank (of {len(entries) + 1})",
+            "Next higher entry",
+            "Next lower entry",
+        ]
+
     placed = _placements(systems, board.short, HEADLINE, False)
     lines += [
-        f"Short documents, nDCG@10 (of {len(board.short)}):",
+        f"Short documents, nDCG@10 ({len(board.short)} entries):",
         "",
-        table(placed, headers, text_after=2) if placed else "No measured system in `results/` yet.",
+        table(placed, headers(board.short), text_after=2)
+        if placed
+        else "No measured system in `results/` yet.",
         "",
     ]
     placed = _placements(systems, board.long, LONG_HEADLINE, True)
     lines += [
-        f"Long documents, Recall@1 (of {len(board.long)}):",
+        f"Long documents, Recall@1 ({len(board.long)} entries):",
         "",
-        table(placed, headers, text_after=2)
+        table(placed, headers(board.long), text_after=2)
         if placed
         else "No measured long-document system in `results/`.",
         "",
@@ -144,12 +180,13 @@ def render_official(board: OfficialBoard, systems: Sequence[SystemRecord]) -> st
     headers = ["#", "System", "Organisation", "Date", "Type", "Avg."]
     headers += [SHORT_NAMES[d] for d in DOMAINS] + ["Values from", "Link"]
     rows = [
-        [str(e.rank), e.system, e.organisation or MISSING, e.date, e.kind, f"{e.average:.1f}"]
+        [str(e.rank), e.system, e.organisation or MISSING, e.date, e.kind, _average(e, DOMAINS)]
         + [_cell(e.per_domain.get(d)) for d in DOMAINS]
         + [_values_from(e), _link(e)]
         for e in board.short
     ]
-    lines += [table(rows, headers, left=5, text_after=2), ""]
+    lines += [THEOREM_ORDER_NOTE, "", table(rows, headers, left=5, text_after=2), ""]
+    lines += _off_mean(board.short, DOMAINS)
     lines += [
         f"## Long documents: average Recall@1 x 100 over 8 domains ({len(board.long)} entries)",
         "",
@@ -157,14 +194,14 @@ def render_official(board: OfficialBoard, systems: Sequence[SystemRecord]) -> st
     headers = ["#", "System", "Organisation", "Date", "Avg."]
     headers += [SHORT_NAMES[d] for d in LONG_DOMAIN_NAMES] + ["Values from", "Link"]
     rows = [
-        [str(e.rank), e.system, e.organisation, e.date, f"{e.average:.1f}"]
+        [str(e.rank), e.system, e.organisation, e.date, _average(e, LONG_DOMAIN_NAMES)]
         + [_cell(e.per_domain.get(d)) for d in LONG_DOMAIN_NAMES]
         + [_values_from(e), _link(e)]
         for e in board.long
     ]
+    lines += [table(rows, headers, left=4, text_after=2), ""]
+    lines += _off_mean(board.long, LONG_DOMAIN_NAMES)
     lines += [
-        table(rows, headers, left=4, text_after=2),
-        "",
         "Sources of the per-domain values:",
         "",
     ]

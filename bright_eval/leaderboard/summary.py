@@ -3,11 +3,18 @@ systems stand on the official board), with links to the full files."""
 
 from __future__ import annotations
 
+from bright_eval.domains import DOMAINS
 from bright_eval.leaderboard.citations import citations_block, source_cell
 from bright_eval.leaderboard.grouping import Group, has_own_table
 from bright_eval.leaderboard.official import OfficialBoard, would_rank
 from bright_eval.leaderboard.render import table
-from bright_eval.leaderboard.values import MISSING, fmt
+from bright_eval.leaderboard.values import (
+    MISSING,
+    average_cell,
+    fmt,
+    headline_values,
+    off_mean_note,
+)
 from bright_eval.results import HEADLINE, MEASURED
 
 
@@ -19,8 +26,25 @@ def _best(systems, reranked: bool):
     return max(rows, key=lambda s: (s.average(HEADLINE), s.source == MEASURED), default=None)
 
 
+def _mean_row(system):
+    values = headline_values(system)
+    return system.label, values["average"], [values[d] for d in DOMAINS]
+
+
+def _average(system) -> str:
+    return average_cell(*_mean_row(system)[1:]) if system is not None else MISSING
+
+
 def summary_block(grouped: list[Group], numbers, official: OfficialBoard | None) -> list[str]:
-    headers = ["First stage", "First-stage row", "Best reranker", "Source", "Rows", "Avg.", "Avg."]
+    headers = [
+        "First stage",
+        "First-stage row",
+        "Best reranker",
+        "Source",
+        "Rows",
+        "First-stage avg.",
+        "Best reranker avg.",
+    ]
     rows, cited = [], []
     for g in grouped:
         if not has_own_table(g):
@@ -34,8 +58,8 @@ def summary_block(grouped: list[Group], numbers, official: OfficialBoard | None)
                 best.label if best else MISSING,
                 source_cell(best, numbers) if best else MISSING,
                 str(len(g.systems)),
-                fmt(first.average(HEADLINE)) if first else MISSING,
-                fmt(best.average(HEADLINE)) if best else MISSING,
+                _average(first),
+                _average(best),
             ]
         )
     lines = [
@@ -45,13 +69,14 @@ def summary_block(grouped: list[Group], numbers, official: OfficialBoard | None)
         "",
         table(rows, headers, left=4),
         "",
+        *off_mean_note([_mean_row(s) for s in cited]),
     ]
     if official is not None:
         top = official.short[0]
         lines.append(
             f"The official board ([`leaderboards/official.md`](leaderboards/official.md), "
             f"{len(official.short)} short-document and {len(official.long)} long-document "
-            f"entries) is led by {top.system} at {top.average:.1f}."
+            f"entries) is led by {top.system} at {fmt(top.average, scale=1)}."
         )
         for g in grouped:
             for s in g.systems:
@@ -59,7 +84,7 @@ def summary_block(grouped: list[Group], numbers, official: OfficialBoard | None)
                 if s.source == MEASURED and avg is not None:
                     rank = would_rank(avg * 100, official.short)
                     lines.append(
-                        f"Measured {s.label} ({g.label}, {avg * 100:.1f}) would rank "
+                        f"Measured {s.label} ({g.label}, {fmt(avg)}) would rank "
                         f"#{rank} of {len(official.short) + 1} (first stages differ)."
                     )
         lines.append("")

@@ -12,6 +12,7 @@ from bright_eval.evaluation import DECIMALS
 from bright_eval.results import HEADLINE, SystemRecord
 
 MISSING = "–"
+OFF_MEAN = "*"  # after an average that is not the mean of the values shown beside it
 
 SHORT_NAMES = {
     "biology": "Bio.",
@@ -24,9 +25,16 @@ SHORT_NAMES = {
     "leetcode": "Leet.",
     "pony": "Pony",
     "aops": "AoPS",
-    "theoremqa_theorems": "TheoT.",
-    "theoremqa_questions": "TheoQ.",
+    # Spelled out: most papers print TheoQ. before TheoT., this order is the reverse, so a
+    # header that a reader could match by position is a trap.
+    "theoremqa_theorems": "TheoremQA-T",
+    "theoremqa_questions": "TheoremQA-Q",
 }
+THEOREM_ORDER_NOTE = (
+    "TheoremQA-T (theorems) comes before TheoremQA-Q (questions) here, in BRIGHT's domain "
+    "order; most papers print TheoQ. before TheoT., so compare those columns by name, never "
+    "by position."
+)
 GROUP_NAMES = {STACKEXCHANGE: "StackEx.", CODING: "Coding", THEOREM: "Theorem"}
 
 
@@ -57,6 +65,48 @@ def fmt(value: float | None, scale: float = 100, decimals: int = 1, sign: bool =
     )
     text = f"{exact:+.{decimals}f}" if sign else f"{exact:.{decimals}f}"
     return "0.0" if text in ("-0.0", "+0.0") else text
+
+
+def _exact(value: float, scale: float) -> Decimal:
+    return Decimal(repr(round(value * scale, 9)))
+
+
+def values_mean(values: list[float | None], scale: float = 100) -> Decimal | None:
+    """The mean of the values as the record holds them (a source's two decimals stay two)."""
+    if not values or any(v is None or pd.isna(v) for v in values):
+        return None
+    return sum(_exact(v, scale) for v in values) / len(values)
+
+
+def off_mean(average: float | None, values: list[float | None], scale: float = 100) -> bool:
+    """Whether a shown average is not the mean of the values shown beside it: more than half a
+    unit of its last digit away, so that no rounding of that mean gives it. Such an average is
+    the source's, shown as printed, and marked."""
+    mean = values_mean(values, scale)
+    text = fmt(average, scale)
+    return mean is not None and text != MISSING and abs(mean - Decimal(text)) > Decimal("0.05")
+
+
+def average_cell(average: float | None, values: list[float | None], scale: float = 100) -> str:
+    return fmt(average, scale) + (OFF_MEAN if off_mean(average, values, scale) else "")
+
+
+def off_mean_note(rows: list[tuple[str, float | None, list[float | None]]], scale=100) -> list[str]:
+    """The footnote under a table whose rows (label, average, values) have a marked average."""
+    marked = [(label, a, v) for label, a, v in rows if off_mean(a, v, scale)]
+    if not marked:
+        return []
+    each = "; ".join(
+        f"{label}: shown {fmt(a, scale)}, mean of its {len(v)} values "
+        f"{values_mean(v, scale).quantize(Decimal('0.01'), ROUND_HALF_UP)}"
+        for label, a, v in marked
+    )
+    return [
+        f"{OFF_MEAN}: the source's average, as printed, is not the mean of the per-domain values "
+        "shown beside it: more than half a unit of its last digit away (a misprinted value or "
+        f"average, or values rounded before they were printed): {each}.",
+        "",
+    ]
 
 
 def fmt_count(value: float | None) -> str:
