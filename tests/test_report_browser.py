@@ -59,8 +59,8 @@ def browser():
         chromium.close()
 
 
-def open_page(browser, path: Path):
-    page = browser.new_page(viewport=VIEWPORT)
+def open_page(browser, path: Path, viewport=VIEWPORT):
+    page = browser.new_page(viewport=viewport)
     problems, requests = [], []
     page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in (
         "error", "warning") else None)  # fmt: skip
