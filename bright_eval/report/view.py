@@ -67,13 +67,48 @@ class WindowView:
 @dataclass
 class DiffRow:
     """One rank of the side-by-side diff: each system's document there, and where the other
-    system put that document."""
+    system put that document; the first stage's document at that rank beside them."""
 
     rank: int
     mine: Slot | None
     mine_elsewhere: int | None
     theirs: Slot | None
     theirs_elsewhere: int | None
+    first: Slot | None = None
+
+
+@dataclass
+class GoldMove:
+    """Where one gold document was before reranking and after, by each system."""
+
+    doc_id: str
+    first_stage: int | None  # None: not among the candidates
+    reranked: int | None
+    other: int | None = None  # its rank in the compared system; None: none, or not ranked
+
+    @property
+    def moved(self) -> int:
+        """Places gained over the first stage (positive: moved up); 0 when not a candidate."""
+        if self.first_stage is None or self.reranked is None:
+            return 0
+        return self.first_stage - self.reranked
+
+
+@dataclass
+class WinTieLoss:
+    """Wins, ties and losses of one system over another, counted over queries."""
+
+    wins: int
+    ties: int
+    losses: int
+
+
+def win_tie_loss(gains) -> WinTieLoss:
+    """Per-query gains as wins (> 0), ties (exactly 0: the same nDCG@10) and losses (< 0)."""
+    gains = list(gains)
+    return WinTieLoss(
+        sum(g > 0 for g in gains), sum(g == 0 for g in gains), sum(g < 0 for g in gains)
+    )
 
 
 @dataclass
@@ -103,6 +138,21 @@ class QueryView:
         """Each gold id with its place in the reranked list (None: not a candidate)."""
         found = {d.doc_id: d for d in self.docs if d.gold}
         return [(g, found.get(g)) for g in self.gold_ids]
+
+    @property
+    def gold_moves(self) -> list[GoldMove]:
+        """Each gold id's first-stage and reranked ranks (and the compared system's), best
+        reranked first; gold ids that were not candidates last, in id order."""
+        moves = [
+            GoldMove(
+                g,
+                d.first_stage_rank if d else None,
+                d.rank if d else None,
+                d.other.rank if d and d.other else None,
+            )
+            for g, d in self.gold_places
+        ]
+        return sorted(moves, key=lambda m: (m.reranked is None, m.reranked or 0, m.doc_id))
 
     @property
     def other_gain(self) -> float | None:
@@ -141,8 +191,55 @@ class DomainView:
         return sum(c.n for c in self.parse if c.failure)
 
     @property
+    def record(self) -> WinTieLoss:
+        """The reranker against the first stage, over the domain's queries."""
+        return win_tie_loss(q.gain for q in self.queries)
+
+    @property
+    def other_record(self) -> WinTieLoss | None:
+        """The compared system (B) against this one (A), over the queries both reranked."""
+        gains = [q.other_gain for q in self.queries if q.other_gain is not None]
+        return win_tie_loss(gains) if gains else None
+
+    @property
+    def points(self) -> list[Point]:
+        return scatter(self.queries)
+
+    @property
     def items(self) -> int:
         return sum(c.n for c in self.parse)
+
+
+@dataclass
+class Point:
+    """One query of a before/after scatter, in the plot's own units (0 to SCATTER)."""
+
+    qid: str
+    file: str
+    x: float  # first-stage nDCG@10
+    y: float  # reranked nDCG@10 (the SVG's y axis points down: the template flips it)
+    kind: str  # "up", "down" or "flat", as the gain macro colours a gain
+    before: float
+    after: float
+
+
+SCATTER = 200  # the plot's side, in SVG units
+
+
+def scatter(queries: list[QueryView]) -> list[Point]:
+    """Each query at (first stage, reranked): above the diagonal the reranker helped."""
+    return [
+        Point(
+            q.qid,
+            q.file,
+            round(q.ndcg_before * SCATTER, 2),
+            round((1 - q.ndcg_after) * SCATTER, 2),
+            "up" if q.gain > 0 else "down" if q.gain < 0 else "flat",
+            q.ndcg_before,
+            q.ndcg_after,
+        )
+        for q in sorted(queries, key=lambda q: q.qid)
+    ]
 
 
 def page_name(qid: str) -> str:
@@ -252,13 +349,17 @@ def label_rows(judged: list[Judged], queries: dict[str, Query], long: bool) -> l
     return [table[k] for k in sorted(table)]
 
 
-def diff_rows(mine: list[str], theirs: list[str], gold: set[str]) -> list[DiffRow]:
+def diff_rows(
+    mine: list[str], theirs: list[str], gold: set[str], first: list[str] = ()
+) -> list[DiffRow]:
+    """`first`: the first stage's list, shown beside the two reranked ones down to their depth."""
     my_rank = {d: i for i, d in enumerate(mine, 1)}
     their_rank = {d: i for i, d in enumerate(theirs, 1)}
     rows = []
     for i in range(max(len(mine), len(theirs))):
         a = mine[i] if i < len(mine) else None
         b = theirs[i] if i < len(theirs) else None
+        f = first[i] if i < len(first) else None
         rows.append(
             DiffRow(
                 rank=i + 1,
@@ -266,6 +367,7 @@ def diff_rows(mine: list[str], theirs: list[str], gold: set[str]) -> list[DiffRo
                 mine_elsewhere=None if a is None else their_rank.get(a),
                 theirs=None if b is None else Slot(b, b in gold),
                 theirs_elsewhere=None if b is None else my_rank.get(b),
+                first=None if f is None else Slot(f, f in gold),
             )
         )
     return rows
