@@ -12,9 +12,10 @@ from dataclasses import asdict
 import pytest
 
 from bright_eval.cli import main
+from bright_eval.report.moves import win_tie_loss
 from bright_eval.report.rankings import pointwise_reranked
 from bright_eval.report.records import load_record
-from bright_eval.report.view import DomainView, QueryView, page_name, repairs, win_tie_loss
+from bright_eval.report.view import DomainView, QueryView, page_name, repairs
 from bright_eval.rerank import Candidate, RerankerOptions
 from bright_eval.runs import ranked, read_run
 from bright_eval_zoo.listwise import RankGPT

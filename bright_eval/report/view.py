@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+import bright_eval.report.moves as moves
 from bright_eval.data import Query
 from bright_eval.report.records import Judged, Window
 from bright_eval.significance import Gain
@@ -78,40 +79,6 @@ class DiffRow:
 
 
 @dataclass
-class GoldMove:
-    """Where one gold document was before reranking and after, by each system."""
-
-    doc_id: str
-    first_stage: int | None  # None: not among the candidates
-    reranked: int | None
-    other: int | None = None  # its rank in the compared system; None: none, or not ranked
-
-    @property
-    def moved(self) -> int:
-        """Places gained over the first stage (positive: moved up); 0 when not a candidate."""
-        if self.first_stage is None or self.reranked is None:
-            return 0
-        return self.first_stage - self.reranked
-
-
-@dataclass
-class WinTieLoss:
-    """Wins, ties and losses of one system over another, counted over queries."""
-
-    wins: int
-    ties: int
-    losses: int
-
-
-def win_tie_loss(gains) -> WinTieLoss:
-    """Per-query gains as wins (> 0), ties (exactly 0: the same nDCG@10) and losses (< 0)."""
-    gains = list(gains)
-    return WinTieLoss(
-        sum(g > 0 for g in gains), sum(g == 0 for g in gains), sum(g < 0 for g in gains)
-    )
-
-
-@dataclass
 class QueryView:
     domain: str
     qid: str
@@ -140,19 +107,8 @@ class QueryView:
         return [(g, found.get(g)) for g in self.gold_ids]
 
     @property
-    def gold_moves(self) -> list[GoldMove]:
-        """Each gold id's first-stage and reranked ranks (and the compared system's), best
-        reranked first; gold ids that were not candidates last, in id order."""
-        moves = [
-            GoldMove(
-                g,
-                d.first_stage_rank if d else None,
-                d.rank if d else None,
-                d.other.rank if d and d.other else None,
-            )
-            for g, d in self.gold_places
-        ]
-        return sorted(moves, key=lambda m: (m.reranked is None, m.reranked or 0, m.doc_id))
+    def gold_moves(self) -> list[moves.GoldMove]:
+        return moves.gold_moves(self.gold_places)
 
     @property
     def other_gain(self) -> float | None:
@@ -191,55 +147,23 @@ class DomainView:
         return sum(c.n for c in self.parse if c.failure)
 
     @property
-    def record(self) -> WinTieLoss:
+    def record(self) -> moves.WinTieLoss:
         """The reranker against the first stage, over the domain's queries."""
-        return win_tie_loss(q.gain for q in self.queries)
+        return moves.win_tie_loss(q.gain for q in self.queries)
 
     @property
-    def other_record(self) -> WinTieLoss | None:
+    def other_record(self) -> moves.WinTieLoss | None:
         """The compared system (B) against this one (A), over the queries both reranked."""
         gains = [q.other_gain for q in self.queries if q.other_gain is not None]
-        return win_tie_loss(gains) if gains else None
+        return moves.win_tie_loss(gains) if gains else None
 
     @property
-    def points(self) -> list[Point]:
-        return scatter(self.queries)
+    def points(self) -> list[moves.Point]:
+        return moves.scatter(self.queries)
 
     @property
     def items(self) -> int:
         return sum(c.n for c in self.parse)
-
-
-@dataclass
-class Point:
-    """One query of a before/after scatter, in the plot's own units (0 to SCATTER)."""
-
-    qid: str
-    file: str
-    x: float  # first-stage nDCG@10
-    y: float  # reranked nDCG@10 (the SVG's y axis points down: the template flips it)
-    kind: str  # "up", "down" or "flat", as the gain macro colours a gain
-    before: float
-    after: float
-
-
-SCATTER = 200  # the plot's side, in SVG units
-
-
-def scatter(queries: list[QueryView]) -> list[Point]:
-    """Each query at (first stage, reranked): above the diagonal the reranker helped."""
-    return [
-        Point(
-            q.qid,
-            q.file,
-            round(q.ndcg_before * SCATTER, 2),
-            round((1 - q.ndcg_after) * SCATTER, 2),
-            "up" if q.gain > 0 else "down" if q.gain < 0 else "flat",
-            q.ndcg_before,
-            q.ndcg_after,
-        )
-        for q in sorted(queries, key=lambda q: q.qid)
-    ]
 
 
 def page_name(qid: str) -> str:
