@@ -12,9 +12,10 @@ from dataclasses import asdict
 import pytest
 
 from bright_eval.cli import main
+from bright_eval.report.moves import win_tie_loss
 from bright_eval.report.rankings import pointwise_reranked
 from bright_eval.report.records import load_record
-from bright_eval.report.view import repairs
+from bright_eval.report.view import DomainView, QueryView, page_name, repairs
 from bright_eval.rerank import Candidate, RerankerOptions
 from bright_eval.runs import ranked, read_run
 from bright_eval_zoo.listwise import RankGPT
@@ -111,7 +112,7 @@ def test_every_query_document_and_explanation_verbatim_and_escaped(snap, smollm2
     failures = sum(not o["parsed"] for o in outputs)
     [overview] = index.table("Domain")
     assert overview[0] == DOMAIN and overview[1] == str(len(QUERY_IDS))
-    assert overview[6] == f"{failures} / {len(outputs)}"
+    assert overview[7] == f"{failures} / {len(outputs)}"
 
 
 def test_a_smoke_run_without_kept_runs_rebuilds_the_same_order(smollm2_runs):
@@ -128,6 +129,7 @@ def test_two_systems_side_by_side(snap, smollm2_runs, tmp_path):
     out = report(ours, tmp_path / "report", "--compare", str(label_only))
     mine = run_order(ours / "run" / f"{DOMAIN}.trec.gz")
     theirs = run_order(label_only / "run" / f"{DOMAIN}.trec.gz")
+    first = run_order(root / f"{DOMAIN}.trec")
     raw = {(o["query_id"], o["doc_id"]): o["raw"] for o in outputs_of(label_only)}
     for qid in QUERY_IDS:
         _, page = read_page(out / DOMAIN / f"q-{qid}.html")
@@ -135,15 +137,26 @@ def test_two_systems_side_by_side(snap, smollm2_runs, tmp_path):
         assert [r[0] for r in diff] == ["1", "2", "3"]
         for rank, row in enumerate(diff):
             a, b = mine[qid][rank], theirs[qid][rank]
-            assert row[1].startswith(a) and f"#{theirs[qid].index(a) + 1}" in row[1]
-            assert row[2].startswith(b) and f"#{mine[qid].index(b) + 1}" in row[2]
+            # The first stage's document at that rank, then each system's.
+            assert row[1].startswith(first[qid][rank])
+            assert row[2].startswith(a) and f"#{theirs[qid].index(a) + 1}" in row[2]
+            assert row[3].startswith(b) and f"#{mine[qid].index(b) + 1}" in row[3]
         # The ablation's own output for each document, folded under ours.
         explanations = [t for t in page.pre_texts if t in raw.values()]
         assert sorted(explanations) == sorted(raw[qid, d] for d in mine[qid])
     _, index = read_page(out / "index.html")
     [overview] = index.table("Domain")
     theirs_mean = sum(ndcg10(theirs[q], set(rows[q]["gold_ids"])) for q in QUERY_IDS) / 2
-    assert overview[7] == f"{theirs_mean * 100:.1f}"
+    assert overview[8] == f"{theirs_mean * 100:.1f}"
+    # B − A spelled out, and B's wins / ties / losses against A over the two queries.
+    assert "<b>B − A</b>: B's nDCG@10 minus A's" in (out / "index.html").read_text()
+    gains = [
+        ndcg10(theirs[q], set(rows[q]["gold_ids"])) - ndcg10(mine[q], set(rows[q]["gold_ids"]))
+        for q in QUERY_IDS
+    ]
+    record = [sum(g > 1e-12 for g in gains), sum(abs(g) <= 1e-12 for g in gains)]
+    record.append(len(gains) - sum(record))
+    assert overview[11] == " / ".join(map(str, record))
 
 
 def test_listwise_windows_input_order_raw_answer_and_repairs(snap, tmp_path):
@@ -261,3 +274,54 @@ def test_explanations_with_html_stay_text_and_expected_labels_show(snap, tmp_pat
             assert shown["explanation"] == f"Doc {doc} {HOSTILE}\nRelevance label: {label} ##"
         assert html.count("expected label 1.900") + html.count("expected label 0.100") == 5
         assert page.scripts == [{"src": "../static/report.js"}]
+
+
+def test_wins_ties_and_losses_counted_by_hand():
+    """Three queries: one raised (0.2 -> 0.5), one equal (0.4 -> 0.4), one lowered (0.6 ->
+    0.1); B against A: B 0.9 beats A's 0.5, B 0.4 ties A's 0.4, B 0.0 loses to A's 0.1."""
+    queries = [
+        QueryView(DOMAIN, q, page_name(q), "", [], before, after, other_ndcg=other)
+        for q, before, after, other in [("a", 0.2, 0.5, 0.9), ("b", 0.4, 0.4, 0.4),
+                                        ("c", 0.6, 0.1, 0.0)]
+    ]  # fmt: skip
+    domain = DomainView(DOMAIN, queries, 0.4, 1 / 3, None, [], [])
+    assert asdict(domain.record) == {"wins": 1, "ties": 1, "losses": 1}
+    assert asdict(domain.other_record) == {"wins": 1, "ties": 1, "losses": 1}
+    assert asdict(win_tie_loss([0.1, 0.2, -0.3, 0.0, 0.0])) == {"wins": 2, "ties": 2, "losses": 1}
+    # The scatter: x = first stage, y = 1 - reranked (SVG's y points down), 200 units a side.
+    points = {p.qid: (p.x, p.y, p.kind) for p in domain.points}
+    assert points == {"a": (40.0, 100.0, "up"), "b": (80.0, 120.0, "flat"),
+                      "c": (120.0, 180.0, "down")}  # fmt: skip
+
+
+def test_gold_documents_first_stage_and_reranked_ranks_unfolded(snap, tmp_path):
+    """The oracle ranks the gold candidates of query 11 first and those of query 20 last; the
+    table at the top of each page gives each gold id's two ranks, from the run files."""
+    root, rows, _, _ = snap
+    Oracle.gold = {q: set(r["gold_ids"]) for q, r in rows.items()}
+    Oracle.helps = {QUERY_IDS[0]}
+    folder = run(root, tmp_path / "results", tmp_path / "cache", Oracle.name)
+    out = report(folder, tmp_path / "report")
+    first = run_order(root / f"{DOMAIN}.trec")
+    reranked = run_order(folder / "run" / f"{DOMAIN}.trec.gz")
+    for qid in QUERY_IDS:
+        html, page = read_page(out / DOMAIN / f"q-{qid}.html")
+        assert '<details class="gold-list">' not in html  # unfolded, above the lists
+        expected = []
+        for g in sorted(Oracle.gold[qid], key=lambda g: (g not in reranked[qid], g)):
+            if g not in reranked[qid]:
+                expected.append([g, "not among the candidates"])
+                continue
+            before, after = first[qid].index(g) + 1, reranked[qid].index(g) + 1
+            moved = "=" if before == after else ("▲" if before > after else "▼")
+            moved += str(abs(before - after)) if before != after else ""
+            expected.append([g, f"#{before}", f"#{after}", moved])
+        shown = page.table("Gold document")
+        candidates = [r for r in expected if len(r) == 4]
+        assert shown[: len(candidates)] == sorted(candidates, key=lambda r: int(r[2][1:]))
+        assert shown[len(candidates) :] == [r for r in expected if len(r) == 2]
+    # Query 11's gold candidates come first; worked out from the snapshot's first stage.
+    shown = read_page(out / DOMAIN / f"q-{QUERY_IDS[0]}.html")[1].table("Gold document")
+    assert [r[2] for r in shown if len(r) == 4] == [
+        f"#{i}" for i in range(1, 1 + sum(len(r) == 4 for r in shown))
+    ]

@@ -228,7 +228,9 @@ def query_view(
     if other is not None and qid in other.reranked.get(domain, {}):
         theirs = other.reranked[domain][qid]
         view.other_ndcg = other.ndcg[domain][qid]
-        view.diff = diff_rows(mine.reranked[domain][qid], theirs, gold)
+        view.diff = diff_rows(
+            mine.reranked[domain][qid], theirs, gold, mine.first_stage[domain][qid]
+        )
         their_rank = {d: i for i, d in enumerate(theirs, 1)}
         their_judged = (
             {} if other.record.family == LISTWISE else {j.doc_id: j for j in their_outputs}

@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+import bright_eval.report.moves as moves
 from bright_eval.data import Query
 from bright_eval.report.records import Judged, Window
 from bright_eval.significance import Gain
@@ -67,13 +68,14 @@ class WindowView:
 @dataclass
 class DiffRow:
     """One rank of the side-by-side diff: each system's document there, and where the other
-    system put that document."""
+    system put that document; the first stage's document at that rank beside them."""
 
     rank: int
     mine: Slot | None
     mine_elsewhere: int | None
     theirs: Slot | None
     theirs_elsewhere: int | None
+    first: Slot | None = None
 
 
 @dataclass
@@ -103,6 +105,10 @@ class QueryView:
         """Each gold id with its place in the reranked list (None: not a candidate)."""
         found = {d.doc_id: d for d in self.docs if d.gold}
         return [(g, found.get(g)) for g in self.gold_ids]
+
+    @property
+    def gold_moves(self) -> list[moves.GoldMove]:
+        return moves.gold_moves(self.gold_places)
 
     @property
     def other_gain(self) -> float | None:
@@ -139,6 +145,21 @@ class DomainView:
     @property
     def failures(self) -> int:
         return sum(c.n for c in self.parse if c.failure)
+
+    @property
+    def record(self) -> moves.WinTieLoss:
+        """The reranker against the first stage, over the domain's queries."""
+        return moves.win_tie_loss(q.gain for q in self.queries)
+
+    @property
+    def other_record(self) -> moves.WinTieLoss | None:
+        """The compared system (B) against this one (A), over the queries both reranked."""
+        gains = [q.other_gain for q in self.queries if q.other_gain is not None]
+        return moves.win_tie_loss(gains) if gains else None
+
+    @property
+    def points(self) -> list[moves.Point]:
+        return moves.scatter(self.queries)
 
     @property
     def items(self) -> int:
@@ -252,13 +273,17 @@ def label_rows(judged: list[Judged], queries: dict[str, Query], long: bool) -> l
     return [table[k] for k in sorted(table)]
 
 
-def diff_rows(mine: list[str], theirs: list[str], gold: set[str]) -> list[DiffRow]:
+def diff_rows(
+    mine: list[str], theirs: list[str], gold: set[str], first: list[str] = ()
+) -> list[DiffRow]:
+    """`first`: the first stage's list, shown beside the two reranked ones down to their depth."""
     my_rank = {d: i for i, d in enumerate(mine, 1)}
     their_rank = {d: i for i, d in enumerate(theirs, 1)}
     rows = []
     for i in range(max(len(mine), len(theirs))):
         a = mine[i] if i < len(mine) else None
         b = theirs[i] if i < len(theirs) else None
+        f = first[i] if i < len(first) else None
         rows.append(
             DiffRow(
                 rank=i + 1,
@@ -266,6 +291,7 @@ def diff_rows(mine: list[str], theirs: list[str], gold: set[str]) -> list[DiffRo
                 mine_elsewhere=None if a is None else their_rank.get(a),
                 theirs=None if b is None else Slot(b, b in gold),
                 theirs_elsewhere=None if b is None else my_rank.get(b),
+                first=None if f is None else Slot(f, f in gold),
             )
         )
     return rows
