@@ -3,8 +3,8 @@ columns, short kinds (issue 19, items 1 and 6)."""
 
 import re
 
+from bright_eval.leaderboard.markdown import anchor
 from bright_eval.leaderboard.official import _cell
-from bright_eval.leaderboard.render import anchor
 from tests.conftest import REPO
 from tests.test_leaderboard import row_of, section
 

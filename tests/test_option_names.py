@@ -20,11 +20,19 @@ def visible(parser: argparse.ArgumentParser) -> set[str]:
 def test_every_command_with_a_results_folder_spells_it_results_dir():
     options = {name: visible(p) for name, p in commands().items()}
     with_results = sorted(n for n, o in options.items() if "--results-dir" in o)
-    assert with_results == ["(pipeline)", "leaderboard", "record", "refresh"]
+    assert with_results == ["(pipeline)", "leaderboard", "record", "refresh", "site"]
     assert [n for n, o in options.items() if "--results" in o] == []
     # A local BRIGHT copy is --data-dir wherever one is read (also `distill decontaminate`).
     with_data = sorted(n for n, o in options.items() if "--data-dir" in o)
-    assert with_data == ["(pipeline)", "evaluate", "record", "refresh", "report", "retrieve"]
+    assert with_data == [
+        "(pipeline)",
+        "evaluate",
+        "record",
+        "refresh",
+        "report",
+        "retrieve",
+        "site",
+    ]
     assert not any(o & {"--data", "--data-folder", "--results-folder"} for o in options.values())
 
 

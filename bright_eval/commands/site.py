@@ -17,10 +17,7 @@ def register(commands) -> None:
         "reproduction matrix and the reports of measured rerankers",
     )
     p.add_argument(
-        "--results-dir",
-        dest="results",
-        default=DEFAULT_RESULTS,
-        help="results folder (default: results)",
+        "--results-dir", default=DEFAULT_RESULTS, help="results folder (default: results)"
     )
     p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     p.add_argument(
@@ -45,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     index = build_site(
         marked(shown_systems(args)),
-        load_official(args.results),
-        args.results,
+        load_official(args.results_dir),
+        args.results_dir,
         args.out,
         data_dir=args.data_dir,
         with_reports=not args.no_reports,

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bright_eval.domains import DOMAINS, LONG_DOMAIN_NAMES
-from bright_eval.leaderboard.render import GENERATED, table
+from bright_eval.leaderboard.markdown import table
+from bright_eval.leaderboard.render import GENERATED
 from bright_eval.leaderboard.values import (
     MISSING,
     SHORT_NAMES,

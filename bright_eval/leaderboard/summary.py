@@ -6,8 +6,8 @@ from __future__ import annotations
 from bright_eval.domains import DOMAINS
 from bright_eval.leaderboard.citations import citations_block, source_cell
 from bright_eval.leaderboard.grouping import Group, has_own_table
+from bright_eval.leaderboard.markdown import table
 from bright_eval.leaderboard.official import OfficialBoard, would_rank
-from bright_eval.leaderboard.render import table
 from bright_eval.leaderboard.values import (
     MISSING,
     average_cell,
