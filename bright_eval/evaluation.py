@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import ir_measures
 from ir_measures import AP, RR, P, R, nDCG
 
-from bright_eval.runs import Run, ranked
+# prepare_run lives with runs (a first stage uses it too); imported here for its callers.
+from bright_eval.runs import RUN_DEPTH, Run, prepare_run
 
 CUTOFFS = (1, 5, 10, 25, 50, 100)
-RUN_DEPTH = 1000
 DECIMALS = 5
 
 # BRIGHT's result keys -> ir-measures measures (evaluated by pytrec_eval).
@@ -60,24 +60,6 @@ class Evaluation:
                 f"no ranking in the run and score 0 (e.g. {self.missing_queries[0]})",
                 file=sys.stderr,
             )
-
-
-def prepare_run(
-    run: Run, excluded_ids: Mapping[str, frozenset[str] | set[str]] | None, depth: int = RUN_DEPTH
-) -> Run:
-    """Remove each query's excluded ids from its ranking, then keep its top `depth`.
-
-    Removal, not relevance 0: excluded documents must not occupy ranks. The cut follows
-    trec_eval's order (score descending, ties by document id descending), so the documents
-    kept are the ones trec_eval would rank first.
-    """
-    excluded_ids = excluded_ids or {}
-    prepared: Run = {}
-    for qid, docs in run.items():
-        banned = excluded_ids.get(qid, frozenset())
-        kept = [(d, s) for d, s in ranked(docs) if d not in banned][:depth]
-        prepared[qid] = dict(kept)
-    return prepared
 
 
 def evaluate(

@@ -3,7 +3,7 @@ that sets this run apart from the reranker's published configuration: another mo
 adapter, generation or query limits, a domain subset, a query variant, the score that ranks,
 and data that is not the pinned Hub dataset (a local snapshot by its examples' hash). Two
 different configurations therefore never share a name by accident; under a name given with
-`--system-name`, `results.writable.check_writable` refuses to replace a record made
+`--system-name`, `pipeline.writable.check_writable` refuses to replace a record made
 another way."""
 
 from __future__ import annotations

@@ -17,14 +17,15 @@ from bright_eval.engines import Engine
 from bright_eval.evaluation import DomainResults, evaluate
 from bright_eval.pipeline.candidates import build_candidates, first_stage, load_documents
 from bright_eval.pipeline.identity import label, system_name
+from bright_eval.pipeline.record import save_record
 from bright_eval.pipeline.spec import PRIMARY, PipelineError, PipelineSpec
+from bright_eval.pipeline.writable import check_first_stage_alike, check_writable
 from bright_eval.rerank import Reranker, get_reranker_class
 from bright_eval.rerank.backends import resolve_backend_name
 from bright_eval.rerank.backends.base import check_adapter
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import RerankResult, RerankStats, rerank
 from bright_eval.rerank.settings import check_unchanged
-from bright_eval.results import from_pipeline, writable
 from bright_eval.retrieval import get_retriever
 from bright_eval.sources import BrightSource, open_source
 
@@ -91,8 +92,8 @@ def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
     result = PipelineResult(spec, reranker, data, name, label(spec, reranker, data, domains))
     if spec.results_dir is not None and spec.shard.count == 1:
         # Before any model work: a record that cannot be written must not cost GPU hours.
-        writable.check_writable(spec.results_dir, result.name, spec, reranker, data,
-                                     [d.name for d in domains])  # fmt: skip
+        check_writable(spec.results_dir, result.name, spec, reranker, data,
+                       [d.name for d in domains])  # fmt: skip
     engine = spec.engine.start()
     try:
         with OutputCache.for_reranker(reranker, writer=spec.shard.writer) as cache:
@@ -104,7 +105,7 @@ def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
     check_unchanged(reranker, cache.key, cache.folder)
     result.wall_seconds = time.perf_counter() - started
     if result.evaluated and spec.results_dir is not None:
-        result.record_path = from_pipeline.save(result)
+        result.record_path = save_record(result)
     return result
 
 
@@ -130,7 +131,7 @@ def rerank_domains(
     if spec.results_dir is not None and spec.shard.count == 1 and firsts:
         # Before any model work, as `check_writable`: the first stage's settings are known now.
         config = next(iter(firsts.values())).config
-        writable.check_first_stage_alike(spec.results_dir, result.name, reranker, config)
+        check_first_stage_alike(spec.results_dir, result.name, reranker, config)
     for d in domains:
         queries, first = queries_of[d.name], firsts[d.name]
         rerank_queries = {q.id: q for q in data.queries(d.name, spec.rerank_query)}

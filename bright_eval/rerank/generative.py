@@ -66,6 +66,12 @@ class GenerativeMixin:
     def backend(self, backend: GenerationBackend) -> None:
         self._backend = backend
 
+    def streaming_backend(self) -> GenerationBackend | None:
+        """The backend where it streams (an engine then sends it items one at a time), else
+        None; building it loads the tokenizer only, and a run that asks needs the model."""
+        backend = self.backend
+        return backend if getattr(backend, "streams", False) else None
+
     def load_key(self) -> str:
         """What the backend loads: workers with equal keys can share one (an engine's workers
         keep it from one to the next)."""

@@ -5,8 +5,7 @@ the gain over exactly the candidates that were reranked.
 The record is a function of the outputs it used, never of the invocation that happened to
 finish the work: cost is summed over outputs (each carries its own model seconds and tokens),
 the parameter count comes from the model's config, and rerunning a finished system rewrites
-nothing. (Duck-typed on `bright_eval.pipeline.PipelineResult`; this layer does not import the
-pipeline.)
+nothing.
 """
 
 from __future__ import annotations
@@ -159,7 +158,7 @@ def same_but_provenance(a: SystemRecord, b: SystemRecord) -> bool:
     return written(a) == written(b)
 
 
-def save(result: PipelineResult) -> Path:
+def save_record(result: PipelineResult) -> Path:
     """Write the reranked system (and its first stage when new); returns its folder."""
     spec = result.spec
     root = Path(spec.results_dir)
