@@ -8,15 +8,19 @@ lacks scores 0 instead of silently shrinking the denominator.
 
 from __future__ import annotations
 
-import sys
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import ir_measures
 from ir_measures import AP, RR, P, R, nDCG
 
+from bright_eval.errors import BrightEvalError
+
 # prepare_run lives with runs (a first stage uses it too); imported here for its callers.
 from bright_eval.runs import RUN_DEPTH, Run, prepare_run
+
+log = logging.getLogger(__name__)
 
 CUTOFFS = (1, 5, 10, 25, 50, 100)
 DECIMALS = 5
@@ -36,7 +40,7 @@ METRIC_NAMES: tuple[str, ...] = tuple(MEASURES)
 _NAME_OF = {str(m): name for name, m in MEASURES.items()}
 
 
-class EvaluationError(ValueError):
+class EvaluationError(BrightEvalError, ValueError):
     pass
 
 
@@ -53,12 +57,11 @@ class Evaluation:
         return len(self.per_query)
 
     def warn_missing(self, domain: str) -> None:
-        """Say on stderr which queries scored 0 for want of a ranking (never hidden)."""
+        """Warn which queries scored 0 for want of a ranking (never hidden)."""
         if self.missing_queries:
-            print(
-                f"warning: {domain}: {len(self.missing_queries)} of {self.n_queries} queries have "
-                f"no ranking in the run and score 0 (e.g. {self.missing_queries[0]})",
-                file=sys.stderr,
+            log.warning(
+                f"{domain}: {len(self.missing_queries)} of {self.n_queries} queries have "
+                f"no ranking in the run and score 0 (e.g. {self.missing_queries[0]})"
             )
 
 

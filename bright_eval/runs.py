@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from bright_eval.atomic import atomic_write_text
+from bright_eval.errors import BrightEvalError
 
 Run = dict[str, dict[str, float]]
 # BRIGHT evaluates (and its first stages retrieve) the top 1,000 documents per query.
@@ -26,7 +27,7 @@ RUN_DEPTH = 1000
 _TREC_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(.+?)\s+(\S+)\s+(\S+)\s+(\S+)$")
 
 
-class RunFormatError(ValueError):
+class RunFormatError(BrightEvalError, ValueError):
     pass
 
 

@@ -13,6 +13,15 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def library_logs_on_stderr():
+    """The library logs (never prints); show its lines on stderr as the command line does, so
+    a test reads what a user would see whether it calls `main` or the library."""
+    from bright_eval.cli import show_logs
+
+    show_logs()
+
+
 @pytest.fixture(scope="session")
 def shared_bright() -> Path:
     assert (SHARED_BRIGHT / "examples").is_dir(), f"real BRIGHT data expected at {SHARED_BRIGHT}"

@@ -70,7 +70,7 @@ def marks(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -
 def system_name(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -> str:
     if spec.system_name:
         return slug(spec.system_name)
-    parts = [reranker.name, f"{stage_name(spec.first_stage)}-top{spec.top_k}"]
+    parts = [reranker.name, f"{stage_name(spec.first_stage_name)}-top{spec.top_k}"]
     return slug("__".join(parts + marks(spec, reranker, data, domains)))
 
 

@@ -29,8 +29,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
-import sys
 import threading
 import time
 from collections import Counter
@@ -41,8 +41,11 @@ from pathlib import Path
 
 from bright_eval.atomic import atomic_write_text
 from bright_eval.cache_dir import cache_root
+from bright_eval.errors import BrightEvalError
 from bright_eval.rerank.base import Candidate, Judgement, Permutation, Reranker
 from bright_eval.rerank.cache_lines import CUT_SHORT, not_finite, parse_line, spelled_out
+
+log = logging.getLogger(__name__)
 
 SYNC_EVERY = 256  # outputs between fsyncs
 SYNC_SECONDS = 1.0  # ... or seconds, whichever comes first
@@ -64,7 +67,7 @@ def window_key(window: Sequence[Candidate]) -> str:
     return f"{first.query_id}\t{text_hash(first.query)}\t{text_hash(docs)}"
 
 
-class InvalidOutputError(ValueError):
+class InvalidOutputError(BrightEvalError, ValueError):
     """A reranker's output that cannot be stored or ranked: a number that is not finite, or a
     label the reranker does not declare (a bug in the reranker)."""
 
@@ -107,7 +110,7 @@ class OutputCache:
                 pass
         if warn:
             for line in self.skip_report():
-                print(line, file=sys.stderr)
+                log.warning(line)
 
     @classmethod
     def for_reranker(
@@ -201,7 +204,7 @@ class OutputCache:
             why = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
             n = sum(reasons.values())
             lines.append(
-                f"warning: {self.folder / name}: skipped {n} unreadable line{'s' * (n != 1)} "
+                f"{self.folder / name}: skipped {n} unreadable line{'s' * (n != 1)} "
                 f"({why}); any output they held is recomputed"
             )
         return lines

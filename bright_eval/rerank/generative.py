@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from bright_eval.errors import BrightEvalError
 from bright_eval.rerank.backends import check_reserved, get_backend, resolve_backend_name
 from bright_eval.rerank.backends.base import GenerationBackend
 from bright_eval.rerank.base import RerankerOptions
@@ -25,7 +26,7 @@ TEMPLATE_PROBE = [{"role": "user", "content": "{probe}"}]
 LOCAL_BACKENDS = ("transformers", "vllm")
 
 
-class MissingModelError(ValueError):
+class MissingModelError(BrightEvalError, ValueError):
     pass
 
 
