@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import shlex
 import sys
 from pathlib import Path
@@ -18,58 +19,13 @@ from bright_eval.commands import (
     site,
 )
 from bright_eval.commands import list as list_command
-from bright_eval.data import DataError
-from bright_eval.distill.records import DistillError
-from bright_eval.domains import UnknownDomainError
-from bright_eval.engines import EngineError
-from bright_eval.evaluation import EvaluationError
-from bright_eval.pipeline import Interrupted, PipelineError
+from bright_eval.errors import BrightEvalError
+from bright_eval.pipeline import Interrupted
 from bright_eval.redact import redact_command
-from bright_eval.report.records import ReportError
-from bright_eval.rerank import SettingError, UnknownRerankerError, UnsupportedOptionError
-from bright_eval.rerank.backends import UnknownBackendError
-from bright_eval.rerank.backends.base import ModelLoadError
-from bright_eval.rerank.backends.openai_backend import ServerError
-from bright_eval.rerank.cache_lines import InvalidOutputError
-from bright_eval.rerank.generative import MissingModelError
-from bright_eval.rerank.runner import MissingOutputsError
-from bright_eval.results import ResultsError
-from bright_eval.retrieval import UnknownRetrieverError
-from bright_eval.retrieval.analyzer import AnalyzerUnavailableError
-from bright_eval.retrieval.base import MissingDependencyError
-from bright_eval.runs import RunFormatError
-from bright_eval.significance import PairingError
-from bright_eval.sources import UnknownSourceError
 
 COMMANDS = [evaluate, retrieve, record, leaderboard, list_command, report, site, distill]
 # `python -m bright_eval` alone: the offline main job.
 DEFAULT_COMMAND = ["refresh"]
-# Errors caused by what the user asked for: reported in one line, exit status 2.
-USER_ERRORS = (
-    DataError,
-    UnknownDomainError,
-    EvaluationError,
-    RunFormatError,
-    UnknownRetrieverError,
-    ResultsError,
-    PairingError,
-    AnalyzerUnavailableError,
-    UnknownRerankerError,
-    UnsupportedOptionError,
-    SettingError,
-    UnknownBackendError,
-    MissingModelError,
-    ModelLoadError,
-    ServerError,
-    PipelineError,
-    MissingOutputsError,
-    MissingDependencyError,
-    UnknownSourceError,
-    ReportError,
-    DistillError,
-    EngineError,
-    InvalidOutputError,
-)
 
 
 def program() -> list[str]:
@@ -88,6 +44,24 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         command.register(commands)
     return parser
+
+
+class StderrLines(logging.Handler):
+    """The library's log records as the lines the command line shows: `warning: ...` for a
+    warning, the bare message otherwise, on whatever `sys.stderr` is at the time."""
+
+    PREFIX = {logging.WARNING: "warning: ", logging.ERROR: "error: "}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(self.PREFIX.get(record.levelno, "") + record.getMessage(), file=sys.stderr)
+
+
+def show_logs() -> None:
+    """Show the library's reports (it logs, never prints) on stderr, once however often called."""
+    logger = logging.getLogger("bright_eval")
+    logger.setLevel(logging.INFO)
+    if not any(isinstance(h, StderrLines) for h in logger.handlers):
+        logger.addHandler(StderrLines())
 
 
 def quiet_libraries() -> None:
@@ -118,13 +92,14 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         args = parser.parse_args(DEFAULT_COMMAND)
     quiet_libraries()
+    show_logs()
     # Passed down to whatever records the work: how it was started, never read from sys.argv.
     args.command_line = command_line(argv)
     if args.command is None:
         args.func = rerank.run_command
     try:
         return args.func(args)
-    except USER_ERRORS as err:
+    except BrightEvalError as err:  # caused by what was asked: one line, exit 2
         print(f"error: {err}", file=sys.stderr)
         return 2
     except Interrupted as err:

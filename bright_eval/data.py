@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bright_eval.domains import Domain, get_domain, require_long_documents
+from bright_eval.errors import BrightEvalError
 
 HUB_ID = "xlangai/BRIGHT"
 # The revision MTEB pins for BRIGHT(v1.1); the data were revised after the first paper version.
@@ -32,7 +33,7 @@ PLACEHOLDER = "N/A"
 CORPUS_CONFIGS = ("documents", "long_documents")
 
 
-class DataError(ValueError):
+class DataError(BrightEvalError, ValueError):
     pass
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bright_eval.errors import BrightEvalError
+
 STACKEXCHANGE = "StackExchange"
 CODING = "Coding"
 THEOREM = "Theorem-based"
 GROUPS = (STACKEXCHANGE, CODING, THEOREM)
 
 
-class UnknownDomainError(ValueError):
+class UnknownDomainError(BrightEvalError, ValueError):
     pass
 
 

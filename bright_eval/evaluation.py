@@ -8,17 +8,21 @@ lacks scores 0 instead of silently shrinking the denominator.
 
 from __future__ import annotations
 
-import sys
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import ir_measures
 from ir_measures import AP, RR, P, R, nDCG
 
-from bright_eval.runs import Run, ranked
+from bright_eval.errors import BrightEvalError
+
+# prepare_run lives with runs (a first stage uses it too); imported here for its callers.
+from bright_eval.runs import RUN_DEPTH, Run, prepare_run
+
+log = logging.getLogger(__name__)
 
 CUTOFFS = (1, 5, 10, 25, 50, 100)
-RUN_DEPTH = 1000
 DECIMALS = 5
 
 # BRIGHT's result keys -> ir-measures measures (evaluated by pytrec_eval).
@@ -36,7 +40,7 @@ METRIC_NAMES: tuple[str, ...] = tuple(MEASURES)
 _NAME_OF = {str(m): name for name, m in MEASURES.items()}
 
 
-class EvaluationError(ValueError):
+class EvaluationError(BrightEvalError, ValueError):
     pass
 
 
@@ -53,31 +57,12 @@ class Evaluation:
         return len(self.per_query)
 
     def warn_missing(self, domain: str) -> None:
-        """Say on stderr which queries scored 0 for want of a ranking (never hidden)."""
+        """Warn which queries scored 0 for want of a ranking (never hidden)."""
         if self.missing_queries:
-            print(
-                f"warning: {domain}: {len(self.missing_queries)} of {self.n_queries} queries have "
-                f"no ranking in the run and score 0 (e.g. {self.missing_queries[0]})",
-                file=sys.stderr,
+            log.warning(
+                f"{domain}: {len(self.missing_queries)} of {self.n_queries} queries have "
+                f"no ranking in the run and score 0 (e.g. {self.missing_queries[0]})"
             )
-
-
-def prepare_run(
-    run: Run, excluded_ids: Mapping[str, frozenset[str] | set[str]] | None, depth: int = RUN_DEPTH
-) -> Run:
-    """Remove each query's excluded ids from its ranking, then keep its top `depth`.
-
-    Removal, not relevance 0: excluded documents must not occupy ranks. The cut follows
-    trec_eval's order (score descending, ties by document id descending), so the documents
-    kept are the ones trec_eval would rank first.
-    """
-    excluded_ids = excluded_ids or {}
-    prepared: Run = {}
-    for qid, docs in run.items():
-        banned = excluded_ids.get(qid, frozenset())
-        kept = [(d, s) for d, s in ranked(docs) if d not in banned][:depth]
-        prepared[qid] = dict(kept)
-    return prepared
 
 
 def evaluate(

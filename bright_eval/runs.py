@@ -11,12 +11,15 @@ import math
 import os
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from bright_eval.atomic import atomic_write_text
+from bright_eval.errors import BrightEvalError
 
 Run = dict[str, dict[str, float]]
+# BRIGHT evaluates (and its first stages retrieve) the top 1,000 documents per query.
+RUN_DEPTH = 1000
 
 # qid Q0 docid rank score tag. BRIGHT docids can contain spaces
 # ("pytorch_torch_tensor_functions/Memory Management_2_0.txt"), so the docid is everything
@@ -24,7 +27,7 @@ Run = dict[str, dict[str, float]]
 _TREC_LINE = re.compile(r"^(\S+)\s+(\S+)\s+(.+?)\s+(\S+)\s+(\S+)\s+(\S+)$")
 
 
-class RunFormatError(ValueError):
+class RunFormatError(BrightEvalError, ValueError):
     pass
 
 
@@ -121,6 +124,24 @@ def _parse_score_json(text: str, path: Path) -> Run:
 def ranked(docs: dict[str, float]) -> list[tuple[str, float]]:
     """Documents in trec_eval's order: score descending, ties by document id descending."""
     return sorted(docs.items(), key=lambda item: (item[1], item[0]), reverse=True)
+
+
+def prepare_run(
+    run: Run, excluded_ids: Mapping[str, frozenset[str] | set[str]] | None, depth: int = RUN_DEPTH
+) -> Run:
+    """Remove each query's excluded ids from its ranking, then keep its top `depth`.
+
+    Removal, not relevance 0: excluded documents must not occupy ranks. The cut follows
+    trec_eval's order (score descending, ties by document id descending), so the documents
+    kept are the ones trec_eval would rank first.
+    """
+    excluded_ids = excluded_ids or {}
+    prepared: Run = {}
+    for qid, docs in run.items():
+        banned = excluded_ids.get(qid, frozenset())
+        kept = [(d, s) for d, s in ranked(docs) if d not in banned][:depth]
+        prepared[qid] = dict(kept)
+    return prepared
 
 
 def write_trec(run: Run, path: str | os.PathLike, tag: str = "bright_eval") -> Path:

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bright_eval.errors import BrightEvalError
+
 ALPHA = 0.05
 N_RESAMPLES = 10_000
 SEED = 0
 _CHUNK = 2_000
 
 
-class PairingError(ValueError):
+class PairingError(BrightEvalError, ValueError):
     pass
 
 

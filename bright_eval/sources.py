@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 
 from bright_eval.data import BrightData, Qrels, Query
+from bright_eval.errors import BrightEvalError
 from bright_eval.irds import IrDatasetsBright
 
 SOURCES = ("hf", "ir_datasets")
 
 
-class UnknownSourceError(ValueError):
+class UnknownSourceError(BrightEvalError, ValueError):
     pass
 
 

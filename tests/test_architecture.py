@@ -1,5 +1,6 @@
 """The package's shape, checked: no import cycles (lazy imports inside functions count too),
-the core never imports the zoo, no module over 300 lines, every package installed."""
+imports between packages only along the layers' allowed edges, the core never imports the zoo,
+no module over 300 lines, every package installed."""
 
 import ast
 import tomllib
@@ -42,6 +43,68 @@ def graph() -> dict[str, set[str]]:
             for name, path in modules.items()}  # fmt: skip
 
 
+# The layers, as the packages each may import (a top-level module counts as a package). Data
+# flows BRIGHT data -> first stage (retrieval) -> rerank -> evaluation -> results -> leaderboard;
+# engines sit beside rerank (rerank and retrieval hand them work; they import neither); the
+# pipeline drives the layers and makes a run's record; distill and the report sit over them;
+# the commands on top. Every package may also import SHARED.
+SHARED = {"bright_eval", "errors", "atomic", "cache_dir", "redact", "provenance"}
+ALLOWED: dict[str, set[str]] = {
+    # shared by all (`bright_eval` is the package itself: its version)
+    "bright_eval": set(),
+    "errors": set(),
+    "atomic": set(),
+    "cache_dir": set(),
+    "redact": set(),
+    "provenance": {"bright_eval", "redact"},
+    # BRIGHT data, and runs as files
+    "domains": set(),
+    "data": {"domains"},
+    "irds": {"data", "domains"},
+    "sources": {"data", "irds"},
+    "pinned": {"data"},
+    "runs": set(),
+    "tables": set(),
+    "significance": set(),
+    # where model work runs
+    "engines": set(),
+    # first stage, reranking, evaluation, records, tables
+    "retrieval": {"data", "domains", "engines", "runs"},
+    "rerank": {"engines", "runs"},
+    "evaluation": {"runs"},
+    "results": {"data", "domains", "evaluation", "pinned", "runs"},
+    "leaderboard": {"domains", "evaluation", "results", "significance"},
+    "report": {"data", "domains", "evaluation", "results", "runs", "significance", "sources"},
+    # over the layers
+    "pipeline": {"data", "domains", "engines", "evaluation", "pinned", "rerank", "results",
+                 "retrieval", "runs", "sources"},
+    "distill": {"data", "domains", "engines", "pipeline", "rerank"},
+    "commands": {"data", "distill", "domains", "engines", "evaluation", "leaderboard",
+                 "pipeline", "report", "rerank", "results", "retrieval", "runs", "sources",
+                 "tables"},
+    "cli": {"commands", "data", "distill", "domains", "engines", "evaluation", "pipeline",
+            "report", "rerank", "results", "retrieval", "runs", "significance", "sources"},
+    "__main__": {"cli"},
+}  # fmt: skip
+
+
+def package_of(module: str) -> str:
+    """`bright_eval.rerank.backends.hf` -> `rerank`; the package itself -> `bright_eval`."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def package_edges(edges: dict[str, set[str]]) -> dict[tuple[str, str], str]:
+    """Each import from one package into another, with one module-level example of it."""
+    found: dict[tuple[str, str], str] = {}
+    for module in sorted(edges):
+        for target in sorted(edges[module]):
+            pair = (package_of(module), package_of(target))
+            if pair[0] != pair[1]:
+                found.setdefault(pair, f"{module} imports {target}")
+    return found
+
+
 def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
     state: dict[str, int] = {}
     stack: list[str] = []
@@ -73,6 +136,33 @@ def test_no_module_of_the_package_imports_another_in_a_cycle():
     # A package's __init__ importing its own submodules is not a cycle unless a submodule
     # imports the package back; both directions are in the graph.
     assert find_cycle(graph()) is None
+
+
+def test_every_package_has_a_place_in_the_layers():
+    assert {package_of(m) for m in graph()} - ALLOWED.keys() == set()
+
+
+def test_packages_import_each_other_only_along_the_allowed_edges():
+    allowed = {p: targets if p in SHARED else targets | SHARED for p, targets in ALLOWED.items()}
+    strays = [why for (a, b), why in package_edges(graph()).items() if b not in allowed.get(a, ())]
+    assert strays == []
+
+
+def test_the_allowed_edges_are_layers_without_a_cycle():
+    edges = {p: {t for t in targets if t in ALLOWED} for p, targets in ALLOWED.items()}
+    for package in ALLOWED.keys() - SHARED:
+        edges[package] |= SHARED
+    assert find_cycle(edges) is None
+    assert {t for targets in ALLOWED.values() for t in targets} <= ALLOWED.keys()
+
+
+def test_a_stray_edge_is_named_with_the_import_that_makes_it():
+    edges = {"bright_eval.engines.local": {"bright_eval.rerank.generative"},
+             "bright_eval.rerank.generative": set()}  # fmt: skip
+    found = package_edges(edges)
+    assert found == {
+        ("engines", "rerank"): "bright_eval.engines.local imports bright_eval.rerank.generative"
+    }
 
 
 def test_the_core_never_imports_the_zoo():

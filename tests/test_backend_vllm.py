@@ -1,85 +1,11 @@
 """The vLLM adapter's translation, against a stand-in `vllm` module (vLLM needs CUDA)."""
 
 import sys
-import types
-from dataclasses import dataclass
 
 import pytest
 
 from bright_eval.rerank.backends import GenerationParams, get_backend, resolve_backend_name
-
-
-@dataclass
-class Logprob:
-    logprob: float
-    decoded_token: str
-
-
-def fake_vllm(calls):
-    class SamplingParams:
-        def __init__(self, **kwargs):
-            self.kwargs = kwargs
-
-    class LoRARequest:
-        def __init__(self, name, id_, path):
-            self.args = (name, id_, path)
-
-    class LLMEngine:
-        """Finishes one request per step, the last added first; each step advances `clock`
-        by step_seconds."""
-
-        step_seconds = 0.01
-
-        def __init__(self, llm):
-            self.llm, self.queue, self.steps, self.aborted, self.clock = llm, [], 0, [], 0.0
-            self.pause = 0.0  # real seconds per step, for tests that need time to pass
-
-        def add_request(self, request_id, prompt, sampling, lora_request=None):
-            self.queue.append((request_id, prompt))
-
-        def step(self):
-            import time
-
-            self.steps += 1
-            self.clock += self.step_seconds
-            time.sleep(self.pause)
-            request_id, prompt = self.queue.pop()
-            (out,) = self.llm.generate([prompt], None)
-            out.request_id, out.finished = request_id, True
-            return [out]
-
-        def abort_request(self, request_ids):
-            self.aborted.extend(request_ids)
-            self.queue = [q for q in self.queue if q[0] not in request_ids]
-
-    class LLM:
-        def __init__(self, **kwargs):
-            calls["engine"] = kwargs
-            self.llm_engine = LLMEngine(self)
-
-        def generate(self, prompts, sampling, lora_request=None, use_tqdm=True):
-            if sampling is not None:
-                calls["generate"] = (prompts, sampling.kwargs, lora_request)
-            out = types.SimpleNamespace(
-                text="Fine.\n\nRelevance Label: 2",
-                token_ids=[7, 8],
-                finish_reason="stop",
-                logprobs=[
-                    {7: Logprob(-0.1, "Fine"), 9: Logprob(-2.5, "Good")},
-                    {8: Logprob(-0.2, ".")},
-                ],
-            )
-            return [
-                types.SimpleNamespace(prompt_token_ids=p["prompt_token_ids"], outputs=[out])
-                for p in prompts
-            ]
-
-    vllm = types.ModuleType("vllm")
-    vllm.LLM, vllm.SamplingParams = LLM, SamplingParams
-    lora = types.ModuleType("vllm.lora")
-    request = types.ModuleType("vllm.lora.request")
-    request.LoRARequest = LoRARequest
-    return {"vllm": vllm, "vllm.lora": lora, "vllm.lora.request": request}
+from tests.helpers import fake_vllm
 
 
 def test_parameters_prompts_and_outputs_are_translated(smollm2_path, monkeypatch):

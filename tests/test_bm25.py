@@ -3,7 +3,6 @@
 import math
 
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 
 from bright_eval.data import Query
@@ -11,17 +10,9 @@ from bright_eval.domains import DOMAIN_NAMES
 from bright_eval.retrieval import bm25
 from bright_eval.retrieval.analyzer import PythonAnalyzer
 from bright_eval.retrieval.bm25 import BM25Index, run_from_index
+from tests.helpers import real_texts, reference_run
 
 gensim = pytest.importorskip("gensim", reason="gensim is the reference (the [test] extra)")
-
-
-def real_texts(shared_bright, domains, columns=("query", "reasoning", "gold_answer")):
-    texts = []
-    for domain in domains:
-        table = pq.read_table(shared_bright / "examples" / f"{domain}-00000-of-00001.parquet")
-        for column in columns:
-            texts += [t for t in table.column(column).to_pylist() if t]
-    return texts
 
 
 @pytest.fixture(scope="module")
@@ -35,34 +26,6 @@ def corpus(shared_bright):
     for i in range(0, len(docs), 500):
         docs.insert(i, "")
     return docs
-
-
-def reference_run(corpus_tokens, doc_ids, queries_tokens, excluded, depth=1000, prune_at=None):
-    """`retrieval_bm25` of xlang-ai/BRIGHT retrievers.py, minus pyserini (tokens given)."""
-    from gensim.corpora import Dictionary
-    from gensim.models import LuceneBM25Model
-    from gensim.similarities import SparseMatrixSimilarity
-
-    if prune_at is None:
-        dictionary = Dictionary(corpus_tokens)
-    else:
-        dictionary = Dictionary(corpus_tokens, prune_at=prune_at)
-    model = LuceneBM25Model(dictionary=dictionary, k1=0.9, b=0.4)
-    bm25_corpus = model[list(map(dictionary.doc2bow, corpus_tokens))]
-    index = SparseMatrixSimilarity(
-        bm25_corpus, num_docs=len(corpus_tokens), num_terms=len(dictionary),
-        normalize_queries=False, normalize_documents=False,
-    )  # fmt: skip
-    run, raw = {}, {}
-    for qid, tokens in queries_tokens.items():
-        similarities = index[model[dictionary.doc2bow(tokens)]].tolist()
-        raw[qid] = similarities
-        scores = dict(zip(doc_ids, similarities, strict=True))
-        for did in set(excluded[qid]):
-            if did != "N/A":
-                scores.pop(did)
-        run[qid] = dict(sorted(scores.items(), key=lambda x: x[1], reverse=True)[:depth])
-    return run, raw
 
 
 def test_scores_and_top_1000_equal_the_reference_recipe(shared_bright, corpus, monkeypatch):

@@ -16,7 +16,7 @@ from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import rerank
 from bright_eval_zoo.listwise import BrightListwise, RankGPT
 from bright_eval_zoo.llm_pointwise import LLMPointwise
-from tests.test_backend_vllm import fake_vllm
+from tests.helpers import fake_vllm
 
 # SmolLM2-135M-Instruct's template around the probe message, with its default system prompt
 # (printed by `tokenizer.apply_chat_template(..., add_generation_prompt=True)` and checked

@@ -3,7 +3,7 @@ import json
 from bright_eval.cli import main
 from bright_eval.runs import read_run
 from tests.conftest import REASONIR_RUN
-from tests.test_evaluation import reference_metrics
+from tests.helpers import reference_metrics
 
 
 def test_evaluate_writes_json_of_the_documented_shape(tmp_path, shared_bright, bright, capsys):

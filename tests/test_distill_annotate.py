@@ -10,15 +10,8 @@ from bright_eval.cli import main
 from bright_eval.distill.prompts import parse_queries, parse_relevance
 from bright_eval.distill.trainset import read_jsonl, write_jsonl
 from tests.distill_fixtures import one_torch_thread
+from tests.helpers import RECORDS
 from tests.snapshot import Recorder
-
-RECORDS = [
-    {"id": "a", "question": {"title": "Why is the sky blue?", "body": ""},
-     "links": [{"text": "Rayleigh scattering makes the sky blue."}]},
-    {"id": "b", "question": {"title": "Why do cats purr?", "body": ""},
-     "links": [{"text": "Cats purr with their larynx."}]},
-]  # fmt: skip
-
 
 single_thread = pytest.fixture(scope="module", autouse=True)(one_torch_thread)
 

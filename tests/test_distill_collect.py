@@ -100,6 +100,7 @@ def run_collect(tmp_path, site, *extra):
     return main(argv)
 
 
+@pytest.mark.slow
 def test_collect_questions_and_their_pages(tmp_path):
     site = Site(crawl_delay=1)
     try:
@@ -138,6 +139,7 @@ def test_collect_questions_and_their_pages(tmp_path):
     assert len(gaps) == 8 and min(gaps) >= 0.8
 
 
+@pytest.mark.slow
 def test_a_second_run_asks_the_server_only_for_what_failed_transiently(tmp_path, site):
     assert run_collect(tmp_path, site) == 0
     first = list(read_jsonl(tmp_path / "train.jsonl"))
@@ -148,6 +150,7 @@ def test_a_second_run_asks_the_server_only_for_what_failed_transiently(tmp_path,
     assert list(read_jsonl(tmp_path / "train.jsonl")) == first
 
 
+@pytest.mark.slow
 def test_an_up_to_date_output_is_not_redone(tmp_path, site, capsys):
     assert run_collect(tmp_path, site) == 0
     site.requests.clear()

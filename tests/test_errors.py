@@ -78,6 +78,7 @@ def test_another_configuration_never_silently_replaces_a_record(pony, capsys):
     assert "--system-name" in line
 
 
+@pytest.mark.data
 def test_no_hub_and_no_local_data_is_one_line(tmp_path):
     env = dict(os.environ, HF_HOME=str(tmp_path / "hf"), HF_DATASETS_OFFLINE="1",
                HF_HUB_OFFLINE="1", BRIGHT_EVAL_CACHE=str(tmp_path / "c"))  # fmt: skip

@@ -1,11 +1,9 @@
 import math
 
 import pytest
-import pytrec_eval
 
 from bright_eval.domains import DOMAINS
 from bright_eval.evaluation import (
-    CUTOFFS,
     METRIC_NAMES,
     EvaluationError,
     average,
@@ -13,22 +11,7 @@ from bright_eval.evaluation import (
 )
 from bright_eval.runs import read_run
 from tests.conftest import REASONIR_RUN
-
-
-def reference_metrics(run, qrels):
-    """BRIGHT's calculate_retrieval_metrics, re-derived here with raw pytrec_eval."""
-    ks = ",".join(map(str, CUTOFFS))
-    evaluator = pytrec_eval.RelevanceEvaluator(
-        qrels, {f"map_cut.{ks}", f"ndcg_cut.{ks}", f"recall.{ks}", f"P.{ks}", "recip_rank"}
-    )
-    scores = evaluator.evaluate(run)
-    out = {}
-    for k in CUTOFFS:
-        for ours, theirs in (("NDCG", "ndcg_cut"), ("MAP", "map_cut"), ("Recall", "recall")):
-            out[f"{ours}@{k}"] = sum(s[f"{theirs}_{k}"] for s in scores.values()) / len(scores)
-        out[f"P@{k}"] = sum(s[f"P_{k}"] for s in scores.values()) / len(scores)
-    out["MRR"] = sum(s["recip_rank"] for s in scores.values()) / len(scores)
-    return {k: round(v, 5) for k, v in out.items()}
+from tests.helpers import reference_metrics
 
 
 @pytest.mark.parametrize("domain", ["biology", "stackoverflow", "aops", "theoremqa_questions"])

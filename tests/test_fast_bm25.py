@@ -5,7 +5,7 @@ import pytest
 
 from bright_eval.data import Query
 from bright_eval.retrieval.fast_bm25 import BM25S
-from tests.test_lucene import Corpus
+from tests.helpers import Corpus
 
 pytest.importorskip("bm25s", reason="bm25s is an optional extra")
 

@@ -9,7 +9,7 @@ from bright_eval.cli import main
 from bright_eval.data import BrightData
 from bright_eval.retrieval.cache import cache_file_name, first_stage_run
 from bright_eval.runs import RunFormatError, write_trec
-from tests.test_retrieve import build_snapshot
+from tests.helpers import build_snapshot
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from bright_eval.retrieval.fusion import Fusion, reciprocal_rank_fusion
 from bright_eval.retrieval.imported import ImportedRun
 from bright_eval.runs import read_run
 from tests.conftest import REASONIR_RUN
-from tests.test_retrieve import build_snapshot
+from tests.helpers import build_snapshot
 
 
 def test_rrf_by_hand():

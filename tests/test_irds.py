@@ -10,8 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tests.conftest import REASONIR_RUN, REPO
-
-REASON_CONFIGS = ("Gemini-1.0", "claude-3-opus", "gpt4", "grit", "llama3-70b")
+from tests.helpers import REASON_CONFIGS
 
 
 def irds_home(tmp_path, shared_bright, domain="pony"):

@@ -9,27 +9,12 @@ from bright_eval.data import Query
 from bright_eval.retrieval import lucene
 from bright_eval.retrieval.analyzer import PythonAnalyzer
 from bright_eval.retrieval.lucene_bm25 import LuceneBM25
-from tests.test_bm25 import real_texts
+from tests.helpers import Corpus, real_texts
 
 needs_lucene = pytest.mark.skipif(
     lucene.lucene_missing_reason() is not None,
     reason=f"Lucene unavailable: {lucene.lucene_missing_reason()}",
 )
-
-
-class Corpus:
-    """Stands in for BrightData: just a corpus."""
-
-    def __init__(self, ids, contents):
-        import datasets
-
-        self.dataset = datasets.Dataset.from_dict({"id": ids, "content": contents})
-
-    def documents(self, domain, long_documents=False):
-        return self.dataset
-
-    def describe(self):
-        return {"source": "test corpus", "documents": len(self.dataset)}
 
 
 @needs_lucene

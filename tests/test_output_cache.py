@@ -11,20 +11,11 @@ from dataclasses import asdict
 
 import pytest
 
-from bright_eval.rerank import Candidate, Judgement, Permutation, PointwiseReranker
+from bright_eval.rerank import Judgement, Permutation, PointwiseReranker
 from bright_eval.rerank import cache as cache_module
 from bright_eval.rerank.cache import OutputCache, cache_folder_name, pair_key, window_key
 from bright_eval.rerank.cache_lines import InvalidOutputError
-
-
-def cand(doc, qid="q1", query="what?"):
-    return Candidate(qid, query, doc, f"text of {doc} — ünïcödé", 1)
-
-
-def judgement(i):
-    return Judgement(score=float(i), label=i % 3, raw=f"reason {i} 😀", details={"i": i},
-                     prompt_tokens=10 + i, generated_tokens=i, model_seconds=0.5 * i,
-                     hardware="transformers on cpu")  # fmt: skip
+from tests.helpers import cand, judgement
 
 
 def filled(folder, n=3, writer="all"):
@@ -182,7 +173,7 @@ def test_every_put_survives_a_sigkill(tmp_path):
     script = f"""
 import os, signal, sys
 sys.path.insert(0, {str(os.getcwd())!r})
-from tests.test_output_cache import cand, judgement
+from tests.helpers import cand, judgement
 from bright_eval.rerank.cache import OutputCache
 cache = OutputCache({str(tmp_path)!r})
 for i in range(5):
@@ -236,7 +227,7 @@ def test_two_writers_on_one_file_interleave_whole_lines(tmp_path):
 
 
 def test_records_name_the_folder_relative_to_the_cache_root(tmp_path):
-    from tests.test_rerank_runner import Labels
+    from tests.helpers import Labels
 
     reranker = Labels()
     cache = OutputCache.for_reranker(reranker, root=tmp_path / "root")
@@ -316,7 +307,7 @@ def test_rerankers_declare_their_labels_and_the_cache_checks_them(tmp_path):
     from bright_eval_zoo.interank import InteRank
     from bright_eval_zoo.llm_pointwise import LLMPointwise
     from bright_eval_zoo.rank1 import Rank1
-    from tests.test_rerank_runner import Labels
+    from tests.helpers import Labels
 
     assert (InteRank.valid_labels, LLMPointwise.valid_labels, Rank1.valid_labels) == (
         (0, 1, 2), (0, 1, 2), (0, 1),

@@ -1,8 +1,6 @@
 """The pipeline with a model-free reranker: sharding by query, merging shards through the
 cache, ties by first stage, results folder contents."""
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from bright_eval.cli import main
@@ -11,10 +9,11 @@ from bright_eval.provenance import examples_sha256
 from bright_eval.rerank import REGISTRY, Judgement, PointwiseReranker
 from bright_eval.results import load_system, load_systems
 from bright_eval.runs import ranked, read_run
+from tests import helpers
+from tests.helpers import QUERY_IDS
 from tests.snapshot import take_as_pinned
 
-QUERY_IDS = ["11", "20", "98", "5"]
-TEXTS = ["aaaa", "bb", "cccc"]  # by first-stage rank: lengths 4, 2, 4
+domain = helpers.domain  # a fixture: four biology queries, three documents each
 
 
 class DocLength(PointwiseReranker):
@@ -38,32 +37,6 @@ def registered():
 
 def teardown_module():
     REGISTRY.pop("test-doc-length", None)
-
-
-@pytest.fixture
-def domain(shared_bright, tmp_path):
-    rows = pq.read_table(shared_bright / "examples" / "biology-00000-of-00001.parquet").to_pylist()
-    rows = [r for r in rows if r["id"] in QUERY_IDS]
-    (tmp_path / "examples").mkdir()
-    pq.write_table(
-        pa.Table.from_pylist(rows), tmp_path / "examples" / "biology-00000-of-00001.parquet"
-    )
-    real = read_run(shared_bright / "runs" / "reasonir-gpt4-reason-top100" / "biology.trec.gz")
-    lines, docs = [], {}
-    for qid in QUERY_IDS:
-        for rank, (doc_id, score) in enumerate(ranked(real[qid])[:3], 1):
-            lines.append(f"{qid} Q0 {doc_id} {rank} {score} reasonir\n")
-            docs[doc_id] = TEXTS[rank - 1]
-    (tmp_path / "documents").mkdir()
-    table = pa.Table.from_pylist([{"id": i, "content": c} for i, c in docs.items()])
-    pq.write_table(table, tmp_path / "documents" / "biology-00000-of-00001.parquet")
-    (tmp_path / "biology.trec").write_text("".join(lines))
-    (tmp_path / "gpt4_reason").mkdir()
-    reasoned = [{**r, "query": "REASONED " + r["query"]} for r in rows]
-    pq.write_table(
-        pa.Table.from_pylist(reasoned), tmp_path / "gpt4_reason" / "biology-00000-of-00001.parquet"
-    )
-    return tmp_path, {r["id"]: r["query"] for r in rows}, real
 
 
 @pytest.fixture

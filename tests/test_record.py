@@ -8,7 +8,7 @@ from bright_eval.cli import main
 from bright_eval.results import load_system
 from bright_eval.runs import read_run
 from tests.conftest import REASONIR_RUN, REPO
-from tests.test_evaluation import reference_metrics
+from tests.helpers import reference_metrics
 
 
 def test_record_stores_metrics_hashes_and_per_query(tmp_path, shared_bright, bright, capsys):

@@ -7,50 +7,13 @@ import pytest
 
 from bright_eval.rerank import (
     Candidate,
-    Judgement,
     ListwiseReranker,
     Permutation,
-    PointwiseReranker,
 )
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import rerank
 from bright_eval.runs import ranked
-
-LABELS = {"d1": 0, "d2": 2, "d3": 0, "d4": 2, "d5": 1}
-
-
-class Labels(PointwiseReranker):
-    """Judges from a table; counts the pairs it is asked about; can fail after `fail_after`."""
-
-    not_settings = frozenset({"calls", "fail_after"})  # what a test reads, not the outputs
-
-    def __init__(self, labels=LABELS, version="1", fail_after=None):
-        super().__init__()
-        self.labels, self.version, self.fail_after = labels, version, fail_after
-        self.calls: list[list[str]] = []
-
-    def config(self):
-        return {**super().config(), "version": self.version}
-
-    def judge(self, candidates):
-        done = sum(len(c) for c in self.calls)
-        if self.fail_after is not None and done + len(candidates) > self.fail_after:
-            raise KeyboardInterrupt("stopped on purpose")
-        self.calls.append([f"{c.query_id}/{c.doc_id}" for c in candidates])
-        out = []
-        for c in candidates:
-            label = self.labels.get(c.doc_id)
-            j = Judgement(
-                score=float(label or 0),
-                parsed=label is not None,
-                label=label,
-                raw=f"why {c.doc_id}",
-                generated_tokens=3,
-                prompt_tokens=10,
-            )
-            out.append(j)
-        return out
-
+from tests.helpers import Labels
 
 Labels.name = ""  # not registered
 

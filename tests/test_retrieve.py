@@ -12,42 +12,9 @@ from bright_eval.data import BrightData
 from bright_eval.retrieval.analyzer import PythonAnalyzer
 from bright_eval.retrieval.cache import first_stage_run
 from bright_eval.runs import read_run
-from tests.test_bm25 import real_texts, reference_run
-from tests.test_evaluation import reference_metrics
+from tests.helpers import DOMAINS, build_snapshot, real_texts, reference_metrics, reference_run
 
 pytest.importorskip("gensim", reason="gensim is the reference (the [test] extra)")
-DOMAINS = ("pony", "leetcode")
-
-
-def build_snapshot(shared_bright, root):
-    """examples/ copied from the real queries; documents/ with BRIGHT's ids and columns.
-
-    Gold documents hold their query's reasoning, excluded documents the excluding query's own
-    text (leetcode's excluded ids are the query's own problem), distractors real text of
-    other domains, and some documents are empty, as in BRIGHT.
-    """
-    filler = real_texts(shared_bright, ["biology", "economics"])
-    for domain in DOMAINS:
-        name = f"{domain}-00000-of-00001.parquet"
-        examples = pq.read_table(shared_bright / "examples" / name)
-        (root / "examples").mkdir(parents=True, exist_ok=True)
-        pq.write_table(examples, root / "examples" / name)
-        docs = {}
-        for row in examples.to_pylist():
-            # pony has no reasoning ("N/A"): its gold documents hold the query itself
-            useful = row["reasoning"] if row["reasoning"] not in ("", "N/A") else row["query"]
-            for gold in row["gold_ids"]:
-                docs.setdefault(gold, useful)
-            for excluded in row["excluded_ids"]:
-                if excluded != "N/A":
-                    docs.setdefault(excluded, row["query"])
-        prefix = "Pony/9_extra" if domain == "pony" else "leetcode/leetcode_9"
-        for i, text in enumerate(filler[:1200]):
-            docs[f"{prefix}{i}.txt"] = "" if i % 97 == 0 else text
-        table = pa.table({"id": list(docs), "content": list(docs.values())})
-        (root / "documents").mkdir(exist_ok=True)
-        pq.write_table(table, root / "documents" / name)
-    return root
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ def test_exact_test_equals_scipy_exact_test():
     assert randomisation_test(a, b) == pytest.approx(scipy_p(a, b), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_monte_carlo_agrees_with_scipy_on_real_sized_domains():
     rng = np.random.default_rng(11)
     for shift in (0.0, 0.02, 0.05):

@@ -14,8 +14,8 @@ from bright_eval.data import BrightData
 from bright_eval.irds import IrDatasetsBright
 from bright_eval.sources import BrightSource
 from tests.conftest import REPO
+from tests.helpers import REASON_CONFIGS
 from tests.snapshot import build_domain
-from tests.test_irds import REASON_CONFIGS
 
 QUERY_IDS = ["0", "1", "2"]
 

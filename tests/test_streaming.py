@@ -15,8 +15,8 @@ from bright_eval.rerank.backends.base import Generation, GenerationBackend
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.generative import GenerativeMixin
 from bright_eval.rerank.runner import rerank
+from tests.helpers import fake_vllm
 from tests.openai_server import Server
-from tests.test_backend_vllm import fake_vllm
 
 
 def chat(text):

@@ -4,13 +4,15 @@ the helpers of `stages.py`: skip when up to date, write the output and its recor
 from __future__ import annotations
 
 import dataclasses
-import sys
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 
 from bright_eval.distill import records as rec
 from bright_eval.distill.stages import finish, settings_with, start
 from bright_eval.distill.trainset import read_rows, read_trainset, select, write_jsonl
+
+log = logging.getLogger(__name__)
 
 KEEP_HINT = " (--keep-truncated keeps the answers cut off that parsed)"
 
@@ -92,13 +94,12 @@ def annotate(args) -> int:
     def report(counts):
         labels, lists = counts["labels"], counts["queries"]
         how = dict(sorted(labels["how_parsed"].items()))  # answers arrive in any order
-        print(
+        log.info(
             f"annotate: {labels['items']} pairs, parse failures {labels['parse_failures']} "
             f"{how}, cut off at --max-new-tokens {labels['truncated']}: "
             f"{labels['left_out']} left unlabelled; {lists['items']} query lists, parse failures "
             f"{lists['parse_failures']}, cut off at --query-tokens {lists['truncated']}: "
-            f"{lists['left_out']} dropped{KEEP_HINT if not args.keep_truncated else ''}",
-            file=sys.stderr,
+            f"{lists['left_out']} dropped{KEEP_HINT if not args.keep_truncated else ''}"
         )
 
     inputs = {"train": args.train}
@@ -161,11 +162,10 @@ def sample(args) -> int:
         check_labelled(records, where)
 
     def report(counts):
-        print(
+        log.info(
             f"sample: {counts['items']} samples of {counts['pairs']} pairs, parse failures "
             f"{counts['parse_failures']}, cut off at --max-new-tokens {counts['truncated']} "
-            "(all scored; refine trains on neither unless --keep-unparsed / --keep-truncated)",
-            file=sys.stderr,
+            "(all scored; refine trains on neither unless --keep-unparsed / --keep-truncated)"
         )
 
     inputs = {"train": args.train, "adapter": args.adapter}

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bright_eval.atomic import atomic_write_text
+from bright_eval.errors import BrightEvalError
 from bright_eval.provenance import PACKAGES, package_versions, sha256_file
 
 DISTILL_PACKAGES = (
@@ -30,7 +31,7 @@ DISTILL_PACKAGES = (
 FOLDER_RECORD = "distill-record.json"
 
 
-class DistillError(ValueError):
+class DistillError(BrightEvalError, ValueError):
     """Bad input to a distillation stage (reported in one line, exit status 2)."""
 
 

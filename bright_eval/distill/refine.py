@@ -12,13 +12,15 @@ adapter.
 
 from __future__ import annotations
 
-import sys
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from bright_eval.distill import training
 from bright_eval.distill.prompts import TRAIN_MAX_WORDS, relevance_prompt
 from bright_eval.distill.records import DistillError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -135,12 +137,11 @@ def run_refine(
     from datasets import Dataset
 
     kept, left_out = weighted_examples(rows, min_reward, boosted, keep)
-    print(
+    log.info(
         f"refine: {len(kept) + sum(left_out.values())} candidates with normalised reward >= "
         f"{min_reward}: {len(kept)} kept, left out {left_out['unparsed']} unparsed and "
         f"{left_out['truncated']} cut off at the token limit (--keep-unparsed / --keep-truncated "
-        "keep them)",
-        file=sys.stderr,
+        "keep them)"
     )
     if not kept:
         raise DistillError(

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
+import logging
 from pathlib import Path
 
 from bright_eval.distill import records as rec
 from bright_eval.distill.records import DistillError
 from bright_eval.distill.trainset import read_trainset, write_jsonl
+
+log = logging.getLogger(__name__)
 
 
 def settings_with(cls, overrides: list[str] | None):
@@ -133,4 +135,4 @@ def print_report(report: dict, source: dict) -> None:
         for d, s in source.items()
     ]
     headers = ["BRIGHT domain", "questions dropped", "pages dropped", "gold texts from"]
-    print(tabulate(rows, headers=headers, tablefmt="simple"), file=sys.stderr)
+    log.info(tabulate(rows, headers=headers, tablefmt="simple"))

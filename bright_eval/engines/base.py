@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
+from bright_eval.errors import BrightEvalError
+
 ENGINES = ("local", "ray")
 RAY_INSTALL = "pip install 'bright-eval[ray]'"
 
@@ -20,7 +22,7 @@ def in_order(completed: Iterable[tuple[int, Any]], n: int) -> list:
     return results
 
 
-class EngineError(ValueError):
+class EngineError(BrightEvalError, ValueError):
     pass
 
 

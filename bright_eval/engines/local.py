@@ -17,14 +17,10 @@ from bright_eval.engines.outputs import backend_of, checked, hardware_of, stamp
 
 
 def streaming_backend(worker: Any):
-    """The worker's generation backend where it streams, else None (built only if the worker
-    is generative: a run that needs the model loads it anyway)."""
-    from bright_eval.rerank.generative import GenerativeMixin
-
-    if not isinstance(worker, GenerativeMixin):
-        return None
-    backend = worker.backend
-    return backend if getattr(backend, "streams", False) else None
+    """The worker's generation backend where it streams, else None. Asked of the worker
+    (`GenerativeMixin.streaming_backend`): engines sit beside rerank and never import it."""
+    ask = getattr(worker, "streaming_backend", None)
+    return ask() if callable(ask) else None
 
 
 class LocalEngine:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bright_eval.data import DataError, Query
 from bright_eval.engines import Engine
 from bright_eval.rerank import Candidate
-from bright_eval.retrieval import get_retriever
+from bright_eval.retrieval import Retriever, get_retriever
 from bright_eval.retrieval.cache import DEPTH, first_stage_run
 from bright_eval.runs import Run, ranked
 from bright_eval.sources import BrightSource, documents_by_id
@@ -21,7 +21,7 @@ class FirstStageRun:
 
 
 def first_stage(
-    spec: str,
+    spec: str | Retriever,
     data: BrightSource,
     domain: str,
     query_variant: str,
@@ -34,7 +34,7 @@ def first_stage(
     """The first stage's run over the chosen queries, from the first-stage cache (computed and
     cached on first use at BRIGHT's depth of 1,000). A dense retriever encodes its corpus on a
     distributed `engine` when one is given. `command`: the CLI's, for the cache's provenance."""
-    retriever = get_retriever(spec)
+    retriever = get_retriever(spec) if isinstance(spec, str) else spec
     if engine is not None and engine.name != "local":
         retriever.engine = engine
     run, path, prov = first_stage_run(

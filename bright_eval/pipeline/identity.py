@@ -3,7 +3,7 @@ that sets this run apart from the reranker's published configuration: another mo
 adapter, generation or query limits, a domain subset, a query variant, the score that ranks,
 and data that is not the pinned Hub dataset (a local snapshot by its examples' hash). Two
 different configurations therefore never share a name by accident; under a name given with
-`--system-name`, `results.writable.check_writable` refuses to replace a record made
+`--system-name`, `pipeline.writable.check_writable` refuses to replace a record made
 another way."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def marks(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -
 def system_name(spec: PipelineSpec, reranker: Reranker, data, domains: list[Domain]) -> str:
     if spec.system_name:
         return slug(spec.system_name)
-    parts = [reranker.name, f"{stage_name(spec.first_stage)}-top{spec.top_k}"]
+    parts = [reranker.name, f"{stage_name(spec.first_stage_name)}-top{spec.top_k}"]
     return slug("__".join(parts + marks(spec, reranker, data, domains)))
 
 

@@ -7,7 +7,7 @@ and stops before evaluation; the run without `shard` then finds every output cac
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,16 +17,18 @@ from bright_eval.engines import Engine
 from bright_eval.evaluation import DomainResults, evaluate
 from bright_eval.pipeline.candidates import build_candidates, first_stage, load_documents
 from bright_eval.pipeline.identity import label, system_name
+from bright_eval.pipeline.record import save_record
 from bright_eval.pipeline.spec import PRIMARY, PipelineError, PipelineSpec
+from bright_eval.pipeline.writable import check_first_stage_alike, check_writable
 from bright_eval.rerank import Reranker, get_reranker_class
 from bright_eval.rerank.backends import resolve_backend_name
 from bright_eval.rerank.backends.base import check_adapter
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.runner import RerankResult, RerankStats, rerank
 from bright_eval.rerank.settings import check_unchanged
-from bright_eval.results import from_pipeline, writable
-from bright_eval.retrieval import get_retriever
 from bright_eval.sources import BrightSource, open_source
+
+log = logging.getLogger(__name__)
 
 
 class Interrupted(Exception):
@@ -64,17 +66,20 @@ class PipelineResult:
 
 
 def build_reranker(spec: PipelineSpec) -> Reranker:
-    cls = get_reranker_class(spec.reranker)
+    """The reranker the spec names, or the class or object it holds."""
+    given = spec.reranker
+    cls = get_reranker_class(given) if isinstance(given, str) else given
+    cls = type(given) if isinstance(given, Reranker) else cls
     valid = (PRIMARY, *cls.meta.alternative_scores)
     if spec.score not in valid:
         raise PipelineError(f"--score {spec.score!r}: {cls.name} ranks by {', '.join(valid)}")
-    return cls(spec.options)
+    return given if isinstance(given, Reranker) else cls(spec.options)
 
 
 def check_inputs(spec: PipelineSpec, domains) -> None:
     """What can be refused before any work: the first stage (e.g. an imported run file missing
     for a domain) and an adapter the model would load (none is loaded with `cached_only`)."""
-    get_retriever(spec.first_stage).check([d.name for d in domains])
+    spec.retriever().check([d.name for d in domains])
     if spec.options.adapter and not spec.cached_only:
         check_adapter(spec.options.adapter, resolve_backend_name(spec.options.backend))
 
@@ -91,20 +96,19 @@ def run(spec: PipelineSpec, reranker: Reranker | None = None) -> PipelineResult:
     result = PipelineResult(spec, reranker, data, name, label(spec, reranker, data, domains))
     if spec.results_dir is not None and spec.shard.count == 1:
         # Before any model work: a record that cannot be written must not cost GPU hours.
-        writable.check_writable(spec.results_dir, result.name, spec, reranker, data,
-                                     [d.name for d in domains])  # fmt: skip
+        check_writable(spec.results_dir, result.name, spec, reranker, data,
+                       [d.name for d in domains])  # fmt: skip
     engine = spec.engine.start()
     try:
         with OutputCache.for_reranker(reranker, writer=spec.shard.writer) as cache:
-            print(f"{reranker.name}: outputs cached in {cache.folder} ({len(cache)} so far)",
-                  file=sys.stderr)  # fmt: skip
+            log.info(f"{reranker.name}: outputs cached in {cache.folder} ({len(cache)} so far)")
             rerank_domains(spec, result, domains, cache, engine)
     finally:
         engine.close()
     check_unchanged(reranker, cache.key, cache.folder)
     result.wall_seconds = time.perf_counter() - started
     if result.evaluated and spec.results_dir is not None:
-        result.record_path = from_pipeline.save(result)
+        result.record_path = save_record(result)
     return result
 
 
@@ -122,7 +126,7 @@ def rerank_domains(
     # Every domain's first stage before any reranking: on Ray, a dense encoder and the reranker
     # load different models, and alternating them per domain would reload the reranker each time.
     firsts = {
-        d.name: first_stage(spec.first_stage, data, d.name, spec.query_variant,
+        d.name: first_stage(spec.retriever(), data, d.name, spec.query_variant,
                             [q.id for q in queries_of[d.name]], spec.long_documents,
                             spec.refresh, engine, spec.command)
         for d in domains
@@ -130,7 +134,7 @@ def rerank_domains(
     if spec.results_dir is not None and spec.shard.count == 1 and firsts:
         # Before any model work, as `check_writable`: the first stage's settings are known now.
         config = next(iter(firsts.values())).config
-        writable.check_first_stage_alike(spec.results_dir, result.name, reranker, config)
+        check_first_stage_alike(spec.results_dir, result.name, reranker, config)
     for d in domains:
         queries, first = queries_of[d.name], firsts[d.name]
         rerank_queries = {q.id: q for q in data.queries(d.name, spec.rerank_query)}

@@ -4,15 +4,18 @@ Python callers build it directly."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 from bright_eval.engines import Engine, EngineError, get_engine
-from bright_eval.rerank import RerankerOptions
+from bright_eval.errors import BrightEvalError
+from bright_eval.rerank import Reranker, RerankerOptions
+from bright_eval.retrieval import Retriever, get_retriever
 
 PRIMARY = "score"
 
 
-class PipelineError(ValueError):
+class PipelineError(BrightEvalError, ValueError):
     """The spec asks for something that cannot run (one line, names the bad value)."""
 
 
@@ -68,11 +71,16 @@ class EngineSpec:
 
 @dataclass(frozen=True)
 class PipelineSpec:
-    reranker: str
+    # A registered name, a Reranker subclass, or a reranker already built (its options then
+    # are the spec's: give them to one or the other).
+    reranker: str | type[Reranker] | Reranker
     options: RerankerOptions = field(default_factory=RerankerOptions)
-    first_stage: str = "bm25"  # a retriever name or file:<run path with {domain}>
+    # A retriever name, file:<run path with {domain}>, or a Retriever object.
+    first_stage: str | Retriever = "bm25"
     top_k: int = 100
-    domains: str = "all"  # comma-separated names, or "all"
+    # Comma-separated names, a list of them, or "all"; a list is kept as the comma string, so
+    # either spelling names the same run.
+    domains: str | Sequence[str] = "all"
     long_documents: bool = False
     query_variant: str = "original"  # what the first stage searched with
     rerank_query: str = "original"  # what the reranker sees
@@ -83,7 +91,7 @@ class PipelineSpec:
     cached_only: bool = False  # never call the model (merging shards)
     refresh: bool = False  # recompute the first stage even when cached
     score: str = PRIMARY  # which of the reranker's scores ranks the run
-    results_dir: str | None = "results"  # None: write no record
+    results_dir: str | None = None  # None: write no record (the CLI passes results/)
     system_name: str | None = None
     progress: bool = True
     engine: EngineSpec = field(default_factory=EngineSpec)
@@ -92,6 +100,24 @@ class PipelineSpec:
     command: str | None = None
 
     def __post_init__(self) -> None:
+        if not isinstance(self.domains, str):
+            object.__setattr__(self, "domains", ",".join(self.domains))
+        if isinstance(self.reranker, Reranker):
+            if self.options.given() and self.options != self.reranker.options:
+                raise PipelineError(
+                    f"options given to both {self.reranker.name} and the spec: give them to "
+                    "the reranker when passing one already built"
+                )
+            object.__setattr__(self, "options", self.reranker.options)
+        reranker_class = isinstance(self.reranker, type) and issubclass(self.reranker, Reranker)
+        if not (isinstance(self.reranker, str | Reranker) or reranker_class):
+            raise PipelineError(
+                f"reranker={self.reranker!r}: expected a name, a Reranker subclass or object"
+            )
+        if not isinstance(self.first_stage, str | Retriever):
+            raise PipelineError(
+                f"first_stage={self.first_stage!r}: expected a name or a Retriever object"
+            )
         checks = [
             (self.top_k >= 1, f"--top-k {self.top_k}: must be at least 1"),
             (self.batch_size >= 1, f"--batch-size {self.batch_size}: must be at least 1"),
@@ -107,6 +133,28 @@ class PipelineSpec:
         for ok, message in checks:
             if not ok:
                 raise PipelineError(message)
+
+    @property
+    def reranker_name(self) -> str:
+        return self.reranker if isinstance(self.reranker, str) else self.reranker.name
+
+    @property
+    def first_stage_name(self) -> str:
+        """The first stage as the command line spells it: `bm25`, `dense:<model>`, `file:...`."""
+        if isinstance(self.first_stage, str):
+            return self.first_stage
+        return self.first_stage.config()["retriever"]
+
+    def retriever(self) -> Retriever:
+        if isinstance(self.first_stage, str):
+            return get_retriever(self.first_stage)
+        return self.first_stage
+
+    def as_dict(self) -> dict:
+        """The spec as plain data for a record: a reranker or retriever object by its name."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values |= {"reranker": self.reranker_name, "first_stage": self.first_stage_name}
+        return {k: asdict(v) if is_dataclass(v) else v for k, v in values.items()}
 
     @property
     def is_smoke(self) -> bool:

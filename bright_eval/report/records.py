@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bright_eval.domains import DOMAINS
+from bright_eval.errors import BrightEvalError
 from bright_eval.results import MEASURED, SYSTEM_FILE, SystemRecord, load_system, load_systems
 from bright_eval.results.from_runs import repo_root
 from bright_eval.results.schema import COUNTS_FILE, OUTPUTS_DIR, OUTPUTS_SUFFIX
@@ -20,7 +21,7 @@ POINTWISE = "pointwise"
 LISTWISE = "listwise"
 
 
-class ReportError(ValueError):
+class ReportError(BrightEvalError, ValueError):
     pass
 
 

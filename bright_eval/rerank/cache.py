@@ -29,8 +29,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
-import sys
 import threading
 import time
 from collections import Counter
@@ -48,6 +48,8 @@ from bright_eval.rerank.cache_lines import (
     refuse_invalid,
     spelled_out,
 )
+
+log = logging.getLogger(__name__)
 
 SYNC_EVERY = 256  # outputs between fsyncs
 SYNC_SECONDS = 1.0  # ... or seconds, whichever comes first
@@ -107,7 +109,7 @@ class OutputCache:
                 pass
         if warn:
             for line in self.skip_report():
-                print(line, file=sys.stderr)
+                log.warning(line)
 
     @classmethod
     def for_reranker(
@@ -201,7 +203,7 @@ class OutputCache:
             why = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
             n = sum(reasons.values())
             lines.append(
-                f"warning: {self.folder / name}: skipped {n} unreadable line{'s' * (n != 1)} "
+                f"{self.folder / name}: skipped {n} unreadable line{'s' * (n != 1)} "
                 f"({why}); any output they held is recomputed"
             )
         return lines

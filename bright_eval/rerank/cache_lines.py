@@ -19,6 +19,7 @@ import types
 import typing
 from functools import cache
 
+from bright_eval.errors import BrightEvalError
 from bright_eval.rerank.base import Judgement, Permutation
 
 KINDS = {"judgement": Judgement, "permutation": Permutation}
@@ -78,7 +79,7 @@ def _parse(raw: bytes, backends: dict[str, dict], labels: tuple[int, ...] | None
     return None, None, None, NOT_AN_OUTPUT
 
 
-class InvalidOutputError(ValueError):
+class InvalidOutputError(BrightEvalError, ValueError):
     """A reranker's output that cannot be stored or ranked: a number that is not finite, or a
     label the reranker does not declare (a bug in the reranker)."""
 

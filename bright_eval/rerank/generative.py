@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from bright_eval.errors import BrightEvalError
 from bright_eval.rerank.backends import check_reserved, get_backend, resolve_backend_name
 from bright_eval.rerank.backends.base import GenerationBackend
 from bright_eval.rerank.base import RerankerOptions
@@ -25,7 +26,7 @@ TEMPLATE_PROBE = [{"role": "user", "content": "{probe}"}]
 LOCAL_BACKENDS = ("transformers", "vllm")
 
 
-class MissingModelError(ValueError):
+class MissingModelError(BrightEvalError, ValueError):
     pass
 
 
@@ -65,6 +66,12 @@ class GenerativeMixin:
     @backend.setter
     def backend(self, backend: GenerationBackend) -> None:
         self._backend = backend
+
+    def streaming_backend(self) -> GenerationBackend | None:
+        """The backend where it streams (an engine then sends it items one at a time), else
+        None; building it loads the tokenizer only, and a run that asks needs the model."""
+        backend = self.backend
+        return backend if getattr(backend, "streams", False) else None
 
     def load_key(self) -> str:
         """What the backend loads: workers with equal keys can share one (an engine's workers

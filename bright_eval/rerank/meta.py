@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bright_eval.errors import BrightEvalError
+
 # RerankerOptions field -> the command-line flag that sets it (for error messages).
 OPTION_FLAGS = {
     "model": "--model",
@@ -18,7 +20,7 @@ GENERATIVE = frozenset(OPTION_FLAGS)  # everything a generation backend can hono
 LOCAL_MODEL = frozenset({"model", "revision"})  # rerankers that load their own weights
 
 
-class UnsupportedOptionError(ValueError):
+class UnsupportedOptionError(BrightEvalError, ValueError):
     """An option this reranker cannot honour (dropping it would mislabel the results)."""
 
 

@@ -10,6 +10,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bright_eval.errors import BrightEvalError
+
 if TYPE_CHECKING:
     from bright_eval.rerank.base import Reranker
 
@@ -17,7 +19,7 @@ ENTRY_POINTS = "bright_eval.rerankers"
 REGISTRY: dict[str, type[Reranker]] = {}
 
 
-class UnknownRerankerError(ValueError):
+class UnknownRerankerError(BrightEvalError, ValueError):
     pass
 
 

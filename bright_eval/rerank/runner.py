@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 from bright_eval.engines import Engine
 from bright_eval.engines.local import LocalEngine
+from bright_eval.errors import BrightEvalError
 from bright_eval.rerank.base import (
     Candidate,
     Judgement,
@@ -38,7 +39,7 @@ from bright_eval.runs import Run
 PRIMARY = "score"
 
 
-class MissingOutputsError(ValueError):
+class MissingOutputsError(BrightEvalError, ValueError):
     pass
 
 

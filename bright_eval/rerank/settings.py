@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+from bright_eval.errors import BrightEvalError
+
 # Attributes that describe a reranker rather than change its outputs.
 NOT_SETTINGS = frozenset(
     {"meta", "name", "family", "description", "model_id", "alternative_scores", "options",
@@ -16,7 +18,7 @@ NOT_SETTINGS = frozenset(
 )  # fmt: skip
 
 
-class SettingError(ValueError):
+class SettingError(BrightEvalError, ValueError):
     """A public attribute of a reranker that the cache key cannot hold."""
 
 

@@ -1,6 +1,6 @@
 """Records of evaluated systems: the schema (`schema`), where they live (`store`), and the
-three ways one is made: from run files (`from_runs`), from a pipeline run (`from_pipeline`),
-and re-checked from its own run files (`check`).
+ways one is made: from run files (`from_runs`) and re-checked from its own run files (`check`).
+A pipeline run's record is made by the pipeline (`bright_eval.pipeline.record`), over this layer.
 
 Measured:  results/<name>/system.json     metrics, first stage, reranker, efficiency, provenance
            results/<name>/per_query.json  per-query nDCG@10 {domain: {qid: value}}

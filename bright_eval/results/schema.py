@@ -16,6 +16,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 
 from bright_eval.domains import DOMAIN_NAMES, LONG_DOMAIN_NAMES, get_domain
+from bright_eval.errors import BrightEvalError
 from bright_eval.evaluation import METRIC_NAMES, average
 
 SCHEMA_VERSION = 1
@@ -39,7 +40,7 @@ LONG_HEADLINE = "Recall@1"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
-class ResultsError(ValueError):
+class ResultsError(BrightEvalError, ValueError):
     pass
 
 

@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 
+from bright_eval.errors import BrightEvalError
 from bright_eval.retrieval import porter
 
 # org.apache.lucene.analysis.en.EnglishAnalyzer.ENGLISH_STOP_WORDS_SET
@@ -36,7 +37,7 @@ ASCII_WORDS = re.compile(
 )
 
 
-class AnalyzerUnavailableError(RuntimeError):
+class AnalyzerUnavailableError(BrightEvalError, RuntimeError):
     pass
 
 

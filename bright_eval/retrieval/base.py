@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from bright_eval.data import BrightData, Query
+from bright_eval.errors import BrightEvalError
 from bright_eval.runs import Run
 
 REGISTRY: dict[str, type[Retriever]] = {}
@@ -25,11 +26,11 @@ BUILTIN_MODULES = (
 )
 
 
-class UnknownRetrieverError(ValueError):
+class UnknownRetrieverError(BrightEvalError, ValueError):
     pass
 
 
-class MissingDependencyError(RuntimeError):
+class MissingDependencyError(BrightEvalError, RuntimeError):
     """An optional dependency of a retriever is not installed; the message says how."""
 
 

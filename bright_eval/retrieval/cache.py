@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import re
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,8 @@ from bright_eval.domains import get_domain, require_long_documents
 from bright_eval.provenance import started_by
 from bright_eval.retrieval.base import Retriever, get_retriever
 from bright_eval.runs import DAMAGE, Run, describe, read_run, write_trec
+
+log = logging.getLogger(__name__)
 
 # Bump when the cache layout or the run post-processing changes.
 CACHE_VERSION = 1
@@ -166,8 +168,7 @@ def read_entry(run_path: Path, provenance_path: Path, fingerprint: dict):
         return read_run(run_path), provenance
     except DAMAGE as err:
         why = describe(err, path)
-        print(f"warning: {path}: damaged first-stage cache entry ({why}); recomputing it",
-              file=sys.stderr)  # fmt: skip
+        log.warning(f"{path}: damaged first-stage cache entry ({why}); recomputing it")
         return None
 
 

@@ -6,9 +6,16 @@ import hashlib
 from collections.abc import Sequence
 
 from bright_eval.data import BrightData, Query
-from bright_eval.evaluation import prepare_run
 from bright_eval.retrieval.base import Retriever, UnknownRetrieverError
-from bright_eval.runs import DAMAGE, Run, RunFormatError, describe, domain_path, read_run
+from bright_eval.runs import (
+    DAMAGE,
+    Run,
+    RunFormatError,
+    describe,
+    domain_path,
+    prepare_run,
+    read_run,
+)
 
 
 class ImportedRun(Retriever):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 
+from bright_eval.errors import BrightEvalError
 from bright_eval.rerank.backends.base import (
     Generation,
     GenerationBackend,
@@ -17,7 +18,7 @@ BACKENDS = ("vllm", "transformers", "openai")
 AUTO = "auto"
 
 
-class UnknownBackendError(ValueError):
+class UnknownBackendError(BrightEvalError, ValueError):
     pass
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from bright_eval.errors import BrightEvalError
 from bright_eval.provenance import compute_device
 
 Message = dict[str, str]
@@ -138,7 +139,7 @@ def library_versions(*names: str) -> dict[str, str | None]:
     return found
 
 
-class ModelLoadError(ValueError):
+class ModelLoadError(BrightEvalError, ValueError):
     pass
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from bright_eval.errors import BrightEvalError
 from bright_eval.provenance import SERVER_PREFIX
 from bright_eval.redact import redact_url
 from bright_eval.rerank.backends.base import (
@@ -38,7 +39,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000/v1"  # where `vllm serve` listens
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
 
-class ServerError(RuntimeError):
+class ServerError(BrightEvalError, RuntimeError):
     """The server answered with an error, or not at all after the retries (one line, exit 2)."""
 
 

@@ -5,14 +5,13 @@ the gain over exactly the candidates that were reranked.
 The record is a function of the outputs it used, never of the invocation that happened to
 finish the work: cost is summed over outputs (each carries its own model seconds and tokens),
 the parameter count comes from the model's config, and rerunning a finished system rewrites
-nothing. (Duck-typed on `bright_eval.pipeline.PipelineResult`; this layer does not import the
-pipeline.)
+nothing.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,10 +44,10 @@ def existing_first_stage(
 ) -> FirstStage | None:
     """The first stage of a measured record whose run files are exactly this imported run,
     so a rerank of e.g. the ReasonIR files joins the ReasonIR group."""
-    if not spec.first_stage.startswith("file:"):
+    if not spec.first_stage_name.startswith("file:"):
         return None
     root = repo_root(spec.results_dir)
-    template = spec.first_stage.removeprefix("file:")
+    template = spec.first_stage_name.removeprefix("file:")
     wanted = {provenance.relative_path(domain_path(template, d), root) for d in domains}
     for system in systems:
         if system.source == MEASURED and not system.is_reranked:
@@ -74,8 +73,8 @@ def first_stage_of(
         found = existing_first_stage(spec, systems, list(result.reranked))
         if found is not None:
             return found
-    stage = result.first_stage_config.get("retriever", spec.first_stage)
-    fs_id = f"{stage_id(spec.first_stage, stage)}/{spec.query_variant}"
+    stage = result.first_stage_config.get("retriever", spec.first_stage_name)
+    fs_id = f"{stage_id(spec.first_stage_name, stage)}/{spec.query_variant}"
     label = f"{stage}, {spec.query_variant} queries"
     if spec.max_queries is not None:  # never joins the full first stage's group
         fs_id += f"/first-{spec.max_queries}"
@@ -84,7 +83,7 @@ def first_stage_of(
         mark = pinned.data_mark(result.data) or "data-unverified"
         fs_id += f"/{mark}"
         label += f", {mark}"
-    return FirstStage(fs_id, label, {"spec": spec.first_stage, **result.first_stage_config})
+    return FirstStage(fs_id, label, {"spec": spec.first_stage_name, **result.first_stage_config})
 
 
 def efficiency(result: PipelineResult) -> Efficiency:
@@ -125,7 +124,7 @@ def run_config(spec, reranker, domains: list[str], first_stage_config, backend: 
         "reranker": reranker.config(),
         "reranker_config_hash": reranker.config_hash(),
         "backend": redact_mapping(backend),  # e.g. a server URL's password
-        "first_stage": {"spec": spec.first_stage, "config": first_stage_config},
+        "first_stage": {"spec": spec.first_stage_name, "config": first_stage_config},
         "top_k": spec.top_k,
         "query_variant": spec.query_variant,
         "rerank_query": spec.rerank_query,
@@ -159,7 +158,7 @@ def same_but_provenance(a: SystemRecord, b: SystemRecord) -> bool:
     return written(a) == written(b)
 
 
-def save(result: PipelineResult) -> Path:
+def save_record(result: PipelineResult) -> Path:
     """Write the reranked system (and its first stage when new); returns its folder."""
     spec = result.spec
     root = Path(spec.results_dir)
@@ -168,7 +167,7 @@ def save(result: PipelineResult) -> Path:
     fs = first_stage_of(result, systems, verified)
     primary = result.primary
     # Started from Python, the spec is what says how: there is no command line.
-    started = {"command": spec.command, "spec": None if spec.command else asdict(spec)}
+    started = {"command": spec.command, "spec": None if spec.command else spec.as_dict()}
     captured = provenance.capture(repo_root(root), result.data, **started)
     record = SystemRecord(
         name=result.name,

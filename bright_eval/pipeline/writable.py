@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from bright_eval import provenance
-from bright_eval.results.from_pipeline import run_config
+from bright_eval.pipeline.record import run_config
 from bright_eval.results.from_runs import repo_root
 from bright_eval.results.schema import SYSTEM_FILE, RerankerRecord, ResultsError
 from bright_eval.results.store import load_system, system_dir
