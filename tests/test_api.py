@@ -132,7 +132,7 @@ def test_every_user_error_class_derives_from_one_base():
     from bright_eval.rerank.backends import UnknownBackendError
     from bright_eval.rerank.backends.base import ModelLoadError
     from bright_eval.rerank.backends.openai_backend import ServerError
-    from bright_eval.rerank.cache import InvalidOutputError
+    from bright_eval.rerank.cache_lines import InvalidOutputError
     from bright_eval.rerank.generative import MissingModelError
     from bright_eval.rerank.runner import MissingOutputsError
     from bright_eval.results import ResultsError
