@@ -75,13 +75,15 @@ ALLOWED: dict[str, set[str]] = {
     "results": {"data", "domains", "evaluation", "pinned", "runs"},
     "leaderboard": {"domains", "evaluation", "results", "significance"},
     "report": {"data", "domains", "evaluation", "results", "runs", "significance", "sources"},
+    # the boards as a static site, with the reports of measured rerankers
+    "site": {"data", "domains", "leaderboard", "report", "results"},
     # over the layers
     "pipeline": {"data", "domains", "engines", "evaluation", "pinned", "rerank", "results",
                  "retrieval", "runs", "sources"},
     "distill": {"data", "domains", "engines", "pipeline", "rerank"},
     "commands": {"data", "distill", "domains", "engines", "evaluation", "leaderboard",
-                 "pipeline", "report", "rerank", "results", "retrieval", "runs", "sources",
-                 "tables"},
+                 "pipeline", "report", "rerank", "results", "retrieval", "runs", "site",
+                 "sources", "tables"},
     "cli": {"commands", "data", "distill", "domains", "engines", "evaluation", "pipeline",
             "report", "rerank", "results", "retrieval", "runs", "significance", "sources"},
     "__main__": {"cli"},
