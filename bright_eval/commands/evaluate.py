@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 
 from bright_eval.commands.options import add_data_options, data_from_args, parse_metric_list
+from bright_eval.data import BrightData
+from bright_eval.data_compare import compare, data_label, format_changes
 from bright_eval.domains import parse_domains
 from bright_eval.evaluation import DomainResults, evaluate
+from bright_eval.revisions import resolve_revision
 from bright_eval.runs import domain_path, read_run
 from bright_eval.tables import format_metrics_table
 
@@ -26,6 +29,16 @@ def register(commands) -> None:
     add_data_options(ev)
     ev.add_argument("--metrics", help=f"metrics to print (default: {DEFAULT_METRICS})")
     ev.add_argument("--out", help="write {'domains': ..., 'average': ...} JSON here")
+    ev.add_argument(
+        "--against-revision",
+        help="also score the run on this dataset revision on the Hub (v1, v1.1 or a commit) and "
+        "print the per-domain difference",
+    )
+    ev.add_argument(
+        "--against-data-dir",
+        help="also score the run on this local snapshot (e.g. another revision) and print the "
+        "per-domain difference",
+    )
     ev.set_defaults(func=run)
 
 
@@ -35,15 +48,36 @@ def run(args: argparse.Namespace) -> int:
     metrics = parse_metric_list(
         args.metrics or (DEFAULT_METRICS_LONG if args.long else DEFAULT_METRICS)
     )
-    evaluations = {}
+    # The second data source first: a bad --against-* option fails before any scoring.
+    against = None
+    if args.against_data_dir:
+        against = BrightData.from_options(args.against_data_dir)
+    elif args.against_revision:
+        # The Hub at that revision, even where $BRIGHT_DATA_DIR names a local folder.
+        against = BrightData(revision=resolve_revision(args.against_revision))
+    evaluations, runs = {}, {}
     for d in domains:
-        run_ = read_run(domain_path(args.run, d.name))
-        ev = evaluate(run_, data.qrels(d.name, args.long), data.excluded_ids(d.name), domain=d.name)
+        runs[d.name] = read_run(domain_path(args.run, d.name))
+        ev = evaluate(
+            runs[d.name], data.qrels(d.name, args.long), data.excluded_ids(d.name), domain=d.name
+        )
         ev.warn_missing(d.name)
         evaluations[d.name] = ev
     results = DomainResults(evaluations)
     print(format_metrics_table(results.per_domain, results.average, metrics))
+    out = results.to_json()
+    if against is not None:
+        metric = metrics[0]
+        labels = (data_label(data), data_label(against))
+        changes = compare(runs, domains, data, against, metric, args.long)
+        print()
+        print(format_changes(changes, metric, labels))
+        out["against"] = {
+            "data": against.describe(),
+            "metric": metric,
+            "domains": {c.domain: c.to_json() for c in changes},
+        }
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(results.to_json(), indent=2) + "\n")
+        Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
     return 0

@@ -32,7 +32,9 @@ def register(commands) -> None:
     rec.add_argument("--notes", default="", help="free text kept in the record")
     rec.add_argument("--results", default="results", help="results folder (default: results)")
     rec.add_argument("--data-dir", help="local BRIGHT folder (default: $BRIGHT_DATA_DIR)")
-    rec.add_argument("--revision", help="dataset revision on the Hub (default: pinned)")
+    rec.add_argument(
+        "--revision", help="dataset revision on the Hub: v1, v1.1 or a commit (default: v1.1)"
+    )
     rec.set_defaults(func=run)
 
 
