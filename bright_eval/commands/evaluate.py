@@ -10,7 +10,9 @@ from bright_eval.commands.options import add_data_options, data_from_args, parse
 from bright_eval.data import BrightData
 from bright_eval.data_compare import compare, data_label, format_changes
 from bright_eval.domains import parse_domains
-from bright_eval.evaluation import DomainResults, evaluate
+from bright_eval.evaluation import DomainResults, average, evaluate
+from bright_eval.exchange.mteb import is_mteb_result, read_mteb
+from bright_eval.results import ResultsError
 from bright_eval.revisions import resolve_revision
 from bright_eval.runs import domain_path, read_run
 from bright_eval.tables import format_metrics_table
@@ -24,7 +26,8 @@ def register(commands) -> None:
     ev.add_argument(
         "--run",
         required=True,
-        help="run path with {domain}, e.g. 'runs/{domain}.trec.gz' (TREC or score.json)",
+        help="run path with {domain}, e.g. 'runs/{domain}.trec.gz' (TREC, score.json, ranx JSON "
+        "or ir_datasets TSV), or an MTEB result file (its scores are shown, not evaluated)",
     )
     add_data_options(ev)
     ev.add_argument("--metrics", help=f"metrics to print (default: {DEFAULT_METRICS})")
@@ -42,12 +45,33 @@ def register(commands) -> None:
     ev.set_defaults(func=run)
 
 
+def show_mteb(path: str, domains, metrics: list[str], long_documents: bool) -> int:
+    """An MTEB result file's scores, as reported: it holds no rankings to evaluate."""
+    result = read_mteb(path)
+    table = result.metrics_long if long_documents else result.metrics
+    per_domain = {d.name: table[d.name] for d in domains if d.name in table}
+    shown = [m for m in metrics if per_domain and all(m in v for v in per_domain.values())]
+    if not shown:
+        raise ResultsError(
+            f"{path}: no {', '.join(metrics)} for the domains asked for in this MTEB result file"
+        )
+    per_domain = {d: {m: v[m] for m in shown} for d, v in per_domain.items()}
+    print(
+        f"{path}: scores as reported in an MTEB result file (dataset revision "
+        f"{result.dataset_revision}); it holds no rankings, so nothing was evaluated"
+    )
+    print(format_metrics_table(per_domain, average(per_domain), shown))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
-    data = data_from_args(args)
     domains = parse_domains(args.domains, long_documents=args.long)
     metrics = parse_metric_list(
         args.metrics or (DEFAULT_METRICS_LONG if args.long else DEFAULT_METRICS)
     )
+    if "{domain}" not in args.run and is_mteb_result(args.run):
+        return show_mteb(args.run, domains, metrics, args.long)
+    data = data_from_args(args)
     # The second data source first: a bad --against-* option fails before any scoring.
     against = None
     if args.against_data_dir:
