@@ -11,6 +11,7 @@ from pathlib import Path
 from bright_eval.commands import (
     distill,
     evaluate,
+    export,
     leaderboard,
     record,
     report,
@@ -23,7 +24,8 @@ from bright_eval.errors import BrightEvalError
 from bright_eval.pipeline import Interrupted
 from bright_eval.redact import redact_command
 
-COMMANDS = [evaluate, retrieve, record, leaderboard, list_command, report, site, distill]
+COMMANDS = [evaluate, retrieve, record, export, leaderboard, list_command, report, site,
+            distill]  # fmt: skip
 # `python -m bright_eval` alone: the offline main job.
 DEFAULT_COMMAND = ["refresh"]
 

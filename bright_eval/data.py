@@ -14,10 +14,11 @@ from pathlib import Path
 
 from bright_eval.domains import Domain, get_domain, require_long_documents
 from bright_eval.errors import BrightEvalError
+from bright_eval.revisions import DEFAULT_NAME, REVISIONS, resolve_revision
 
 HUB_ID = "xlangai/BRIGHT"
 # The revision MTEB pins for BRIGHT(v1.1); the data were revised after the first paper version.
-DEFAULT_REVISION = "3066d29c9651a576c8aba4832d249807b181ecae"
+DEFAULT_REVISION = REVISIONS[DEFAULT_NAME]
 DATA_DIR_ENV = "BRIGHT_DATA_DIR"
 
 # Query variant name -> dataset config. Reasoning variants replace `query` with an LLM's reasoning.
@@ -119,7 +120,7 @@ class BrightData(JudgedQueries):
             data_dir = str(Path(data_dir).resolve())
             if not Path(data_dir).is_dir():
                 raise DataError(f"BRIGHT data folder {data_dir!r} does not exist")
-        return cls(data_dir=data_dir, revision=revision or DEFAULT_REVISION)
+        return cls(data_dir=data_dir, revision=resolve_revision(revision) or DEFAULT_REVISION)
 
     def describe(self) -> dict:
         """Provenance: where the data came from and at which revision."""

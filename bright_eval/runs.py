@@ -1,6 +1,8 @@
 """Run files: TREC runs and BRIGHT's score.json, read and written, format auto-detected.
 
-A run is `{qid: {docid: score}}`, the shape pytrec_eval and BRIGHT's reference code use.
+A run is `{qid: {docid: score}}`, the shape pytrec_eval and BRIGHT's reference code use, and
+the shape of ranx's JSON runs, which read as a score.json. ir_datasets' runs are TREC, or with
+`ir_datasets export ... --format tsv` three tab-separated columns `query_id doc_id score`.
 """
 
 from __future__ import annotations
@@ -64,7 +66,29 @@ def read_run(path: str | os.PathLike) -> Run:
         raise RunFormatError(f"{path}: cannot read as text ({err})") from err
     if text.lstrip().startswith("{"):
         return _parse_score_json(text, path)
-    return _parse_trec(text.splitlines(), path)
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if len(first.rstrip("\n").split("\t")) == 3:
+        return _parse_tsv(lines, path)
+    return _parse_trec(lines, path)
+
+
+def _parse_tsv(lines: list[str], path: Path) -> Run:
+    """`query_id<TAB>doc_id<TAB>score` lines, an optional header first; as TREC lines (the
+    rank is not given and not needed: trec_eval orders by score)."""
+    body = [line.split("\t") for line in lines if line.strip()]
+    if body and body[0] == ["query_id", "doc_id", "score"]:
+        body = body[1:]
+    trec = []
+    for lineno, fields in enumerate(body, 1):
+        if len(fields) != 3:
+            raise RunFormatError(
+                f"{path}:{lineno}: expected 3 tab-separated fields 'query_id doc_id score' like "
+                f"the first line, got {len(fields)}"
+            )
+        qid, docid, score = fields
+        trec.append(f"{qid} Q0 {docid} 0 {score.strip()} tsv")
+    return _parse_trec(trec, path)
 
 
 def _parse_trec(lines: Iterable[str], path: Path) -> Run:

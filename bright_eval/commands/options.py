@@ -41,7 +41,10 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         "--data-dir",
         help=f"local folder laid out like the Hub dataset (default: ${DATA_DIR_ENV}, else the Hub)",
     )
-    parser.add_argument("--revision", help="dataset revision on the Hub (default: pinned)")
+    parser.add_argument(
+        "--revision",
+        help="dataset revision on the Hub: v1, v1.1 or a commit (default: v1.1, pinned)",
+    )
     parser.add_argument(
         "--source",
         choices=["hf", "ir_datasets"],

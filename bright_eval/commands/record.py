@@ -7,17 +7,31 @@ import argparse
 import json
 from pathlib import Path
 
+from bright_eval import provenance
 from bright_eval.commands.options import add_results_dir, data_from_args
 from bright_eval.domains import parse_domains
-from bright_eval.results import FirstStage, RerankerRecord, ResultsError, save_system
-from bright_eval.results.from_runs import record_runs
+from bright_eval.exchange.mteb import is_mteb_result, read_mteb
+from bright_eval.results import (
+    REPORTED,
+    Citation,
+    FirstStage,
+    RerankerRecord,
+    ResultsError,
+    SystemRecord,
+    save_system,
+)
+from bright_eval.results.from_runs import record_runs, repo_root
 
 
 def register(commands) -> None:
     rec = commands.add_parser("record", help="evaluate run files into a results/ entry")
     rec.add_argument("--name", required=True, help="folder name under results/, e.g. bm25-gpt4")
     rec.add_argument("--label", required=True, help="row label in the leaderboard")
-    rec.add_argument("--run", help="short-document run path with {domain}")
+    rec.add_argument(
+        "--run",
+        help="short-document run path with {domain}, or an MTEB result file (recorded as "
+        "reported scores, without runs)",
+    )
     rec.add_argument("--long-run", help="long-document run path with {domain}")
     rec.add_argument("--domains", default="all", help="comma-separated domains (default: all)")
     rec.add_argument(
@@ -32,7 +46,9 @@ def register(commands) -> None:
     rec.add_argument("--notes", default="", help="free text kept in the record")
     add_results_dir(rec)
     rec.add_argument("--data-dir", help="local BRIGHT folder (default: $BRIGHT_DATA_DIR)")
-    rec.add_argument("--revision", help="dataset revision on the Hub (default: pinned)")
+    rec.add_argument(
+        "--revision", help="dataset revision on the Hub: v1, v1.1 or a commit (default: v1.1)"
+    )
     rec.set_defaults(func=run)
 
 
@@ -49,6 +65,30 @@ def json_object(text: str | None, option: str) -> dict:
     return value
 
 
+def from_mteb(args, first_stage: FirstStage, reranker: RerankerRecord | None) -> SystemRecord:
+    """An MTEB result file as a reported record: its scores, where it came from, no runs."""
+    path = Path(args.run)
+    result = read_mteb(path)
+    where = provenance.relative_path(path, repo_root(args.results_dir))
+    return SystemRecord(
+        name=args.name,
+        label=args.label,
+        source=REPORTED,
+        first_stage=first_stage,
+        reranker=reranker,
+        metrics=result.metrics,
+        metrics_long=result.metrics_long,
+        provenance={
+            **provenance.started_by(args.command_line),
+            "data": {"source": "mteb", "revision": result.dataset_revision},
+            "mteb_file": {"path": where, "sha256": provenance.sha256_file(path)},
+            "mteb_version": result.mteb_version,
+        },
+        citation=Citation(f"MTEB result file ({result.task_name})", via=where),
+        notes=args.notes,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.run and not args.long_run:
         raise ResultsError("give --run (short documents) and/or --long-run (long documents)")
@@ -62,6 +102,11 @@ def run(args: argparse.Namespace) -> int:
         reranker = RerankerRecord(
             args.reranker, json_object(args.reranker_config, "--reranker-config")
         )
+    if args.run and "{domain}" not in args.run and is_mteb_result(args.run):
+        result = from_mteb(args, first_stage, reranker)
+        path = save_system(result, args.results_dir)
+        print(f"wrote {path} (reported scores from an MTEB result file; no runs)")
+        return 0
     result = record_runs(
         args.name,
         args.label,
