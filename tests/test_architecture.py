@@ -59,7 +59,8 @@ ALLOWED: dict[str, set[str]] = {
     "provenance": {"bright_eval", "redact"},
     # BRIGHT data, and runs as files
     "domains": set(),
-    "data": {"domains"},
+    "revisions": set(),
+    "data": {"domains", "revisions"},
     "irds": {"data", "domains"},
     "sources": {"data", "irds"},
     "pinned": {"data"},
@@ -74,6 +75,9 @@ ALLOWED: dict[str, set[str]] = {
     "evaluation": {"runs"},
     "results": {"data", "domains", "evaluation", "pinned", "runs"},
     "leaderboard": {"domains", "evaluation", "results", "significance"},
+    # one run on two versions of the data; the field's exchange formats
+    "data_compare": {"domains", "evaluation", "revisions", "runs", "tables"},
+    "exchange": {"domains", "evaluation", "leaderboard", "results", "runs"},
     "report": {"data", "domains", "evaluation", "results", "runs", "significance", "sources"},
     # the boards as a static site, with the reports of measured rerankers
     "site": {"data", "domains", "leaderboard", "report", "results"},
@@ -81,7 +85,8 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"data", "domains", "engines", "evaluation", "pinned", "rerank", "results",
                  "retrieval", "runs", "sources"},
     "distill": {"data", "domains", "engines", "pipeline", "rerank"},
-    "commands": {"data", "distill", "domains", "engines", "evaluation", "leaderboard",
+    "commands": {"data", "data_compare", "distill", "domains", "engines", "evaluation", "revisions",
+                 "exchange", "leaderboard",
                  "pipeline", "report", "rerank", "results", "retrieval", "runs", "site",
                  "sources", "tables"},
     "cli": {"commands", "data", "distill", "domains", "engines", "evaluation", "pipeline",
