@@ -7,7 +7,16 @@ import shlex
 import sys
 from pathlib import Path
 
-from bright_eval.commands import distill, evaluate, leaderboard, record, report, rerank, retrieve
+from bright_eval.commands import (
+    audit,
+    distill,
+    evaluate,
+    leaderboard,
+    record,
+    report,
+    rerank,
+    retrieve,
+)
 from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
 from bright_eval.distill.records import DistillError
@@ -32,7 +41,7 @@ from bright_eval.runs import RunFormatError
 from bright_eval.significance import PairingError
 from bright_eval.sources import UnknownSourceError
 
-COMMANDS = [evaluate, retrieve, record, leaderboard, list_command, report, distill]
+COMMANDS = [evaluate, retrieve, record, leaderboard, list_command, report, distill, audit]
 # `python -m bright_eval` alone: the offline main job.
 DEFAULT_COMMAND = ["refresh"]
 # Errors caused by what the user asked for: reported in one line, exit status 2.
