@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bright_eval.commands import (
+    audit,
     distill,
     evaluate,
     export,
@@ -25,7 +26,7 @@ from bright_eval.pipeline import Interrupted
 from bright_eval.redact import redact_command
 
 COMMANDS = [evaluate, retrieve, record, export, leaderboard, list_command, report, site,
-            distill]  # fmt: skip
+            distill, audit]  # fmt: skip
 # `python -m bright_eval` alone: the offline main job.
 DEFAULT_COMMAND = ["refresh"]
 

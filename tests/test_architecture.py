@@ -75,6 +75,8 @@ ALLOWED: dict[str, set[str]] = {
     "evaluation": {"runs"},
     "results": {"data", "domains", "evaluation", "pinned", "runs"},
     "leaderboard": {"domains", "evaluation", "results", "significance"},
+    # published runs re-scored beside their printed numbers
+    "audit": {"results"},
     # one run on two versions of the data; the field's exchange formats
     "data_compare": {"domains", "evaluation", "revisions", "runs", "tables"},
     "exchange": {"domains", "evaluation", "leaderboard", "results", "runs"},
@@ -85,7 +87,7 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"data", "domains", "engines", "evaluation", "pinned", "rerank", "results",
                  "retrieval", "runs", "sources"},
     "distill": {"data", "domains", "engines", "pipeline", "rerank"},
-    "commands": {"data", "data_compare", "distill", "domains", "engines", "evaluation", "revisions",
+    "commands": {"audit", "data", "data_compare", "distill", "domains", "engines", "evaluation", "revisions",
                  "exchange", "leaderboard",
                  "pipeline", "report", "rerank", "results", "retrieval", "runs", "site",
                  "sources", "tables"},

@@ -74,8 +74,14 @@ def test_reported_rows_are_marked_and_group_means_worked_by_hand():
     assert "Su et al., BRIGHT (arXiv 2407.12883) baselines" in main_md
 
 
-def copy_results(tmp_path) -> Path:
-    shutil.copytree(REPO / "results", tmp_path / "results")
+def copy_results(tmp_path, published_runs: bool = True) -> Path:
+    """The committed results; without the published runs re-scored for the audit
+    (docs/audit.md) when their real rerankers would add gain rows and † marks a toy case does
+    not expect."""
+    results = REPO / "results"
+    left_out = set() if published_runs else {p.parent.name for p in results.glob("*/audit.json")}
+    left_out.discard("reasonir-8b-gpt4-reason-top100")  # the base every toy row builds on
+    shutil.copytree(results, tmp_path / "results", ignore=lambda _, names: left_out & set(names))
     return tmp_path / "results"
 
 
@@ -104,7 +110,7 @@ def add_reranked(results: Path, shift_biology: float) -> dict:
 
 
 def test_gain_table_marks_what_scipy_finds_significant(tmp_path):
-    results = copy_results(tmp_path)
+    results = copy_results(tmp_path, published_runs=False)
     scores = add_reranked(results, shift_biology=0.05)
     out = tmp_path / "leaderboards"
     assert (
@@ -132,7 +138,7 @@ def test_gain_table_marks_what_scipy_finds_significant(tmp_path):
 
 
 def test_significance_is_stated_under_a_table_without_a_mark(tmp_path):
-    results = copy_results(tmp_path)
+    results = copy_results(tmp_path, published_runs=False)
     add_reranked(results, shift_biology=0.0)  # identical per-query scores: nothing significant
     out = tmp_path / "leaderboards"
     assert (
