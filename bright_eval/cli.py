@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from bright_eval.bridges import BridgeError
 from bright_eval.commands import distill, evaluate, leaderboard, record, report, rerank, retrieve
 from bright_eval.commands import list as list_command
 from bright_eval.data import DataError
@@ -60,6 +61,7 @@ USER_ERRORS = (
     DistillError,
     EngineError,
     InvalidOutputError,
+    BridgeError,
 )
 
 
