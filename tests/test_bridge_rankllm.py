@@ -196,3 +196,19 @@ def test_a_pipeline_run_records_it(shared_bright, tmp_path, monkeypatch):
     assert system["reranker"]["config"]["reranker"]["wrapped"]["model"] == "stub/reverser-1"
     [window] = [json.loads(line) for line in gzip.open(folder / "outputs" / "pony.jsonl.gz")]
     assert (window["order"], window["raw"]) == ([2, 1, 0], "[3] > [2] > [1]")
+
+
+def test_a_wrapper_is_read_through_to_the_model_it_wraps():
+    class Zephyrish:  # as rank_llm's ZephyrReranker holds its RankListwiseOSLLM
+        def __init__(self, inner):
+            self._reranker = inner
+
+        def rerank_batch(self, *args, **kwargs):
+            return self._reranker.rerank_batch(*args, **kwargs)
+
+    inner = Reverser(model="castorini/rank_zephyr_7b_v1_full")
+    inner._window_size, inner._stride = 10, 5
+    bridge = RankLLMReranker(ranker=Zephyrish(inner))
+    assert bridge.name == "rank-llm-rank_zephyr_7b_v1_full"
+    assert (bridge.window_size, bridge.stride) == (10, 5)
+    assert bridge.cache_config()["wrapped"]["reranker"]["model"] == inner._model

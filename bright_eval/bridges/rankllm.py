@@ -69,14 +69,21 @@ def describe(obj, depth: int = 0) -> dict:
             value = value.value
         if json_value(value):
             out[name] = json.loads(json.dumps(value))
-        elif depth < NESTED and type(value).__module__.startswith("rank_llm."):
+        elif depth < NESTED and (
+            type(value).__module__.startswith("rank_llm.") or value is coordinator_of(obj)
+        ):
             out[name] = describe(value, depth + 1)
     return redact_mapping(out)
 
 
 def coordinator_of(ranker):
-    """The object that holds the settings: a `rank_llm.rerank.Reranker`'s model coordinator."""
-    return getattr(ranker, "_model_coordinator", None) or ranker
+    """The object that holds the settings: a `rank_llm.rerank.Reranker`'s model coordinator, the
+    `RankListwiseOSLLM` inside a `ZephyrReranker` or `VicunaReranker`, else the object itself."""
+    for holder in ("_model_coordinator", "_reranker"):
+        inner = getattr(ranker, holder, None)
+        if inner is not None and hasattr(inner, "rerank_batch"):
+            return inner
+    return ranker
 
 
 class RankLLMReranker(ListwiseReranker):
