@@ -75,8 +75,10 @@ ALLOWED: dict[str, set[str]] = {
     "evaluation": {"runs"},
     "results": {"data", "domains", "evaluation", "pinned", "runs"},
     "leaderboard": {"domains", "evaluation", "results", "significance"},
+    # other toolkits' rerankers through ours, ours as theirs (optional extras)
+    "bridges": {"rerank", "results"},
     # published runs re-scored beside their printed numbers
-    "audit": {"results"},
+    "audit": {"domains", "results"},
     # one run on two versions of the data; the field's exchange formats
     "data_compare": {"domains", "evaluation", "revisions", "runs", "tables"},
     "exchange": {"domains", "evaluation", "leaderboard", "results", "runs"},
@@ -87,8 +89,8 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"data", "domains", "engines", "evaluation", "pinned", "rerank", "results",
                  "retrieval", "runs", "sources"},
     "distill": {"data", "domains", "engines", "pipeline", "rerank"},
-    "commands": {"audit", "data", "data_compare", "distill", "domains", "engines", "evaluation", "revisions",
-                 "exchange", "leaderboard",
+    "commands": {"audit", "data", "data_compare", "distill", "domains", "engines", "evaluation",
+                 "exchange", "leaderboard", "revisions",
                  "pipeline", "report", "rerank", "results", "retrieval", "runs", "site",
                  "sources", "tables"},
     "cli": {"commands", "data", "distill", "domains", "engines", "evaluation", "pipeline",
