@@ -6,9 +6,10 @@ queries, and each output is stored as soon as it comes back, so a kill loses onl
 flight and the progress bar moves per output. Listwise: the sliding windows run bottom-up, and
 the windows of all queries at the same step go out together (step s of every query only
 depends on step s-1 of the same query). Setwise: each query's sort asks for one set at a time,
-and the sets all queries ask for at the same step go out together (`rerank.setwise`). Each
-output records its cost (model seconds, tokens, hardware), so a system's cost is the sum over
-its outputs however the run was split.
+and the sets all queries ask for at the same step go out together (`rerank.setwise`).
+Groupwise: every group of every query goes out at once, and each candidate's score is its mean
+over its groups (`rerank.groupwise`). Each output records its cost (model seconds, tokens,
+hardware), so a system's cost is the sum over its outputs however the run was split.
 
 Scores in the written run are distinct: a pointwise reranker gives most candidates the same
 label, and trec_eval would break those ties by document id. The run ranks by (score, then
@@ -31,6 +32,7 @@ from bright_eval.rerank.base import (
 )
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.cache_lines import spelled_out
+from bright_eval.rerank.groupwise import GroupwiseReranker, rerank_groupwise
 from bright_eval.rerank.outcome import (
     PRIMARY,
     Candidates,
@@ -64,6 +66,8 @@ def rerank(
         return rerank_pointwise(reranker, *args)
     if isinstance(reranker, SetwiseReranker):  # a listwise reranker whose windows are its sort
         return rerank_setwise(reranker, *args)
+    if isinstance(reranker, GroupwiseReranker):  # a listwise reranker whose windows are groups
+        return rerank_groupwise(reranker, *args)
     if isinstance(reranker, ListwiseReranker):
         return rerank_listwise(reranker, *args)
     raise TypeError(f"{type(reranker).__name__} is neither pointwise nor listwise")
