@@ -22,6 +22,7 @@ from bright_eval.rerank.backends.base import Prompt, loading
 from bright_eval.rerank.listwise import GenerativeListwise, parse_ranking
 from bright_eval.rerank.meta import GENERATIVE
 from bright_eval.rerank.permutation import no_answer, repair_ids
+from bright_eval.rerank.reasoning import ReasoningBudget
 from bright_eval_zoo.listwise_prompts import (
     BRIGHT_JSON,
     BRIGHT_PASSAGE,
@@ -106,6 +107,42 @@ def rankgpt_content(text: str, max_words: int = 300) -> str:
 # --- rerankers ---------------------------------------------------------------------------------
 
 
+class ModelTokenizer:
+    """Passages (and queries) cut to a number of the model's own tokens, as the authors cut
+    them; `tokenizer=` in the constructor gives another (an object or a path)."""
+
+    def __init__(self, options=None, tokenizer=None, **windows):
+        super().__init__(options, **windows)
+        self._tokenizer = tokenizer  # an object or a path; loaded from the model id if None
+
+    def tokenizer(self):
+        if self._tokenizer is None or isinstance(self._tokenizer, str):
+            from transformers import AutoTokenizer
+
+            name = self.tokenizer_name()
+            with loading("tokenizer", name):
+                self._tokenizer = AutoTokenizer.from_pretrained(
+                    name, revision=self.options.revision
+                )
+        return self._tokenizer
+
+    def tokenizer_name(self) -> str:
+        """Which tokenizer cuts the passages (it decides where the cut falls)."""
+        if self._tokenizer is None:
+            return self.model_name()
+        if isinstance(self._tokenizer, str):
+            return self._tokenizer
+        return getattr(self._tokenizer, "name_or_path", type(self._tokenizer).__name__)
+
+    def truncate(self, text: str, tokens: int) -> str:
+        """The first `tokens` tokens, rejoined by the tokenizer (llm-rankers `truncate`)."""
+        tok = self.tokenizer()
+        return tok.convert_tokens_to_string(tok.tokenize(text)[:tokens])
+
+    def config(self) -> dict:
+        return super().config() | {"tokenizer": self.tokenizer_name()}
+
+
 class RankGPT(GenerativeListwise):
     meta = RerankerMeta(
         name="rankgpt",
@@ -176,7 +213,7 @@ class RankZephyr(GenerativeListwise):
         return [{"role": "system", "content": p["system"]}, {"role": "user", "content": text}]
 
 
-class ReasonRank(GenerativeListwise):
+class ReasonRank(ReasoningBudget, ModelTokenizer, GenerativeListwise):
     meta = RerankerMeta(
         name="reasonrank-7b",
         description="ReasonRank 7B: reasons in <think>, ranks in <answer> (listwise)",
@@ -197,37 +234,12 @@ class ReasonRank(GenerativeListwise):
     default_max_new_tokens = 3072 + 100
     passage_tokens = 512
 
-    def __init__(self, options=None, tokenizer=None, **windows):
-        super().__init__(options, **windows)
-        self._tokenizer = tokenizer  # an object or a path; loaded from the model id if None
-
-    def tokenizer(self):
-        if self._tokenizer is None or isinstance(self._tokenizer, str):
-            from transformers import AutoTokenizer
-
-            name = self.tokenizer_name()
-            with loading("tokenizer", name):
-                self._tokenizer = AutoTokenizer.from_pretrained(
-                    name, revision=self.options.revision
-                )
-        return self._tokenizer
-
-    def tokenizer_name(self) -> str:
-        """Which tokenizer cuts the passages (it decides where 512 tokens end)."""
-        if self._tokenizer is None:
-            return self.model_name()
-        if isinstance(self._tokenizer, str):
-            return self._tokenizer
-        return getattr(self._tokenizer, "name_or_path", type(self._tokenizer).__name__)
-
     def content(self, text: str) -> str:
         """ReasonRank `convert_doc_to_prompt_content(truncate_by_word=False)`: the first 512
         tokens, rejoined by the tokenizer, ids escaped."""
         from ftfy import fix_text
 
-        tok = self.tokenizer()
-        tokens = tok.tokenize(fix_text(text.strip()))[: self.passage_tokens]
-        return replace_number(tok.convert_tokens_to_string(tokens))
+        return replace_number(self.truncate(fix_text(text.strip()), self.passage_tokens))
 
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
         from ftfy import fix_text
@@ -248,9 +260,6 @@ class ReasonRank(GenerativeListwise):
 
     def parse(self, text: str, n: int) -> tuple[list[int], RepairStats]:
         return parse_reasonrank(text, n)
-
-    def config(self) -> dict:
-        return super().config() | {"tokenizer": self.tokenizer_name()}
 
 
 class BrightListwise(GenerativeListwise):

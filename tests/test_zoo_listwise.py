@@ -238,6 +238,7 @@ def test_permute_answers_every_window_in_order_and_counts_repairs():
         "duplicates": 1,
         "unknown": 0,
         "missing": 3,  # "[1] > [1]" misses 2; "no idea" misses both
+        "forced": 0,  # no reasoning budget, nothing forced
     }
 
 

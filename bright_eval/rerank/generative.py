@@ -34,6 +34,10 @@ class GenerativeMixin:
     options: RerankerOptions
     chat_template_kwargs: dict = {}
     default_max_new_tokens: int = 1024  # each reranker's published setting
+    # A LoRA adapter the published model is (Rank-R1's over Qwen2.5-Instruct); --adapter
+    # replaces it. The key holds the adapter in use ("adapter"), not this default.
+    default_adapter: str | None = None
+    not_settings = frozenset({"default_adapter"})
 
     @property
     def max_new_tokens(self) -> int:
@@ -44,6 +48,9 @@ class GenerativeMixin:
         if model is None:
             raise MissingModelError(f"{self.name}: no model given; pass --model")
         return model
+
+    def adapter_name(self) -> str | None:
+        return self.options.adapter or self.default_adapter
 
     @property
     def backend_name(self) -> str:
@@ -56,7 +63,7 @@ class GenerativeMixin:
             self._backend = get_backend(
                 self.backend_name,
                 self.model_name(),
-                adapter=self.options.adapter,
+                adapter=self.adapter_name(),
                 revision=self.options.revision,
                 chat_template_kwargs=self.chat_template_kwargs,
                 **self.options.backend_options,
@@ -77,7 +84,7 @@ class GenerativeMixin:
         """What the backend loads: workers with equal keys can share one (an engine's workers
         keep it from one to the next)."""
         o = self.options
-        loads = [self.backend_name, self.model_name(), o.adapter, o.revision,
+        loads = [self.backend_name, self.model_name(), self.adapter_name(), o.revision,
                  o.backend_options, self.chat_template_kwargs]  # fmt: skip
         return json.dumps(loads, sort_keys=True, default=str)
 
@@ -93,7 +100,7 @@ class GenerativeMixin:
     def parameter_count(self) -> int | None:
         if self.backend_name == "openai":
             return None  # a remote server: the model name may be an alias
-        return parameter_count(self.model_name(), self.options.revision, self.options.adapter)
+        return parameter_count(self.model_name(), self.options.revision, self.adapter_name())
 
     def cache_config(self) -> dict:
         """The cache key names the backend only where it changes the outputs: an OpenAI-compatible
@@ -113,7 +120,7 @@ class GenerativeMixin:
             served = self.backend_name == "openai"
             self._weights = {
                 **identity(None if served else self.model_name(), o.revision),
-                **identity(None if served else o.adapter, prefix="adapter"),
+                **identity(None if served else self.adapter_name(), prefix="adapter"),
             }
         return self._weights
 
@@ -124,7 +131,7 @@ class GenerativeMixin:
             rendered = None
         return {
             "model": self.model_name(),
-            "adapter": self.options.adapter,
+            "adapter": self.adapter_name(),
             "revision": self.options.revision,
             **self.weights(),
             "backend": self.backend_name,

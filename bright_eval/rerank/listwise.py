@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from abc import abstractmethod
 from collections.abc import Sequence
+from dataclasses import replace
 
-from bright_eval.rerank.backends.base import GenerationParams, Prompt
+from bright_eval.rerank.backends.base import Generation, GenerationParams, Prompt
 from bright_eval.rerank.base import Candidate, ListwiseReranker, Permutation, RerankerOptions
 from bright_eval.rerank.generative import GenerativeMixin
 from bright_eval.rerank.permutation import RepairStats, no_answer, repair_ids
+from bright_eval.rerank.reasoning import FORCED
 
 
 def ids_in(text: str) -> list[int]:
@@ -56,6 +58,11 @@ class GenerativeListwise(GenerativeMixin, ListwiseReranker):
             max_new_tokens=self.max_new_tokens, temperature=self.temperature, top_p=self.top_p
         )
 
+    def generate(self, prompts: list[Prompt]) -> list[Generation]:
+        """One generation per window (`ReasoningBudget`, before this class, caps the reasoning
+        of thinking rerankers)."""
+        return self.backend.generate(prompts, self.params())
+
     @abstractmethod
     def prompt(self, window: Sequence[Candidate]) -> Prompt:
         """The chat prompt for one window; the query is the window's (all one query's)."""
@@ -65,10 +72,12 @@ class GenerativeListwise(GenerativeMixin, ListwiseReranker):
 
     def permute(self, windows: Sequence[Sequence[Candidate]]) -> list[Permutation]:
         prompts = [self.prompt(w) for w in windows]
-        generations = self.backend.generate(prompts, self.params())
+        generations = self.generate(prompts)
         permutations = []
         for window, generation in zip(windows, generations, strict=True):
             order, repaired = self.parse(generation.text, len(window))
+            if generation.finish_reason == FORCED:  # the model was made to answer
+                repaired = replace(repaired, repaired=1, forced=1)
             permutations.append(
                 Permutation(
                     order=order,

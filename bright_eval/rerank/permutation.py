@@ -20,6 +20,7 @@ class RepairStats:
     duplicates: int = 0  # ids repeated (later copies dropped)
     unknown: int = 0  # ids outside the window (dropped)
     missing: int = 0  # positions left out (appended in window order)
+    forced: int = 0  # answers forced after the reasoning budget ran out (`rerank.reasoning`)
 
     def add(self, other: RepairStats) -> None:
         for f in fields(self):

@@ -5,7 +5,10 @@ go to the engine (bright_eval.engines: in this process, or on Ray) in batches th
 queries, and each output is stored as soon as it comes back, so a kill loses only what was in
 flight and the progress bar moves per output. Listwise: the sliding windows run bottom-up, and
 the windows of all queries at the same step go out together (step s of every query only
-depends on step s-1 of the same query). Each output records its cost (model seconds, tokens,
+depends on step s-1 of the same query). Setwise: each query's sort asks for one set at a time,
+and the sets all queries ask for at the same step go out together (`rerank.setwise`).
+Groupwise: every group of every query goes out at once, and each candidate's score is its mean
+over its groups (`rerank.groupwise`). Each output records its cost (model seconds, tokens,
 hardware), so a system's cost is the sum over its outputs however the run was split.
 
 Scores in the written run are distinct: a pointwise reranker gives most candidates the same
@@ -15,125 +18,33 @@ first-stage rank) and writes n, n-1, ..., 1 so that every tool reads that order 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
 
 from bright_eval.engines import Engine
 from bright_eval.engines.local import LocalEngine
-from bright_eval.errors import BrightEvalError
 from bright_eval.rerank.base import (
     Candidate,
     Judgement,
     ListwiseReranker,
-    Permutation,
     PointwiseReranker,
     Reranker,
 )
 from bright_eval.rerank.cache import OutputCache
 from bright_eval.rerank.cache_lines import spelled_out
-from bright_eval.rerank.permutation import RepairStats, repair
-from bright_eval.runs import Run
-
-PRIMARY = "score"
-
-
-class MissingOutputsError(BrightEvalError, ValueError):
-    pass
-
-
-Candidates = dict[str, list[Candidate]]  # query id -> candidates in first-stage order
-
-
-@dataclass
-class RerankStats:
-    items: int = 0  # pairs (pointwise) or windows (listwise) needed
-    cached: int = 0  # found in the cache
-    computed: int = 0  # sent to the model in this run
-    parse_failures: int = 0  # unparseable outputs (pointwise) or repaired permutations
-    how_parsed: dict[str, int] = field(default_factory=dict)  # e.g. {"label": 97, "keyword": 3}
-    repairs: RepairStats = field(default_factory=RepairStats)  # listwise: what was fixed
-    prompt_tokens: int = 0  # of the outputs computed in this run
-    generated_tokens: int = 0
-    all_prompt_tokens: int = 0  # of every output used, cached or not: the system's full cost
-    all_generated_tokens: int = 0
-    model_seconds: float = 0.0  # of the outputs computed in this run
-    all_model_seconds: float = 0.0  # summed over every output used: the system's model time
-    hardware: set[str] = field(default_factory=set)  # where those outputs were computed
-    # What computed them (`Judgement.backend`), by its JSON text; for the record, not the counts.
-    backends: dict[str, dict] = field(default_factory=dict)
-    wall_s: float = 0.0  # this invocation only
-
-    def count_computed(self, output: Judgement | Permutation) -> None:
-        """An output the model made in this invocation."""
-        self.computed += 1
-        self.prompt_tokens += output.prompt_tokens
-        self.generated_tokens += output.generated_tokens
-        self.model_seconds += output.model_seconds
-
-    def count_used(self, output: Judgement | Permutation) -> None:
-        """An output the system uses, cached or not: its cost is the system's."""
-        self.all_prompt_tokens += output.prompt_tokens
-        self.all_generated_tokens += output.generated_tokens
-        self.all_model_seconds += output.model_seconds
-        if output.hardware:
-            self.hardware.add(output.hardware)
-        if output.backend:
-            self.backends[json.dumps(output.backend, sort_keys=True)] = output.backend
-
-    def totals(self) -> dict:
-        """What the outputs used add up to, whichever invocation computed them."""
-        out = asdict(self)
-        for per_invocation in (
-            "cached",
-            "computed",
-            "prompt_tokens",
-            "generated_tokens",
-            "model_seconds",
-            "wall_s",
-            "backends",
-        ):
-            out.pop(per_invocation)
-        out["all_model_seconds"] = round(self.all_model_seconds, 3)
-        out["hardware"] = sorted(self.hardware)
-        return out
-
-    def tally(self, how: str) -> None:
-        self.how_parsed[how] = self.how_parsed.get(how, 0) + 1
-
-    def add(self, other: RerankStats) -> None:
-        for f in fields(self):
-            if f.name not in ("how_parsed", "repairs", "hardware", "backends"):
-                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
-        self.repairs.add(other.repairs)
-        self.hardware |= other.hardware
-        self.backends.update(other.backends)
-        for how, n in other.how_parsed.items():
-            self.how_parsed[how] = self.how_parsed.get(how, 0) + n
-
-
-@dataclass
-class RerankResult:
-    runs: dict[str, Run]  # PRIMARY, plus any alternative score a reranker reports
-    outputs: list[dict]  # per pair or window: ids, score, label, raw text (the explanation)
-    stats: RerankStats
-
-
-def ordered_run(candidates: Candidates, score: Callable[[Candidate], float]) -> Run:
-    """Each query's candidates by score descending, ties by first-stage rank, scored n..1."""
-    run: Run = {}
-    for qid, cands in candidates.items():
-        order = sorted(cands, key=lambda c: (-score(c), c.first_stage_rank))
-        run[qid] = {c.doc_id: float(len(order) - i) for i, c in enumerate(order)}
-    return run
-
-
-def progress_bar(total: int, desc: str, enabled: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="pair", disable=not enabled or total == 0,
-                dynamic_ncols=True, smoothing=0.1)  # fmt: skip
+from bright_eval.rerank.groupwise import GroupwiseReranker, rerank_groupwise
+from bright_eval.rerank.outcome import (
+    PRIMARY,
+    Candidates,
+    MissingOutputsError,
+    RerankResult,
+    RerankStats,
+    ordered_run,
+    permutations_for,
+    progress_bar,
+    use_window,
+)
+from bright_eval.rerank.setwise import SetwiseReranker, rerank_setwise
 
 
 def rerank(
@@ -153,6 +64,10 @@ def rerank(
     args = (candidates, cache, batch_size, progress, desc, cached_only, engine)
     if isinstance(reranker, PointwiseReranker):
         return rerank_pointwise(reranker, *args)
+    if isinstance(reranker, SetwiseReranker):  # a listwise reranker whose windows are its sort
+        return rerank_setwise(reranker, *args)
+    if isinstance(reranker, GroupwiseReranker):  # a listwise reranker whose windows are groups
+        return rerank_groupwise(reranker, *args)
     if isinstance(reranker, ListwiseReranker):
         return rerank_listwise(reranker, *args)
     raise TypeError(f"{type(reranker).__name__} is neither pointwise nor listwise")
@@ -249,34 +164,17 @@ def rerank_listwise(
         for step in range(steps):
             todo = [(qid, s[step]) for qid, s in starts.items() if len(s) > step]
             windows = [order[q][s : s + reranker.window_size] for q, s in todo]
-            perms: list[Permutation | None] = [cache.get_permutation(w) for w in windows]
-            missing = [i for i, p in enumerate(perms) if p is None]
-            if cached_only and missing:
-                q, s = todo[missing[0]]
+            if cached_only and (
+                missing := [w for w in windows if cache.get_permutation(w) is None]
+            ):
+                q, s = todo[windows.index(missing[0])]
                 raise MissingOutputsError(
                     f"{desc}: {len(missing)} windows at step {step + 1} are not in the cache "
                     f"(e.g. query {q}, window at {s}); run the missing shards first"
                 )
-            stats.items += len(windows)
-            stats.cached += len(windows) - len(missing)
-            bar.update(len(windows) - len(missing))
-            todo_windows = [windows[k] for k in missing]
-            for group in engine.map(reranker, "permute", todo_windows, batch_size):
-                cache.put_permutations([todo_windows[i] for i, _ in group], [p for _, p in group])
-                for i, p in group:
-                    perms[missing[i]] = p
-                    stats.count_computed(p)
-                bar.update(len(group))
+            perms = permutations_for(reranker, windows, cache, engine, batch_size, stats, bar)
             for (qid, s), window, p in zip(todo, windows, perms, strict=True):
-                # The reranker's own repair, plus the runner's check of what it returned (a
-                # third-party reranker may hand back an invalid order).
-                full, checked = repair(p.order, len(window))
-                repaired = p.repaired or bool(checked.repaired)
-                fix = p.repair if p.repair.windows else checked
-                stats.repairs.add(replace(fix, windows=1, repaired=int(repaired)))
-                stats.parse_failures += repaired
-                stats.count_used(p)
-                stats.tally("repaired" if repaired else "valid")
+                full, repaired, fix = use_window(stats, p, len(window))
                 order[qid][s : s + len(window)] = [window[i] for i in full]
                 outputs.append({"query_id": qid, "step": step, "start": s,
                                 "doc_ids": [c.doc_id for c in window], "order": full,
