@@ -76,7 +76,7 @@ ALLOWED: dict[str, set[str]] = {
     "results": {"data", "domains", "evaluation", "pinned", "runs"},
     "leaderboard": {"domains", "evaluation", "results", "significance"},
     # published runs re-scored beside their printed numbers
-    "audit": {"results"},
+    "audit": {"domains", "results"},
     # one run on two versions of the data; the field's exchange formats
     "data_compare": {"domains", "evaluation", "revisions", "runs", "tables"},
     "exchange": {"domains", "evaluation", "leaderboard", "results", "runs"},
@@ -87,10 +87,9 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"data", "domains", "engines", "evaluation", "pinned", "rerank", "results",
                  "retrieval", "runs", "sources"},
     "distill": {"data", "domains", "engines", "pipeline", "rerank"},
-    "commands": {"audit", "data", "data_compare", "distill", "domains", "engines", "evaluation", "revisions",
-                 "exchange", "leaderboard",
-                 "pipeline", "report", "rerank", "results", "retrieval", "runs", "site",
-                 "sources", "tables"},
+    "commands": {"audit", "data", "data_compare", "distill", "domains", "engines", "evaluation",
+                 "exchange", "leaderboard", "pipeline", "report", "rerank", "results",
+                 "retrieval", "revisions", "runs", "site", "sources", "tables"},
     "cli": {"commands", "data", "distill", "domains", "engines", "evaluation", "pipeline",
             "report", "rerank", "results", "retrieval", "runs", "significance", "sources"},
     "__main__": {"cli"},
