@@ -31,7 +31,7 @@ def test_a_hand_made_disagreement_is_flagged_by_the_command(tmp_path, capsys):
     data = json.loads(audit_file.read_text())
     data["published"]["ndcg10"]["biology"] = 43.59  # measured 43.493 (stored 0.43493)
     audit_file.write_text(json.dumps(data))
-    assert main(["audit", "--results", str(results), "--detail"]) == 0
+    assert main(["audit", "--results-dir", str(results), "--detail"]) == 0
     out = capsys.readouterr().out
     assert "DISAGREES: biology -0.097 (compared on 12 of 12 domains, ±0.005)" in out
     assert "  biology: 43.49 43.59  <- disagrees" in out
@@ -41,7 +41,7 @@ def test_a_broken_audit_file_is_one_line_naming_it(tmp_path, capsys):
     results = tmp_path / "results"
     shutil.copytree(REPO / "results" / REASONIR, results / REASONIR)
     (results / REASONIR / "audit.json").write_text('{"source": {}}')
-    assert main(["audit", "--results", str(results)]) == 2
+    assert main(["audit", "--results-dir", str(results)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {results / REASONIR / 'audit.json'}: not an audit file")
     assert "\n" not in err

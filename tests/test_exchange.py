@@ -36,7 +36,7 @@ def system(name="mine", domains=DOMAIN_NAMES) -> SystemRecord:
 
 def export(tmp_path, fmt, *extra) -> int:
     return main(["export", "mine", "--format", fmt, "--out", str(tmp_path / "out"),
-                 "--results", str(tmp_path / "results"), *extra])  # fmt: skip
+                 "--results-dir", str(tmp_path / "results"), *extra])  # fmt: skip
 
 
 def test_official_submission_in_the_boards_column_order(tmp_path):
@@ -94,7 +94,7 @@ def test_mteb_result_file_and_back(tmp_path, capsys):
     assert lines[5].split() == ["average", "26.3", "90.0", "50.0"]  # (0.3265 + 0.2) / 2
     # ... and record makes it a reported row without runs, its origin kept.
     argv = ["record", "--name", "from-mteb", "--label", "Mine (MTEB)", "--run", str(path),
-            "--first-stage", "bm25", "--results", str(tmp_path / "results")]  # fmt: skip
+            "--first-stage", "bm25", "--results-dir", str(tmp_path / "results")]  # fmt: skip
     assert main(argv) == 0
     back = load_system(tmp_path / "results" / "reported" / "from-mteb.json")
     assert (back.source, back.runs) == ("reported", [])
@@ -119,7 +119,7 @@ def test_trec_runs_from_the_records_run_files(tmp_path, capsys):
     argv = ["record", "--name", "mine", "--label", "Mine",
             "--run", str(tmp_path / "runs/{domain}.tsv"), "--domains", "pony",
             "--first-stage", "x", "--data-dir", str(tmp_path / "data"),
-            "--results", str(tmp_path / "results")]  # fmt: skip
+            "--results-dir", str(tmp_path / "results")]  # fmt: skip
     assert main(argv) == 0
     assert export(tmp_path, "trec") == 0
     assert (tmp_path / "out" / "pony.trec").read_text() == (

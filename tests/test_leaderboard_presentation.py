@@ -130,7 +130,9 @@ def test_main_md_is_narrow_with_kind_codes_and_a_contents_list():
         rest.split()
     ).replace(" - ", "\n- ")
     headings = [ln[4:] for ln in lines if ln.startswith("### ")]
-    assert len(headings) == 14  # 13 tables and the chart
+    # 14 tables and the chart: the 13 of before the audit and XRR2's re-scored first stage
+    # with its rr and rr2 (INF-X's re-scored retriever alone is a row of the last table).
+    assert len(headings) == 15
     contents = " ".join(main_md.split("Contents:", 1)[1].split("\n### ")[0].split())
     for h in headings:
         assert f"(#{anchor(h)})" in contents, h
@@ -149,13 +151,19 @@ def test_chart_rows_have_short_unique_labels_and_distinct_colours():
 
     rows = chart_rows(groups(load_systems(REPO / "results")))
     labels = [label for label, _, _ in rows]
-    # The ReasonIR group: the measured run, ReasonRank's copy of it, and 15 rerankers.
-    assert len(rows) == 17 and len(set(labels)) == 17
+    # The ReasonIR group: the measured run, ReasonRank's copy of it, and 15 rerankers; the XRR2
+    # group: its re-scored first stage and rr (rr2 has no theoremqa_questions file, INF-X only
+    # theoremqa_theorems: a row needs all 12 domains).
+    assert len(rows) == 19 and len(set(labels)) == 19
     assert labels[:2] == [
         f"ReasonIR-8B (first stage){FIRST_STAGE}",
         f"ReasonIR-8B (ReasonRank Table 1){FIRST_STAGE}",
     ]
     assert "ReasonRank (32B)" in labels  # no "over <first stage>" tail: the chart says it once
     assert max(len(label.removesuffix(FIRST_STAGE)) for label in labels) <= 40
-    colours = _colours(17)
-    assert len(set(colours)) == 17
+    assert labels[17:] == [
+        f"XRR2 expansion + BM25s (first stage){FIRST_STAGE}",
+        "XRR2 rr: Gemini-2.5-Flash listwise",
+    ]
+    colours = _colours(19)
+    assert len(set(colours)) == 19

@@ -20,7 +20,15 @@ def visible(parser: argparse.ArgumentParser) -> set[str]:
 def test_every_command_with_a_results_folder_spells_it_results_dir():
     options = {name: visible(p) for name, p in commands().items()}
     with_results = sorted(n for n, o in options.items() if "--results-dir" in o)
-    assert with_results == ["(pipeline)", "export", "leaderboard", "record", "refresh", "site"]
+    assert with_results == [
+        "(pipeline)",
+        "audit",
+        "export",
+        "leaderboard",
+        "record",
+        "refresh",
+        "site",
+    ]
     assert [n for n, o in options.items() if "--results" in o] == []
     # A local BRIGHT copy is --data-dir wherever one is read (also `distill decontaminate`).
     with_data = sorted(n for n, o in options.items() if "--data-dir" in o)

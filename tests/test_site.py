@@ -82,9 +82,11 @@ def test_the_site_shows_every_row_of_main_and_long_with_the_same_numbers(committ
     def values(cells):
         return [number.match(c).group(0) for c in cells]
 
-    # main.md: 144 rows in 13 tables; each row's 12 domain values, 3 group means and average.
+    # main.md: 148 rows in 14 tables (144 rows before the audit + the 4 re-scored published
+    # runs: XRR2's first stage, rr and rr2, INF-X's theoremqa_theorems); each row's 12 domain
+    # values, 3 group means and average.
     expected = [values(r[-16:]) for r in markdown_rows(board.markdown["main.md"])]
-    assert len(expected) == len(short) == 144
+    assert len(expected) == len(short) == 144 + 4
     shown = [values(list(r["cells"].values())[-16:]) for r in short]
     assert shown == expected
     expected = [values(r[-9:]) for r in markdown_rows(board.markdown["long.md"])]
@@ -130,14 +132,29 @@ def test_reproduction_matrix_names_command_scores_and_date(committed):
     html = (committed / "reproduce.html").read_text(encoding="utf-8")
     record = json.loads((RESULTS / "reasonir-8b-gpt4-reason-top100" / "system.json").read_text())
     assert 'id="reasonir-8b-gpt4-reason-top100"' in html
-    assert html.count('<section class="repro"') == 1  # the one measured row of results/
+    # The measured rows of results/: the ReasonIR run and the 4 re-scored published runs.
+    assert html.count('<section class="repro"') == 5
     command = record["provenance"]["command"]
     assert command.replace("'", "&#39;").replace('"', "&#34;") in html
     assert '<dd class="verified">2026-11-26</dd>' in html
     assert "none: a first-stage row: nothing was reranked" in html
     # Expected scores as main.md prints the row: 43.5 on biology, 30.6 on average.
-    [expected] = [r["cells"] for r in read(committed / "reproduce.html").rows if r["cells"]]
+    section = html.split('id="reasonir-8b-gpt4-reason-top100"', 1)[1].split("</section>")[0]
+    [expected] = [r["cells"] for r in Site(section).rows if r["cells"]]
     assert (expected["biology"], expected["average"]) == ("43.5", "30.6")
+
+
+def test_rows_recorded_from_run_files_say_why_they_have_no_report(tmp_path, capsys):
+    # XRR2's rr and rr2 are published runs re-scored by `record`: measured reranked rows with
+    # no outputs/ folder, which is no reason to warn on every build.
+    assert main(["site", "--results-dir", str(RESULTS), "--out", str(tmp_path)]) == 0
+    assert "warning" not in capsys.readouterr().err
+    html = (tmp_path / "reproduce.html").read_text(encoding="utf-8")
+    for name in ("xrr2-rr-gemini-2.5-flash", "xrr2-rr2-gemini-2.5-flash"):
+        section = html.split(f'id="{name}"', 1)[1].split("</section>")[0]
+        assert "none: no reranker outputs beside its record (recorded from run files)" in section, (
+            name
+        )
 
 
 def test_every_link_inside_the_site_resolves(committed):

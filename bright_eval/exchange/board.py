@@ -11,6 +11,9 @@ from bright_eval.results import HEADLINE, LONG_HEADLINE, ResultsError, SystemRec
 
 # Bio. Earth. Econ. Psy. Rob. Stack. Sus. Leet. Pony AoPS TheoQ. TheoT.
 BOARD_ORDER = (*DOMAIN_NAMES[:10], "theoremqa_questions", "theoremqa_theorems")
+# The field's own headers: in the field's order they are what every submission prints (the
+# leaderboard's TheoremQA-T/-Q spell them out only because its order is the reverse).
+BOARD_NAMES = SHORT_NAMES | {"theoremqa_questions": "TheoQ.", "theoremqa_theorems": "TheoT."}
 LONG_ORDER = LONG_DOMAIN_NAMES
 
 
@@ -28,7 +31,7 @@ def _row(system: SystemRecord, order, table, metric: str) -> dict[str, str]:
             f"system {system.name!r} has no {metric} for {', '.join(missing)}: the board "
             f"averages all {len(order)} domains"
         )
-    row = {SHORT_NAMES[d]: fmt(table[d][metric]) for d in order}
+    row = {BOARD_NAMES[d]: fmt(table[d][metric]) for d in order}
     row["Avg."] = fmt(system.average(metric, long_documents=order is LONG_ORDER))
     return row
 

@@ -47,8 +47,9 @@ def groups(systems: Sequence[SystemRecord]) -> list[Group]:
 
 
 def has_own_table(group: Group) -> bool:
-    """A group is worth a table when it compares something: a measured row, or a reranker with
-    at least one other row over the same first stage."""
+    """A group is worth a table when it compares something: a measured row or a reranker, with
+    at least one other row over the same first stage. A row alone (a retriever whose published
+    run was re-scored, say) compares nothing: it joins the table of the rest."""
     measured = any(s.source == MEASURED for s in group.systems)
-    compared = any(s.is_reranked for s in group.systems) and len(group.systems) > 1
-    return measured or compared
+    reranked = any(s.is_reranked for s in group.systems)
+    return (measured or reranked) and len(group.systems) > 1

@@ -24,6 +24,7 @@ from bright_eval.report import build_report
 from bright_eval.report.records import ReportError
 from bright_eval.report.render import environment
 from bright_eval.results import SystemRecord, system_dir
+from bright_eval.results.schema import OUTPUTS_DIR
 from bright_eval.site.reproduce import reproductions
 from bright_eval.site.rows import (
     KINDS,
@@ -70,6 +71,11 @@ def build_site(
             continue
         if not with_reports:
             r.no_report = "not built (--no-reports)"
+            continue
+        if not (system_dir(results_dir, r.name) / OUTPUTS_DIR).is_dir():
+            # Recorded from run files (a published run re-scored, say): an expected absence,
+            # said in the matrix rather than warned about on every build.
+            r.no_report = "no reranker outputs beside its record (recorded from run files)"
             continue
         try:
             build_report(
