@@ -125,10 +125,10 @@ def test_trec_runs_from_the_records_run_files(tmp_path, capsys):
     assert (tmp_path / "out" / "pony.trec").read_text() == (
         "q1 Q0 d2 1 2.5 mine\nq1 Q0 d1 2 1.0 mine\n"
     )
-    # A local snapshot not verified as a known revision names none: no MTEB file from it.
+    # A local snapshot not verified as BRIGHT's (two made-up queries): no MTEB file from it.
     capsys.readouterr()
     assert export(tmp_path, "mteb") == 2
-    assert "error: system 'mine' does not name the dataset revision" in capsys.readouterr().err
+    assert "scored on data not verified as BRIGHT's" in capsys.readouterr().err
     # A run file changed since it was recorded is refused.
     run.write_text("q1\td1\t2.5\n")
     assert export(tmp_path, "trec") == 2
@@ -142,3 +142,46 @@ def test_ranx_json_and_ir_datasets_tsv_runs(tmp_path):
     tsv = tmp_path / "run.tsv"
     tsv.write_text("query_id\tdoc_id\tscore\nq1\tpy/Memory Management_2_0.txt\t0.5\nq2\td1\t3\n")
     assert read_run(tsv) == {"q1": {"py/Memory Management_2_0.txt": 0.5}, "q2": {"d1": 3.0}}
+
+
+def test_a_smoke_or_unverified_system_is_no_submission(tmp_path, capsys):
+    from dataclasses import replace
+
+    save_system(replace(system(), smoke=True), tmp_path / "results")
+    for fmt in ("official", "mteb"):
+        capsys.readouterr()
+        assert export(tmp_path, fmt) == 2
+        err = capsys.readouterr().err
+        assert err == ("error: system 'mine' is a smoke run or was scored on data not verified "
+                       "as BRIGHT's; only --format trec exports it\n")  # fmt: skip
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_malformed_mteb_file_is_one_line(tmp_path, capsys):
+    path = tmp_path / "BrightRetrieval.json"
+    cases = {
+        "no hf_subset": {"standard": [{"ndcg_at_10": 0.3}]},
+        "a score that is text": {"standard": [{"hf_subset": "biology", "ndcg_at_10": "high"}]},
+        "scores as a list": [],
+    }
+    for scores in cases.values():
+        path.write_text(json.dumps({"task_name": "BrightRetrieval", "scores": scores}))
+        capsys.readouterr()
+        assert main(["evaluate", "--run", str(path), "--domains", "biology"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {path}: ") and err.count("\n") == 1
+
+
+def test_an_mteb_file_of_v1_is_recorded_as_unverified(tmp_path):
+    path = tmp_path / "BrightRetrieval.json"
+    # MTEB's BrightRetrieval task pins v1 (a75a0eb...), not the v1.1 the boards hold.
+    v1 = "a75a0eb483f6a5233a6efc2d63d71540a4443dfb"
+    entries = [{"hf_subset": d, "ndcg_at_10": 0.2} for d in DOMAIN_NAMES]
+    for revision, verified in ((v1, False), (V11, True)):
+        path.write_text(json.dumps({"task_name": "BrightRetrieval", "dataset_revision": revision,
+                                    "scores": {"standard": entries}}))  # fmt: skip
+        argv = ["record", "--name", "m", "--label", "M", "--run", str(path), "--first-stage",
+                "bm25", "--results-dir", str(tmp_path / f"results-{verified}")]  # fmt: skip
+        assert main(argv) == 0
+        back = load_system(tmp_path / f"results-{verified}" / "reported" / "m.json")
+        assert back.data_verified is verified

@@ -137,3 +137,24 @@ def test_refresh_rewrites_a_record_whose_metrics_no_longer_reproduce(
     # What `evaluate` prints for pony on this run (docs/evaluation.md): 19.6.
     assert f"{fixed.metrics['pony']['NDCG@10'] * 100:.1f}" == "19.6"
     assert "reevaluated" in fixed.provenance
+    assert fixed.data_verified  # scored on ../shared/bright, the pinned revision's queries
+
+
+def test_refresh_on_other_data_marks_the_record_unverified(tmp_path, shared_bright, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    repo = results_beside_shared(tmp_path, shared_bright)
+    # A copy of the queries whose first pony query has lost its gold documents but one.
+    other = tmp_path / "other"
+    shutil.copytree(shared_bright / "examples", other / "examples")
+    pony = other / "examples" / "pony-00000-of-00001.parquet"
+    rows = pq.read_table(pony).to_pylist()
+    rows[0]["gold_ids"] = rows[0]["gold_ids"][:1]
+    pq.write_table(pa.Table.from_pylist(rows), pony)
+    args = ["refresh", "--results-dir", str(repo / "results"), "--out", str(repo / "lb"),
+            "--readme", "", "--data-dir", str(other)]  # fmt: skip
+    assert main(args) == 0
+    assert "reasonir-8b-gpt4-reason-top100: updated" in capsys.readouterr().out
+    record = repo / "results" / "reasonir-8b-gpt4-reason-top100" / "system.json"
+    assert load_system(record).data_verified is False  # its numbers are no longer BRIGHT's

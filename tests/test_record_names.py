@@ -149,3 +149,21 @@ def test_what_an_older_record_does_not_state_is_no_difference(snapshots, capsys)
     del data["provenance"]["data"]
     system.write_text(json.dumps(data))
     assert main(argv(root, "a", "--system-name", "mine")) == 0
+
+
+def test_a_record_the_pipeline_did_not_make_is_never_replaced(snapshots, capsys):
+    root = snapshots
+    # A run file's row under the name the rerank asks for: `record`, not the pipeline, made it.
+    record = ["record", "--name", "mine", "--label", "The first stage", "--run",
+              f"{root / 'a'}/{{domain}}.trec", "--domains", "pony", "--first-stage", "x",
+              "--data-dir", str(root / "a"), "--results-dir", str(root / "results")]  # fmt: skip
+    assert main(record) == 0
+    before = (root / "results" / "mine" / "system.json").read_bytes()
+    capsys.readouterr()
+    assert main(argv(root, "a", "--system-name", "mine")) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (f"error: {root / 'results' / 'mine'} holds a record the pipeline did not "
+                       "make (The first stage); pass --system-name NAME to write elsewhere, or "
+                       "remove that folder to replace it")  # fmt: skip
+    assert (root / "results" / "mine" / "system.json").read_bytes() == before
+    assert CALLS == []  # refused before any model work

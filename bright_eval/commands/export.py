@@ -68,6 +68,12 @@ def run(args: argparse.Namespace) -> int:
     from bright_eval.exchange import board, mteb, trec
 
     system = find_system(args.system, args.results_dir)
+    if system.trial and args.format in ("official", "mteb"):
+        # A smoke run or one on unverified data is no BRIGHT result to submit or exchange.
+        raise ResultsError(
+            f"system {system.name!r} is a smoke run or was scored on data not verified as "
+            "BRIGHT's; only --format trec exports it"
+        )
     out = Path(args.out)
     if args.format == "official":
         sub = board.submission(system, args.link, args.description)

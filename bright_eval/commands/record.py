@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bright_eval import provenance
 from bright_eval.commands.options import add_results_dir, data_from_args
+from bright_eval.data import DEFAULT_REVISION
 from bright_eval.domains import parse_domains
 from bright_eval.exchange.mteb import is_mteb_result, read_mteb
 from bright_eval.results import (
@@ -21,6 +22,7 @@ from bright_eval.results import (
     save_system,
 )
 from bright_eval.results.from_runs import record_runs, repo_root
+from bright_eval.revisions import resolve_revision
 
 
 def register(commands) -> None:
@@ -86,6 +88,8 @@ def from_mteb(args, first_stage: FirstStage, reranker: RerankerRecord | None) ->
         },
         citation=Citation(f"MTEB result file ({result.task_name})", via=where),
         notes=args.notes,
+        # MTEB's BrightRetrieval pins v1: only scores of the pinned revision sit on its board.
+        data_verified=resolve_revision(result.dataset_revision) == DEFAULT_REVISION,
     )
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from bright_eval.commands.leaderboard import DEFAULT_RESULTS, shown_systems
+from bright_eval.commands.options import add_results_dir
 
 DEFAULT_OUT = "build/site"
 
@@ -16,9 +17,7 @@ def register(commands) -> None:
         help="write the leaderboards as a static site: sortable, filterable boards, the "
         "reproduction matrix and the reports of measured rerankers",
     )
-    p.add_argument(
-        "--results-dir", default=DEFAULT_RESULTS, help="results folder (default: results)"
-    )
+    add_results_dir(p, DEFAULT_RESULTS)
     p.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     p.add_argument(
         "--data-dir",

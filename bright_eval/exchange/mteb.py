@@ -100,6 +100,8 @@ def read_mteb(path: str | os.PathLike) -> MtebResult:
             f"{path}: MTEB task {task!r} is not BRIGHT's; expected {TASK_NAME} or "
             "BrightLongRetrieval"
         )
+    if not isinstance(splits, dict):
+        raise ResultsError(f"{path}: 'scores' is not a mapping of split to entries")
     unknown = sorted(set(splits) - {SHORT_SPLIT, LONG_SPLIT})
     if unknown:
         raise ResultsError(
@@ -107,11 +109,17 @@ def read_mteb(path: str | os.PathLike) -> MtebResult:
         )
     tables: dict[str, dict[str, dict[str, float]]] = {SHORT_SPLIT: {}, LONG_SPLIT: {}}
     for split, entries in splits.items():
-        for entry in entries:
-            domain = get_domain(entry["hf_subset"]).name
-            tables[split][domain] = {
-                BRIGHT_KEY[k]: float(v) for k, v in entry.items() if k in BRIGHT_KEY
-            }
+        for i, entry in enumerate(entries):
+            try:
+                domain = get_domain(entry["hf_subset"]).name
+                tables[split][domain] = {
+                    BRIGHT_KEY[k]: float(v) for k, v in entry.items() if k in BRIGHT_KEY
+                }
+            except (KeyError, TypeError, ValueError, AttributeError) as err:
+                raise ResultsError(
+                    f"{path}: scores.{split}[{i}] is not an MTEB score entry with an hf_subset "
+                    f"and numeric metrics ({type(err).__name__}: {err})"
+                ) from None
     return MtebResult(
         task,
         data.get("dataset_revision"),

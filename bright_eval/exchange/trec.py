@@ -22,7 +22,7 @@ def export_trec(
             "keep): there is no ranking to write as TREC"
         )
     root = repo_root(results_dir)
-    written = []
+    # Every file checked before any is written: a refusal leaves no partial export.
     for f in system.runs:
         path = root / f.path
         if not path.is_file():
@@ -32,6 +32,9 @@ def export_trec(
                 f"system {system.name!r}: run file {path} changed since it was recorded "
                 f"(sha256 {f.sha256[:12]}... expected)"
             )
+    written = []
+    for f in system.runs:
+        path = root / f.path
         name = f"{f.domain}-long.trec" if f.long_documents else f"{f.domain}.trec"
         written.append(write_trec(read_run(path), Path(out) / name, tag=system.name))
     return written

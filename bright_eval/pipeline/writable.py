@@ -74,6 +74,13 @@ def check_made_alike(results_dir: str, name: str, reranker_name: str, new: dict)
     if not existing.is_file():
         return
     record = load_system(existing)
+    if record.reranker is None or "reranker_config_hash" not in record.reranker.config:
+        # Not a pipeline's record (a run file's or first stage's row): nothing to compare, and
+        # nothing a rerank may replace.
+        raise ResultsError(
+            f"{existing.parent} holds a record the pipeline did not make ({record.label}); pass "
+            "--system-name NAME to write elsewhere, or remove that folder to replace it"
+        )
     old = made_with((record.reranker or RerankerRecord("")).config,
                     record.provenance.get("data", {}))  # fmt: skip
     for key, value in new.items():

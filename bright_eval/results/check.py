@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bright_eval import provenance
+from bright_eval import pinned, provenance
 from bright_eval.data import DATA_DIR_ENV, BrightData
 from bright_eval.results.from_runs import repo_root, score_files
 from bright_eval.results.schema import ResultsError, SystemRecord
@@ -68,6 +68,8 @@ def reevaluate(
         return Check(result.name, "reproduced", "metrics reproduced", result)
     updated = replace(
         result,
+        # The data now scored decides whether the row is BRIGHT's, not the data scored before.
+        data_verified=pinned.is_pinned(data, sorted({f.domain for f in result.runs})),
         metrics=scores.metrics,
         metrics_long=scores.metrics_long,
         per_query=scores.per_query,

@@ -19,7 +19,7 @@ from bright_eval.atomic import atomic_write_text
 from bright_eval.data import DataError
 from bright_eval.leaderboard.gains import SIGNIFICANCE_NOTE
 from bright_eval.leaderboard.official import OfficialBoard
-from bright_eval.leaderboard.trial import TRIAL_NOTE
+from bright_eval.leaderboard.trial import TRIAL_MARK, TRIAL_NOTE
 from bright_eval.report import build_report
 from bright_eval.report.records import ReportError
 from bright_eval.report.render import environment
@@ -89,7 +89,7 @@ def build_site(
             r.no_report = str(err)
             print(f"warning: no report for {r.name}: {err}", file=sys.stderr)
     reports = {r.name: r.report for r in matrix}
-    trial = any(row.label.endswith("‡") for b in tables for row in b.rows)
+    trial = any(row.label.endswith(TRIAL_MARK) for b in tables for row in b.rows)
     common = {
         "results_dir": Path(results_dir).as_posix(),
         "official": official is not None,

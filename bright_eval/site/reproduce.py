@@ -40,7 +40,10 @@ def reproductions(systems: Sequence[SystemRecord]) -> list[Reproduction]:
                 first_stage=s.first_stage.label,
                 command=s.provenance.get("command") or MISSING,
                 expected=expected,
-                verified=str(s.provenance.get("date") or MISSING)[:10],
+                # Re-evaluated from its run files, a record was last checked then, not made.
+                verified=str(
+                    (s.provenance.get("reevaluated") or s.provenance).get("date") or MISSING
+                )[:10],  # fmt: skip
                 no_report="" if s.is_reranked else "a first-stage row: nothing was reranked",
             )
         )

@@ -14,7 +14,14 @@ from bright_eval.leaderboard.gains import MARK, gains_of
 from bright_eval.leaderboard.grouping import Group, groups, has_own_table
 from bright_eval.leaderboard.official import OfficialBoard
 from bright_eval.leaderboard.render import shows_short
-from bright_eval.leaderboard.values import GROUP_NAMES, MISSING, SHORT_NAMES, fmt, headline_values
+from bright_eval.leaderboard.values import (
+    GROUP_NAMES,
+    MISSING,
+    SHORT_NAMES,
+    average_cell,
+    fmt,
+    headline_values,
+)
 from bright_eval.results import LONG_HEADLINE, MEASURED, SystemRecord
 
 RETRIEVER, RERANKER, PIPELINE = "retriever", "reranker", "pipeline"
@@ -150,7 +157,9 @@ def short_cells(s: SystemRecord, marks) -> list[Cell]:
         mark = MARK if marks and d in marks and marks[d].significant else ""
         cells.append(Cell(d, fmt(values[d]) + mark, values[d]))
     cells += [Cell(g, fmt(values[g]), values[g]) for g in GROUPS]
-    return cells + [Cell("average", fmt(values["average"]), values["average"])]
+    # The average as the markdown prints it: `*` where it is not the mean of the domains.
+    average = average_cell(values["average"], [values[d] for d in DOMAINS])
+    return cells + [Cell("average", average, values["average"])]
 
 
 def long_cells(s: SystemRecord) -> list[Cell]:
