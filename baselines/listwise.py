@@ -229,6 +229,8 @@ class ReasonRank(ReasoningBudget, ModelTokenizer, GenerativeListwise):
         "suffix": REASONRANK_SUFFIX,
     }
     prompt_version = "reasonrank-1"
+    # A forced answer ranks 20 ids ("[i] > " is about 5 tokens each): the authors' 100.
+    answer_tokens = 100
     # The authors' BRIGHT settings: reasoning_maxlen 3072 (+100 for the answer), passages cut to
     # 512 tokens of the model's own tokenizer (index_and_topics.DOC_MAXLEN), greedy decoding.
     default_max_new_tokens = 3072 + 100

@@ -67,6 +67,8 @@ class Rearank(ReasoningBudget, GenerativeListwise):
         published="31.75 over ReasonIR-8B GPT-4-reasoning top-100 (ReasonRank paper, Table 1)",
         notes="an answer cut off inside <think> keeps the window's order (counted)",
     )
+    # A forced answer ranks 20 ids ("[i] > " is about 5 tokens each), as ReasonRank's does.
+    answer_tokens = 100
     prompts = {
         "system": REARANK_SYSTEM,
         "instruction": REARANK_INSTRUCTION,

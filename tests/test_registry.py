@@ -205,6 +205,17 @@ def test_a_setting_the_key_cannot_hold_is_a_one_line_error_unless_excluded():
     assert Excluded("cuda:1").config_hash() == Excluded("cpu").config_hash() == Base().config_hash()
 
 
+def test_a_declared_setting_overridden_with_what_the_key_cannot_hold_is_one_line():
+    import re
+
+    class Compiled(Base):
+        prompt = re.compile("Q: (.*)")  # overrides the parent's text with a compiled pattern
+
+    with pytest.raises(SettingError) as err:
+        Compiled().config_hash()  # before: a bare TypeError from json.dumps
+    assert str(err.value).startswith("Compiled.prompt (Pattern) cannot go into the cache key")
+
+
 def test_a_cross_encoder_config_needs_no_weights(tmp_path):
     missing = str(tmp_path / "not-a-model")
     config = CrossEncoderReranker(RerankerOptions(model=missing)).config()

@@ -325,3 +325,12 @@ def test_gold_documents_first_stage_and_reranked_ranks_unfolded(snap, tmp_path):
     assert [r[2] for r in shown if len(r) == 4] == [
         f"#{i}" for i in range(1, 1 + sum(len(r) == 4 for r in shown))
     ]
+
+
+def test_a_family_the_report_cannot_show_is_one_line(tmp_path):
+    from bright_eval.report.records import ReportError, family_of
+
+    # Setwise outputs are sets read as windows; groupwise ones (scores per group) are not.
+    assert family_of({"reranker": {"family": "setwise"}}, tmp_path) == "listwise"
+    with pytest.raises(ReportError, match="groupwise outputs are not shown yet"):
+        family_of({"reranker": {"family": "groupwise"}}, tmp_path)

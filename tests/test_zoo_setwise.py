@@ -166,3 +166,33 @@ def test_a_reasoning_budget_cuts_the_reasoning_and_forces_the_answer():
     assert fine.repair.forced == 0 and not fine.repaired
     assert rank_r1(Rendering([])).settings()["max_reasoning_tokens"] is None
     assert rank_r1(Rendering([]), max_reasoning_tokens=5).settings()["max_reasoning_tokens"] == 5
+
+
+def test_a_budget_that_cuts_nothing_makes_no_second_call():
+    # Before, an empty second call went out; on a streaming backend it waited forever.
+    from bright_eval.engines.streaming import Request
+
+    window = [Candidate("q1", "q", f"d{i}", f"doc {i}", i + 1) for i in range(2)]
+    backend = Rendering([answer(1)])
+    rank_r1(backend, max_reasoning_tokens=5).permute([window])
+    assert len(backend.params) == 1 and backend.params[0].max_new_tokens == 5
+    assert Request("generate", [], None).done.is_set()  # nothing to wait for
+
+
+def test_a_server_gets_no_budget_it_could_only_fail():
+    # A remote server's template cannot be continued, so a cut reasoning could not be made to
+    # answer: the published single generation runs instead (2,048 new tokens for Rank-R1).
+    window = [Candidate("q1", "q", f"d{i}", f"doc {i}", i + 1) for i in range(2)]
+    backend = FakeBackend([answer(1)])
+    reranker = rank_r1(backend, max_reasoning_tokens=5)
+    reranker.permute([window])
+    assert [p.max_new_tokens for p in backend.params] == [2048]
+
+
+def test_the_default_adapter_goes_only_with_the_default_model():
+    assert RankR1().adapter_name() == "ielabgroup/Rank-R1-7B-v0.1"
+    assert RankR1(RerankerOptions(model=RankR1.meta.model_id)).adapter_name() == (
+        "ielabgroup/Rank-R1-7B-v0.1"
+    )
+    assert RankR1(RerankerOptions(model="Qwen/Qwen2.5-14B-Instruct")).adapter_name() is None
+    assert RankR1(RerankerOptions(model="m", adapter="a")).adapter_name() == "a"

@@ -107,7 +107,8 @@ class RankLLMReranker(ListwiseReranker):
                 "ranker=ZephyrReranker()), or give the subclass a make() that builds one"
             )
         self._ranker = ranker
-        self.rank_llm_version = rank_llm_version()
+        # A library version is the record's (backend_info), not the cache key's.
+        self._rank_llm_version = rank_llm_version()
         self.wrapped = None if ranker is None else describe(ranker)
         if ranker is not None:
             coordinator = coordinator_of(ranker)
@@ -133,7 +134,7 @@ class RankLLMReranker(ListwiseReranker):
         return self._ranker
 
     def backend_info(self) -> dict:
-        return {"backend": "rank_llm", "rank_llm": self.rank_llm_version}
+        return {"backend": "rank_llm", "rank_llm": self._rank_llm_version}
 
     def permute(self, windows: Sequence[Sequence[Candidate]]) -> list[Permutation]:
         Query, RankLLMCandidate, Request = data_types()

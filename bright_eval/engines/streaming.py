@@ -40,6 +40,8 @@ class Request:
         self.seconds = 0.0
         self.error: BaseException | None = None
         self.done = threading.Event()
+        if self.left == 0:  # nothing to wait for
+            self.done.set()
 
     def answer(self, k: int, result: Any, seconds: float) -> None:
         self.results[k], self.left, self.seconds = result, self.left - 1, self.seconds + seconds

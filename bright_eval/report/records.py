@@ -136,6 +136,13 @@ def family_of(config: dict, outputs_dir: Path) -> str:
     family = (config.get("reranker") or {}).get("family")
     if family in (POINTWISE, LISTWISE):
         return family
+    if family == "setwise":  # its outputs are windows (sets), each with its step
+        return LISTWISE
+    if family:
+        raise ReportError(
+            f"the report shows pointwise, listwise and setwise rerankers; {family} outputs "
+            "are not shown yet (the record and its metrics are complete)"
+        )
     # Older or foreign configs: listwise rows are windows, which have a step.
     for path in sorted(outputs_dir.glob(f"*{OUTPUTS_SUFFIX}")):
         with gzip.open(path, "rt", encoding="utf-8") as f:

@@ -50,7 +50,11 @@ class GenerativeMixin:
         return model
 
     def adapter_name(self) -> str | None:
-        return self.options.adapter or self.default_adapter
+        # The default adapter belongs to the default model: another --model goes without it.
+        other_model = self.options.model not in (None, self.meta.model_id)
+        if self.options.adapter or other_model:
+            return self.options.adapter
+        return self.default_adapter
 
     @property
     def backend_name(self) -> str:

@@ -9,7 +9,8 @@ without closing its reasoning is cut and made to answer: "\\n</think>\\n<answer>
 the rendered prompt and its reasoning, and the model writes at most `answer_tokens` more. The
 kept text is the reasoning, that tail and the answer, and the window is counted as forced
 (`RepairStats.forced`, and repaired), since the model did not choose to stop. A remote server
-applies its own chat template, which cannot be continued here: its cut answers stay failed.
+applies its own chat template, which cannot be continued here: there the budget is not applied
+(the published single generation runs), since a cut answer could only fail.
 """
 
 from __future__ import annotations
@@ -35,23 +36,32 @@ class ReasoningBudget:
         """Put before `GenerativeListwise` in the bases, it generates every window's answer."""
         return self.generate_within_budget(prompts, self.params())
 
+    def can_force(self, prompts) -> bool:
+        """Whether a cut reasoning can be continued: the backend renders prompts itself (a
+        remote server's template cannot be continued)."""
+        try:
+            self.backend.render(prompts[0])
+        except NotImplementedError:
+            return False
+        return True
+
     def generate_within_budget(self, prompts, params: GenerationParams) -> list[Generation]:
+        if self.max_reasoning_tokens is None or not prompts or not self.can_force(prompts):
+            return self.backend.generate(prompts, params)
         generations = self.backend.generate(prompts, self.budget_params(params))
-        if self.max_reasoning_tokens is None:
-            return generations
         cut = [i for i, g in enumerate(generations)
                if g.finish_reason == "length" and "</think>" not in g.text]  # fmt: skip
-        try:
-            forced = [self.backend.render(prompts[i]) + generations[i].text + FORCE_ANSWER
-                      for i in cut]  # fmt: skip
-        except NotImplementedError:  # a remote server's template cannot be continued
+        if not cut:  # an empty call would wait forever on a streaming backend
             return generations
+        forced = [self.backend.render(prompts[i]) + generations[i].text + FORCE_ANSWER
+                  for i in cut]  # fmt: skip
         answers = self.backend.generate(forced, replace(params, max_new_tokens=self.answer_tokens))
         for i, answer in zip(cut, answers, strict=True):
             g = generations[i]
             generations[i] = replace(
                 g,
                 text=g.text + FORCE_ANSWER + answer.text,
+                prompt_tokens=g.prompt_tokens + answer.prompt_tokens,
                 generated_tokens=g.generated_tokens + answer.generated_tokens,
                 finish_reason=FORCED,
                 model_seconds=g.model_seconds + answer.model_seconds,

@@ -63,9 +63,9 @@ def settings_of(reranker) -> dict:
     cls = type(reranker)
     excluded = not_settings(cls)
     names = declared_settings(cls)
-    for n, value in vars(reranker).items():
-        if n.startswith("_") or n in excluded:
-            continue
+    own = {n: v for n, v in vars(reranker).items() if not n.startswith("_") and n not in excluded}
+    # A declared setting's value is checked too: a subclass may override it with anything.
+    for n, value in {**{n: getattr(reranker, n) for n in names}, **own}.items():
         if not json_value(value):
             raise SettingError(
                 f"{cls.__name__}.{n} ({type(value).__name__}) cannot go into the cache key: "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 
+from bright_eval.errors import BrightEvalError
 from bright_eval.rerank.base import ListwiseReranker
 from bright_eval.rerank.outcome import (
     PRIMARY,
@@ -35,7 +36,7 @@ SETWISE = "setwise"
 Sort = Generator[list[int], int, list[int]]  # yields a set, is sent its winner, returns the order
 
 
-class UnknownSortError(ValueError):
+class UnknownSortError(BrightEvalError, ValueError):
     pass
 
 
