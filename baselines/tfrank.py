@@ -46,6 +46,8 @@ ERROR_LABEL = ERROR_YES = 0.5  # `deal`'s values for an answer it could not read
 
 def softmax(logits: list[float]) -> list[float]:
     top = max(logits)
+    if top == -math.inf:  # no candidate token among the alternatives: nothing to prefer
+        return [1 / len(logits)] * len(logits)
     exps = [math.exp(x - top) for x in logits]
     return [e / sum(exps) for e in exps]
 

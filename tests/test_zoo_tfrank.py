@@ -93,3 +93,11 @@ def test_tfrank_is_registered_with_its_model_and_published_number():
     assert cls.meta.model_id == "Johnnyfans/TFRank-SFT-GRPO-Qwen3-8B"
     assert cls.meta.published.startswith("31.2")
     assert "18765965443e1a57c5444fad5b55026a8a9d14bf" in cls.meta.citation
+
+
+def test_softmax_over_alternatives_that_are_all_minus_infinity_is_uniform():
+    from bright_eval_zoo.tfrank import softmax
+
+    # exp(-inf - -inf) is NaN; a server's top log-probs may hold only -inf for these tokens.
+    assert softmax([float("-inf")] * 4) == [0.25] * 4
+    assert softmax([0.0, float("-inf")]) == [1.0, 0.0]
