@@ -285,8 +285,8 @@ def test_wins_ties_and_losses_counted_by_hand():
                                         ("c", 0.6, 0.1, 0.0)]
     ]  # fmt: skip
     domain = DomainView(DOMAIN, queries, 0.4, 1 / 3, None, [], [])
-    assert asdict(domain.record) == {"wins": 1, "ties": 1, "losses": 1}
-    assert asdict(domain.other_record) == {"wins": 1, "ties": 1, "losses": 1}
+    assert asdict(domain.win_tie_loss) == {"wins": 1, "ties": 1, "losses": 1}
+    assert asdict(domain.other_win_tie_loss) == {"wins": 1, "ties": 1, "losses": 1}
     assert asdict(win_tie_loss([0.1, 0.2, -0.3, 0.0, 0.0])) == {"wins": 2, "ties": 2, "losses": 1}
     # The scatter: x = first stage, y = 1 - reranked (SVG's y points down), 200 units a side.
     points = {p.qid: (p.x, p.y, p.kind) for p in domain.points}

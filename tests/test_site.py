@@ -13,7 +13,7 @@ from bright_eval.cli import main
 from bright_eval.commands.leaderboard import DEFAULT_RESULTS
 from bright_eval.leaderboard import build, load_official
 from bright_eval.results import load_systems
-from bright_eval.site.rows import kind_of, size_of
+from bright_eval.site.rows import row_type, size_of
 from tests.report_snapshot import Oracle, run, snapshot
 
 RESULTS = Path(__file__).resolve().parents[1] / DEFAULT_RESULTS
@@ -122,7 +122,7 @@ def test_kind_and_size_of_rows_worked_by_hand():
         "div-diver-v2": ("pipeline", "not stated"),  # "DIVER V2": no size in the label
         "rstar6-bm25-gpt-4-reasoning": ("retriever", "not stated"),  # "BM25 (GPT-4 reasoning)"
     }
-    found = {n: (kind_of(by_name[n]), size_of(by_name[n])) for n in cases}
+    found = {n: (row_type(by_name[n]), size_of(by_name[n])) for n in cases}
     assert found == cases
     sizes = {s.label: size_of(s) for s in by_name.values()}
     assert sizes["DeepSeek-R1 (671B) listwise"] == "≥100B"

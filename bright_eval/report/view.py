@@ -147,12 +147,12 @@ class DomainView:
         return sum(c.n for c in self.parse if c.failure)
 
     @property
-    def record(self) -> moves.WinTieLoss:
+    def win_tie_loss(self) -> moves.WinTieLoss:
         """The reranker against the first stage, over the domain's queries."""
         return moves.win_tie_loss(q.gain for q in self.queries)
 
     @property
-    def other_record(self) -> moves.WinTieLoss | None:
+    def other_win_tie_loss(self) -> moves.WinTieLoss | None:
         """The compared system (B) against this one (A), over the queries both reranked."""
         gains = [q.other_gain for q in self.queries if q.other_gain is not None]
         return moves.win_tie_loss(gains) if gains else None

@@ -88,7 +88,7 @@ class OfficialTable:
     rows: list[OfficialRow] = field(default_factory=list)
 
 
-def kind_of(system: SystemRecord) -> str:
+def row_type(system: SystemRecord) -> str:
     """Reranked rows are rerankers; a first stage whose record calls it a pipeline (query
     rewriting, fusion, agents) is one; every other first stage is a retriever."""
     if system.is_reranked:
@@ -130,7 +130,7 @@ def _row(s: SystemRecord, group: Group, numbers: dict[str, int], cells: list[Cel
     c = s.citation
     text = [
         Cell("label", s.label, s.label.lower()),
-        Cell("kind", kind_of(s), kind_of(s)),
+        Cell("kind", row_type(s), row_type(s)),
         Cell("size", size_of(s), parameters_of(s)),
         Cell("first_stage", group.label, group.label.lower()),
         Cell("source", source_cell(s, numbers), s.source),
@@ -138,7 +138,7 @@ def _row(s: SystemRecord, group: Group, numbers: dict[str, int], cells: list[Cel
     return Row(
         name=s.name,
         label=s.label,
-        kind=kind_of(s),
+        kind=row_type(s),
         size=size_of(s),
         first_stage=group.id,
         first_stage_label=group.label,
