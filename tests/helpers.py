@@ -301,3 +301,23 @@ def judgement(i):
     return Judgement(score=float(i), label=i % 3, raw=f"reason {i} 😀", details={"i": i},
                      prompt_tokens=10 + i, generated_tokens=i, model_seconds=0.5 * i,
                      hardware="transformers on cpu")  # fmt: skip
+
+
+# Markdown tables of the leaderboard files
+
+
+def row_of(markdown: str, label: str, source: str, section: str = "") -> list[str]:
+    """Cells of the first row with this label and source after the heading `section`."""
+    start = markdown.index(section) if section else 0
+    for line in markdown[start:].splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) > 2 and cells[0] == label and cells[1].startswith(source):
+            return cells
+    raise AssertionError(f"no row {label!r} ({source}) in table")
+
+
+def section(markdown: str, heading: str) -> str:
+    """The text from `heading` to the next heading of any level."""
+    start = markdown.index(heading)
+    nxt = markdown.find("\n#", start + len(heading))
+    return markdown[start : nxt if nxt > 0 else None]

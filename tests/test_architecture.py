@@ -206,3 +206,15 @@ def test_the_docs_list_every_module():
     names |= {p.name for p in (REPO / "baselines").glob("*.py") if p.name != "__init__.py"}
     missing = sorted(n for n in names if f"`{n}`" not in listing and f"{n}`" not in listing)
     assert missing == []
+
+
+def test_no_test_module_imports_another():
+    """Shared test code lives in helper modules (tests/helpers.py, browser.py, ...), so a test
+    module can change without breaking another (issue 20)."""
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(tests.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests.test_"):
+                found.append(f"{path.name} imports {node.module}")
+    assert found == []

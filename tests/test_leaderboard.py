@@ -19,18 +19,9 @@ from bright_eval.results import (
 from bright_eval.runs import read_run
 from bright_eval.significance import holm
 from tests.conftest import REASONIR_RUN, REPO
+from tests.helpers import row_of, section
 
 REASONIR = REPO / "results" / "reasonir-8b-gpt4-reason-top100" / "system.json"
-
-
-def row_of(markdown: str, label: str, source: str, section: str = "") -> list[str]:
-    """Cells of the first row with this label and source after the heading `section`."""
-    start = markdown.index(section) if section else 0
-    for line in markdown[start:].splitlines():
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) > 2 and cells[0] == label and cells[1].startswith(source):
-            return cells
-    raise AssertionError(f"no row {label!r} ({source}) in table")
 
 
 def test_committed_leaderboards_regenerate_byte_for_byte():
@@ -255,13 +246,6 @@ def test_long_and_efficiency_views_worked_by_hand():
     # 2768 / 1384 = 2 calls per query; 692 / 1384 = 0.5 GPU seconds per query.
     assert eff[2:7] == ["3.2B", "2.0", "–", "–", "0.50"]
     assert eff[8] == "1x H100"
-
-
-def section(markdown: str, heading: str) -> str:
-    """The text from `heading` to the next heading of any level."""
-    start = markdown.index(heading)
-    nxt = markdown.find("\n#", start + len(heading))
-    return markdown[start : nxt if nxt > 0 else None]
 
 
 def test_reasonir_group_shows_reasonrank_table_1_with_its_citation_under_it():

@@ -3,10 +3,11 @@ columns, short kinds (issue 19, items 1 and 6)."""
 
 import re
 
+from bright_eval.domains import DOMAIN_NAMES
 from bright_eval.leaderboard.markdown import anchor
 from bright_eval.leaderboard.official import _cell
 from tests.conftest import REPO
-from tests.test_leaderboard import row_of, section
+from tests.helpers import row_of, section
 
 BOARDS = REPO / "leaderboards"
 FILES = ("main.md", "long.md", "gains.md", "efficiency.md", "official.md")
@@ -167,3 +168,18 @@ def test_chart_rows_have_short_unique_labels_and_distinct_colours():
     ]
     colours = _colours(19)
     assert len(set(colours)) == 19
+
+
+def test_a_reranker_charted_over_two_first_stages_keeps_two_labels():
+    from bright_eval.leaderboard.chart import chart_rows
+    from bright_eval.leaderboard.grouping import Group
+    from bright_eval.results import FirstStage, RerankerRecord, SystemRecord
+
+    def row(first_stage):
+        metrics = {d: {"NDCG@10": 0.25} for d in DOMAIN_NAMES}
+        stage = FirstStage(first_stage, first_stage)
+        return SystemRecord("x-" + first_stage, "Mine", "measured", stage,
+                            reranker=RerankerRecord("mine"), metrics=metrics)  # fmt: skip
+
+    rows = chart_rows([Group("a", "BM25", [row("a")]), Group("b", "ReasonIR", [row("b")])])
+    assert [r[0] for r in rows] == ["Mine (over BM25)", "Mine (over ReasonIR)"]

@@ -5,29 +5,24 @@ The run is a scripted oracle through the real pipeline, so every query's gain is
 construction: it ranks gold documents first on two queries and last on four."""
 
 import math
-import os
-import shutil
-import struct
-from pathlib import Path
 
 import pytest
 
 from bright_eval.cli import main
 from bright_eval.runs import ranked, read_run
+from tests.browser import (
+    CHROMIUM,
+    FLAGS,
+    VIEWPORT,
+    keep,
+    open_page,
+    png_size,
+)
 from tests.report_snapshot import DOMAIN, Oracle, Reverser, run, snapshot
 
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 QUERY_IDS = ["11", "20", "7", "27", "30", "5"]  # short biology queries, gold in their top 5
 HELPS = {"11", "30"}
 DEPTH = 5
-VIEWPORT = {"width": 1200, "height": 800}
-FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-# Where to keep the screenshots for a person to look at (they are always written under tmp).
-SCREENSHOTS = os.environ.get("BRIGHT_EVAL_SCREENSHOTS")
-
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.is_file(),
     reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium; .ci/run does)",
@@ -59,19 +54,6 @@ def browser():
         chromium.close()
 
 
-def open_page(browser, path: Path, viewport=VIEWPORT):
-    page = browser.new_page(viewport=viewport)
-    problems, requests = [], []
-    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}") if m.type in (
-        "error", "warning") else None)  # fmt: skip
-    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
-    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(path.as_uri())
-    page.wait_for_load_state("load")
-    return page, problems, requests
-
-
 def ndcg10(order, gold):
     """Binary nDCG@10 by its definition, independent of the harness."""
     dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(order[:10]) if d in gold)
@@ -86,18 +68,6 @@ def gains(root, folder, gold):
         - ndcg10([d for d, _ in ranked(first[q])], gold[q])
         for q in QUERY_IDS
     }
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    return struct.unpack(">II", data[16:24])
-
-
-def keep(path: Path) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(SCREENSHOTS) / path.name)
 
 
 def test_pages_render_without_errors_from_disk_only(oracle, browser, tmp_path):

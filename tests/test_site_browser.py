@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bright_eval.cli import main
-from tests.test_report_browser import CHROMIUM, keep, open_page, png_size
-from tests.test_site import RESULTS
+from tests.browser import CHROMIUM, FLAGS, keep, open_page, png_size
+from tests.conftest import REPO
 
 VIEWPORT = {"width": 1280, "height": 800}
 # The first table: rows over ReasonIR-8B, GPT-4 reasoning queries, top 100 (17 records).
@@ -26,15 +26,13 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    assert main(["site", "--results-dir", str(RESULTS), "--out", str(out)]) == 0
+    assert main(["site", "--results-dir", str(REPO / "results"), "--out", str(out)]) == 0
     return out
 
 
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
-
-    from tests.test_report_browser import FLAGS
 
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 
 from bright_eval.domains import DOMAINS
@@ -19,8 +20,9 @@ FIRST_STAGE = " [first stage]"  # ends the chart label of a first-stage row
 def chart_rows(grouped: list[Group]) -> list[tuple[str, str, list[float]]]:
     """(label, source, 12 values x100) of every row with all 12 domains in a group that has a
     measured row: the rows this project can compare with its own; the rest stay in tables.
-    Labels are the tables' own (unique, short); a first-stage row ends in FIRST_STAGE."""
-    out = []
+    Labels are the tables' own, short; one that two groups share (the same reranker over two
+    first stages) adds its group's; a first-stage row ends in FIRST_STAGE."""
+    rows = []
     for group in grouped:
         if not any(s.source == MEASURED for s in group.systems):
             continue
@@ -28,8 +30,11 @@ def chart_rows(grouped: list[Group]) -> list[tuple[str, str, list[float]]]:
             values = headline_values(s)
             if all(values[d] is not None for d in DOMAINS):
                 name = s.label if s.is_reranked else f"{s.label}{FIRST_STAGE}"
-                out.append((name, s.source, [round(values[d] * 100, 2) for d in DOMAINS]))
-    return out
+                scores = [round(values[d] * 100, 2) for d in DOMAINS]
+                rows.append((name, s.source, scores, group.label))
+    seen = Counter(name for name, *_ in rows)
+    return [(f"{name} (over {over})" if seen[name] > 1 else name, source, scores)
+            for name, source, scores, over in rows]  # fmt: skip
 
 
 def chart_fingerprint(rows: list[tuple[str, str, list[float]]]) -> str:
