@@ -9,7 +9,7 @@ import pytrec_eval
 
 from bright_eval.audit import disagreements, load_audits
 from bright_eval.cli import main
-from tests.conftest import REPO, SHARED_BRIGHT
+from tests.conftest import REPO
 
 REASONIR = "reasonir-8b-gpt4-reason-top100"
 
@@ -53,16 +53,16 @@ def ndcg10_by_hand(ranking: list[str], gold: set[str]) -> float:
     return dcg / ideal
 
 
-def test_a_re_scored_number_equals_an_independent_computation():
+def test_a_re_scored_number_equals_an_independent_computation(shared_bright):
     """Biology of the ReasonRank run: query 0 by hand, the domain with raw pytrec_eval (no
     excluded ids in biology), both from the shared files, read without the harness."""
     run: dict[str, dict[str, float]] = {}
-    with gzip.open(SHARED_BRIGHT / "runs/reasonir-gpt4-reason-top100/biology.trec.gz", "rt") as f:
+    with gzip.open(shared_bright / "runs/reasonir-gpt4-reason-top100/biology.trec.gz", "rt") as f:
         for line in f:
             qid, _, doc, _, score, _ = line.split()
             run.setdefault(qid, {})[doc] = float(score)
     qrels: dict[str, dict[str, int]] = {}
-    for line in (SHARED_BRIGHT / "qrels/biology.txt").read_text().splitlines():
+    for line in (shared_bright / "qrels/biology.txt").read_text().splitlines():
         qid, _, doc, rel = line.split()
         qrels.setdefault(qid, {})[doc] = int(rel)
     ranking = sorted(run["0"], key=lambda d: -run["0"][d])

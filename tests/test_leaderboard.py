@@ -100,6 +100,7 @@ def add_reranked(results: Path, shift_biology: float) -> dict:
     return {"base": base.per_query, "reranked": per_query}
 
 
+@pytest.mark.slow  # writes every board from a copy of results/
 def test_gain_table_marks_what_scipy_finds_significant(tmp_path):
     results = copy_results(tmp_path, published_runs=False)
     scores = add_reranked(results, shift_biology=0.05)
@@ -128,6 +129,7 @@ def test_gain_table_marks_what_scipy_finds_significant(tmp_path):
     assert "Holm-Bonferroni" in main_md
 
 
+@pytest.mark.slow  # writes every board from a copy of results/
 def test_significance_is_stated_under_a_table_without_a_mark(tmp_path):
     results = copy_results(tmp_path, published_runs=False)
     add_reranked(results, shift_biology=0.0)  # identical per-query scores: nothing significant
@@ -171,6 +173,7 @@ def test_every_table_of_reranked_rows_states_significance_before_any_mark():
     assert " ".join(main_md.split()).count("No row of this table can carry one yet") == 13
 
 
+@pytest.mark.slow  # writes every board from a copy of results/
 def test_check_names_the_stale_file(tmp_path, capsys):
     results = copy_results(tmp_path)
     out = tmp_path / "leaderboards"

@@ -11,6 +11,8 @@ from bright_eval.retrieval.analyzer import PythonAnalyzer
 from bright_eval.retrieval.lucene_bm25 import LuceneBM25
 from tests.helpers import Corpus, real_texts
 
+pytestmark = pytest.mark.slow  # a JVM starts
+
 needs_lucene = pytest.mark.skipif(
     lucene.lucene_missing_reason() is not None,
     reason=f"Lucene unavailable: {lucene.lucene_missing_reason()}",

@@ -17,10 +17,13 @@ FIRST = "#fs-1"
 # and 14 of long.md.
 ALL_ROWS = 148 + 14
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.is_file(),
-    reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium; .ci/run does)",
-)
+pytestmark = [
+    pytest.mark.slow,  # a browser: not for the unit lane
+    pytest.mark.skipif(
+        not CHROMIUM.is_file(),
+        reason=f"Chromium not installed at {CHROMIUM} (apt-get install chromium; .ci/run does)",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
