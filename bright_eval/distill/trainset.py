@@ -61,22 +61,27 @@ def check_record(record: dict, where: str) -> dict:
     return record
 
 
-def read_trainset(path: str | Path, stage: str = "this stage") -> list[dict]:
-    path = Path(path)
-    if not path.is_file():
-        raise DistillError(f"training file {str(path)!r} does not exist")
-    records = []
+def numbered_rows(path: Path) -> Iterator[tuple[str, dict]]:
+    """Each non-blank line's JSON with where it is (`path:line`), for one-line errors."""
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                yield f"{path}:{n}", json.loads(line)
             except json.JSONDecodeError as err:
                 raise DistillError(f"{path}:{n}: not a JSON object ({err.msg})") from err
-            if row_kind(record) not in (None, "questions"):
-                raise wrong_kind(f"{path}:{n}", record, "questions", stage)
-            records.append(check_record(record, f"{path}:{n}"))
+
+
+def read_trainset(path: str | Path, stage: str = "this stage") -> list[dict]:
+    path = Path(path)
+    if not path.is_file():
+        raise DistillError(f"training file {str(path)!r} does not exist")
+    records = []
+    for where, record in numbered_rows(path):
+        if row_kind(record) not in (None, "questions"):
+            raise wrong_kind(where, record, "questions", stage)
+        records.append(check_record(record, where))
     if not records:
         raise DistillError(f"{path} holds no questions: {kind_text('questions')} expected")
     ids = [r["id"] for r in records]
@@ -105,17 +110,10 @@ def read_rows(path: str | Path, kind: str, stage: str) -> list[dict]:
         producer = KINDS[kind][1]
         raise DistillError(f"{kind} file {str(path)!r} does not exist; run distill {producer}")
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DistillError(f"{path}:{n}: not a JSON object ({err.msg})") from err
-            if row_kind(row) != kind:
-                raise wrong_kind(f"{path}:{n}", row, kind, stage)
-            rows.append(row)
+    for where, row in numbered_rows(path):
+        if row_kind(row) != kind:
+            raise wrong_kind(where, row, kind, stage)
+        rows.append(row)
     if not rows:
         raise DistillError(f"{path} holds no rows; {stage} needs {kind_text(kind)}")
     return rows

@@ -19,6 +19,7 @@ from bright_eval.leaderboard.values import (
     fmt,
     fmt_count,
     headline_values,
+    mean_row,
     off_mean_note,
     per_query_value,
 )
@@ -47,11 +48,7 @@ def _values_cells(s, marks=None) -> list[str]:
 
 
 def _off_mean(systems) -> list[str]:
-    rows = []
-    for s in systems:
-        values = headline_values(s)
-        rows.append((s.label, values["average"], [values[d] for d in DOMAINS]))
-    return off_mean_note(rows)
+    return off_mean_note([mean_row(s) for s in systems])
 
 
 def _kind_cells(systems) -> tuple[list[str], dict[str, str], str]:

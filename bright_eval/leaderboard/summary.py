@@ -3,7 +3,6 @@ systems stand on the official board), with links to the full files."""
 
 from __future__ import annotations
 
-from bright_eval.domains import DOMAINS
 from bright_eval.leaderboard.citations import citations_block, source_cell
 from bright_eval.leaderboard.grouping import Group, has_own_table
 from bright_eval.leaderboard.markdown import table
@@ -12,7 +11,7 @@ from bright_eval.leaderboard.values import (
     MISSING,
     average_cell,
     fmt,
-    headline_values,
+    mean_row,
     off_mean_note,
 )
 from bright_eval.results import HEADLINE, MEASURED
@@ -26,13 +25,8 @@ def _best(systems, reranked: bool):
     return max(rows, key=lambda s: (s.average(HEADLINE), s.source == MEASURED), default=None)
 
 
-def _mean_row(system):
-    values = headline_values(system)
-    return system.label, values["average"], [values[d] for d in DOMAINS]
-
-
 def _average(system) -> str:
-    return average_cell(*_mean_row(system)[1:]) if system is not None else MISSING
+    return average_cell(*mean_row(system)[1:]) if system is not None else MISSING
 
 
 def summary_block(grouped: list[Group], numbers, official: OfficialBoard | None) -> list[str]:
@@ -69,7 +63,7 @@ def summary_block(grouped: list[Group], numbers, official: OfficialBoard | None)
         "",
         table(rows, headers, left=4),
         "",
-        *off_mean_note([_mean_row(s) for s in cited]),
+        *off_mean_note([mean_row(s) for s in cited]),
     ]
     if official is not None:
         top = official.short[0]

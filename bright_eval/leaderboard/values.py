@@ -60,9 +60,7 @@ def fmt(value: float | None, scale: float = 100, decimals: int = 1, sign: bool =
         return MISSING
     # Half up on the decimal value, as papers round: 0.3265 shows as 32.7, where binary
     # formatting of 32.65 (stored as 32.6499...) would give 32.6.
-    exact = Decimal(repr(round(value * scale, 9))).quantize(
-        Decimal(1).scaleb(-decimals), ROUND_HALF_UP
-    )
+    exact = _exact(value, scale).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     text = f"{exact:+.{decimals}f}" if sign else f"{exact:.{decimals}f}"
     return "0.0" if text in ("-0.0", "+0.0") else text
 
@@ -89,6 +87,12 @@ def off_mean(average: float | None, values: list[float | None], scale: float = 1
 
 def average_cell(average: float | None, values: list[float | None], scale: float = 100) -> str:
     return fmt(average, scale) + (OFF_MEAN if off_mean(average, values, scale) else "")
+
+
+def mean_row(system: SystemRecord) -> tuple[str, float | None, list[float | None]]:
+    """(label, average, the 12 domains' values): what `off_mean_note` checks a row by."""
+    values = headline_values(system)
+    return system.label, values["average"], [values[d] for d in DOMAINS]
 
 
 def off_mean_note(rows: list[tuple[str, float | None, list[float | None]]], scale=100) -> list[str]:

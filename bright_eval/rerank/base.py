@@ -210,7 +210,14 @@ class Reranker(ABC):  # noqa: B024 - abstract through its two families
 
     def weights(self) -> dict:
         """What the model's (and adapter's) weights are: `<model|adapter>_sha256` for a local
-        path, `_commit` for a Hub id (`bright_eval.rerank.weights`); empty for no model."""
+        path, `_commit` for a Hub id (`bright_eval.rerank.weights`); empty for no model. Taken
+        once: a folder retrained while this run goes on must not relabel its outputs."""
+        if getattr(self, "_weights", None) is None:
+            self._weights = self.identify_weights()
+        return self._weights
+
+    def identify_weights(self) -> dict:
+        """`weights()` as read now; a reranker that loads a model says which."""
         return {}
 
     def backend_info(self) -> dict:

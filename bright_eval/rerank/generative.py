@@ -115,18 +115,14 @@ class GenerativeMixin:
             del config["backend"]
         return config
 
-    def weights(self) -> dict:
+    def identify_weights(self) -> dict:
         """The model's and adapter's content hashes (local paths) or resolved commits (Hub ids).
-        A server's model and adapter are names it serves, which say nothing of their weights.
-        Taken once: a folder retrained while this run goes on must not relabel its outputs."""
-        if getattr(self, "_weights", None) is None:
-            o = self.options
-            served = self.backend_name == "openai"
-            self._weights = {
-                **identity(None if served else self.model_name(), o.revision),
-                **identity(None if served else self.adapter_name(), prefix="adapter"),
-            }
-        return self._weights
+        A server's model and adapter are names it serves, which say nothing of their weights."""
+        served = self.backend_name == "openai"
+        return {
+            **identity(None if served else self.model_name(), self.options.revision),
+            **identity(None if served else self.adapter_name(), prefix="adapter"),
+        }
 
     def generation_config(self) -> dict:
         try:

@@ -55,11 +55,8 @@ class LocalModelReranker(PointwiseReranker):
         """Where the model runs when no device is given; None leaves it to the library."""
         return default_device()
 
-    def weights(self) -> dict:
-        # Taken once: a folder retrained while this run goes on must not relabel its outputs.
-        if getattr(self, "_weights", None) is None:
-            self._weights = identity(self.model, self.revision)
-        return self._weights
+    def identify_weights(self) -> dict:
+        return identity(self.model, self.revision)
 
     def config(self) -> dict:
         return super().config() | self.weights()
